@@ -1,0 +1,190 @@
+package rtkv.relay;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rtkv.schema.KvSchema;
+
+/**
+ * The relay of one shard: Debezium's embedded engine on the shard's binlog, feeding a
+ * {@link KafkaPublisher}. Lifecycle: {@link #start()}, {@link #isReady()} once the binlog is being
+ * streamed, {@link #close()}; {@link #stopped()} completes when the engine ends, with its error if any.
+ */
+public final class Relay implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+
+    private final RelayConfig config;
+    private final Clock clock;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final ExecutorService engineThread;
+    private Producer<String, byte[]> producer;
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private KafkaPublisher publisher;
+    private boolean closed;
+
+    public Relay(RelayConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "relay-engine-" + config.shardId()));
+    }
+
+    public synchronized void start() throws InterruptedException {
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new RelayException("cdc-relay shard " + config.shardId() + ": cannot create " + config.dataDir(), e);
+        }
+        try (Admin admin = Admin.create(adminProperties())) {
+            ChangeTopic.ensure(admin, config, clock);
+        }
+        producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+        publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId());
+        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(engineProperties())
+                .using(clock)
+                .notifying(publisher)
+                .using((success, message, error) -> {
+                    if (success) {
+                        LOG.info("shard {}: engine stopped: {}", config.shardId(), message);
+                        stopped.complete(null);
+                    } else {
+                        LOG.error("shard {}: engine failed: {}", config.shardId(), message, error);
+                        stopped.completeExceptionally(error != null ? error
+                                : new RelayException("cdc-relay shard " + config.shardId() + ": " + message));
+                    }
+                })
+                .build();
+        engineThread.execute(engine);
+        LOG.info("shard {}: relay started: {}", config.shardId(), config);
+    }
+
+    /** True once Debezium is connected to the shard's binlog and streaming (the snapshot, if any, is done). */
+    public boolean isReady() {
+        if (stopped.isDone()) {
+            return false;
+        }
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            Set<ObjectName> names = server.queryNames(new ObjectName(
+                    "debezium.mariadb:type=connector-metrics,context=streaming,server=" + config.serverName() + ",*"), null);
+            for (ObjectName name : names) {
+                if (Boolean.TRUE.equals(server.getAttribute(name, "Connected"))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (JMException e) {
+            return false;
+        }
+    }
+
+    /** Completes when the engine has ended: normally after {@link #close()}, exceptionally on a failure. */
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    public long published() {
+        return publisher == null ? 0 : publisher.published();
+    }
+
+    /** Stops the engine (which saves the position of what Kafka acknowledged), then the producer. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } catch (IOException e) {
+            LOG.warn("shard {}: closing the engine: {}", config.shardId(), e.toString());
+        }
+        engineThread.shutdown();
+        try {
+            if (!engineThread.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("shard {}: the engine did not stop within 30 s", config.shardId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        stopped.complete(null);
+    }
+
+    private Properties adminProperties() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-admin");
+        return p;
+    }
+
+    private Properties producerProperties() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Idempotence keeps retried sends in order and free of duplicates within a partition.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        // Each batch is awaited before the next one is read, so waiting to fill batches only adds latency.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return p;
+    }
+
+    private Properties engineProperties() {
+        Properties p = new Properties();
+        p.put("name", "rtkv-relay-" + config.shardId());
+        p.put("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
+        p.put("topic.prefix", config.serverName());
+        p.put("database.hostname", config.dbHost());
+        p.put("database.port", Integer.toString(config.dbPort()));
+        p.put("database.user", config.cdcUser());
+        p.put("database.password", config.cdcPassword());
+        p.put("database.server.id", Integer.toString(config.serverId()));
+        p.put("database.ssl.mode", "disable");
+        p.put("database.include.list", KvSchema.DATABASE);
+        p.put("table.include.list", KvSchema.DATABASE + "." + KvSchema.TABLE);
+        // First start: read the rows already there, then stream; later starts resume from the saved offset.
+        p.put("snapshot.mode", "initial");
+        p.put("include.schema.changes", "false");
+        p.put("tombstones.on.delete", "false");
+        p.put("binary.handling.mode", "bytes");
+        p.put("poll.interval.ms", Integer.toString(config.pollMillis()));
+        p.put("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.put("offset.storage.file.filename", config.dataDir().resolve("offsets.dat").toString());
+        p.put("offset.flush.interval.ms", Integer.toString(config.offsetFlushMillis()));
+        p.put("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
+        p.put("schema.history.internal.file.filename", config.dataDir().resolve("schema-history.dat").toString());
+        p.put("schema.history.internal.store.only.captured.tables.ddl", "true");
+        return p;
+    }
+}

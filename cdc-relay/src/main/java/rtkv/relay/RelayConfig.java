@@ -1,0 +1,73 @@
+package rtkv.relay;
+
+import java.nio.file.Path;
+import java.util.Map;
+import rtkv.config.Settings;
+
+/**
+ * Everything a relay needs, read once from the environment at start-up.
+ *
+ * @param shardId           RTKV_SHARD_ID, required: the shard this relay tails (0-based)
+ * @param dbHost            RTKV_DB_HOST, default 127.0.0.1
+ * @param dbPort            RTKV_DB_PORT, default 3306
+ * @param cdcUser           RTKV_CDC_USER, default cdc: needs REPLICATION SLAVE, BINLOG MONITOR, RELOAD,
+ *                          SHOW DATABASES and SELECT on the rtkv database
+ * @param cdcPassword       RTKV_CDC_PASSWORD, required
+ * @param serverId          RTKV_RELAY_SERVER_ID, default 5400 + shard: the replica id the binlog
+ *                          connection uses; unique among everything replicating from the shard
+ * @param kafkaBootstrap    RTKV_KAFKA_BOOTSTRAP, default 127.0.0.1:9092
+ * @param topic             RTKV_TOPIC, default rtkv.changes
+ * @param partitions        RTKV_TOPIC_PARTITIONS, default 8: used when this relay creates the topic
+ * @param replicationFactor RTKV_TOPIC_REPLICATION, default 1 (3 in production)
+ * @param dataDir           RTKV_RELAY_DATA_DIR, required: binlog offsets and schema history
+ * @param host              RTKV_RELAY_HOST, default 127.0.0.1: where /healthz and /readyz listen
+ * @param port              RTKV_RELAY_PORT, default 8090
+ * @param pollMillis        RTKV_RELAY_POLL_MS, default 5: how long Debezium waits to fill a batch;
+ *                          this is latency added to every change when the shard is quiet
+ * @param offsetFlushMillis RTKV_RELAY_OFFSET_FLUSH_MS, default 1000: how often the binlog position
+ *                          of changes Kafka has acknowledged is saved; a crash replays at most this much
+ */
+public record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverId,
+                          String kafkaBootstrap, String topic, int partitions, short replicationFactor, Path dataDir,
+                          String host, int port, int pollMillis, int offsetFlushMillis) {
+
+    public static RelayConfig from(Map<String, String> env) {
+        Settings s = new Settings("cdc-relay", env);
+        int shard = s.integer("RTKV_SHARD_ID", -1, 0, 4095);
+        if (s.text("RTKV_SHARD_ID", null) == null) {
+            s.required("RTKV_SHARD_ID");
+        }
+        RelayConfig config = new RelayConfig(
+                shard,
+                s.text("RTKV_DB_HOST", "127.0.0.1"),
+                s.port("RTKV_DB_PORT", 3306),
+                s.text("RTKV_CDC_USER", "cdc"),
+                s.required("RTKV_CDC_PASSWORD"),
+                s.integer("RTKV_RELAY_SERVER_ID", 5400 + Math.max(shard, 0), 1, Integer.MAX_VALUE),
+                s.text("RTKV_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+                s.text("RTKV_TOPIC", "rtkv.changes"),
+                s.integer("RTKV_TOPIC_PARTITIONS", 8, 1, 10_000),
+                (short) s.integer("RTKV_TOPIC_REPLICATION", 1, 1, 7),
+                s.path("RTKV_RELAY_DATA_DIR", null),
+                s.text("RTKV_RELAY_HOST", "127.0.0.1"),
+                s.port("RTKV_RELAY_PORT", 8090),
+                s.integer("RTKV_RELAY_POLL_MS", 5, 1, 10_000),
+                s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000));
+        if (config.dataDir == null) {
+            s.required("RTKV_RELAY_DATA_DIR");
+        }
+        s.validate();
+        return config;
+    }
+
+    /** Debezium's logical name of the shard; also the prefix of the topic names it would use. */
+    String serverName() {
+        return "rtkv-shard-" + shardId;
+    }
+
+    @Override
+    public String toString() {
+        return "RelayConfig[shard=" + shardId + ", db=" + dbHost + ":" + dbPort + ", user=" + cdcUser
+                + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", dataDir=" + dataDir + "]";
+    }
+}

@@ -1,0 +1,67 @@
+package rtkv.relay;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rtkv.schema.ChangeEvent;
+import rtkv.schema.ChangeOp;
+
+/**
+ * Turns Debezium's row events on table {@code kv} into change events. A delete is a tombstone (the row
+ * stays with {@code v = NULL} so the key's version lives on); a physical DELETE of a tombstone is
+ * garbage collection and means nothing to subscribers.
+ */
+final class RowChangeMapper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RowChangeMapper.class);
+
+    private final int shard;
+
+    RowChangeMapper(int shard) {
+        this.shard = shard;
+    }
+
+    Optional<ChangeEvent> map(SourceRecord record) {
+        if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+            return Optional.empty(); // heartbeats, schema changes
+        }
+        Struct before = envelope.getStruct("before");
+        Struct after = envelope.getStruct("after");
+        long committedAt = envelope.getStruct("source").getInt64("ts_ms");
+        if (after != null) {
+            String value = after.getString("v");
+            if (value != null) {
+                return Optional.of(event(after, ChangeOp.PUT, value, after.getInt64("version"), committedAt));
+            }
+            if (before != null && before.getString("v") == null) {
+                return Optional.empty(); // a tombstone rewritten: nothing changed for a reader
+            }
+            return Optional.of(event(after, ChangeOp.DELETE, null, after.getInt64("version"), committedAt));
+        }
+        if (before == null || before.getString("v") == null) {
+            return Optional.empty();
+        }
+        // Only api-service should write; a live row deleted by hand still reaches subscribers.
+        LOG.warn("shard {}: a live row of table {} was deleted outside api-service; publishing it as a delete",
+                shard, before.getString("table_id"));
+        return Optional.of(event(before, ChangeOp.DELETE, null, before.getInt64("version") + 1, committedAt));
+    }
+
+    private ChangeEvent event(Struct row, ChangeOp op, String value, long version, long committedAt) {
+        return new ChangeEvent(row.getString("table_id"), key(row.get("k")), op, value, version, committedAt, shard);
+    }
+
+    private static String key(Object raw) {
+        if (raw instanceof ByteBuffer buffer) {
+            ByteBuffer copy = buffer.duplicate();
+            byte[] bytes = new byte[copy.remaining()];
+            copy.get(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return new String((byte[]) raw, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,231 @@
+package rtkv.infra;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+
+/**
+ * A whole rtkv cluster on this machine, every part a real process: MariaDB shards, one KRaft Kafka
+ * broker, a cdc-relay per shard, api-service and a fanout node. {@code ./rtkv up} runs one on the
+ * standard ports; integration tests run their own on free ports and kill parts of it.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private static final Duration DATABASE_READY = Duration.ofSeconds(90);
+    private static final Duration KAFKA_READY = Duration.ofSeconds(120);
+    private static final Duration SERVICE_READY = Duration.ofSeconds(180);
+
+    private final ClusterLayout layout;
+    private final Secrets secrets;
+    private final List<MariaDbShard> shards = new ArrayList<>();
+    private final KafkaBroker kafka;
+    private final List<JavaService> relays = new ArrayList<>();
+    private final JavaService api;
+    private final JavaService fanout;
+    private final Map<String, Component> byName = new LinkedHashMap<>();
+
+    private LocalCluster(ClusterLayout layout, RtkvHome home, Clock clock) {
+        this.layout = layout;
+        this.secrets = Secrets.loadOrCreate(layout.dataDir());
+        for (int i = 0; i < layout.shards(); i++) {
+            shards.add(new MariaDbShard(i, layout.shardPorts().get(i), layout.dataDir(), secrets, clock));
+        }
+        kafka = new KafkaBroker(layout.kafkaPort(), layout.kafkaControllerPort(), layout.dataDir(), home, clock);
+        for (int i = 0; i < layout.shards(); i++) {
+            Map<String, String> env = new HashMap<>();
+            env.put("RTKV_SHARD_ID", Integer.toString(i));
+            env.put("RTKV_DB_HOST", "127.0.0.1");
+            env.put("RTKV_DB_PORT", Integer.toString(layout.shardPorts().get(i)));
+            env.put("RTKV_CDC_USER", Secrets.CDC_USER);
+            env.put("RTKV_CDC_PASSWORD", secrets.cdcPassword());
+            env.put("RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap());
+            env.put("RTKV_TOPIC_PARTITIONS", Integer.toString(layout.partitions()));
+            env.put("RTKV_RELAY_DATA_DIR", layout.dataDir().resolve("relay-" + i).toString());
+            env.put("RTKV_RELAY_PORT", Integer.toString(layout.relayPorts().get(i)));
+            relays.add(new JavaService("relay-" + i, "cdc-relay", "rtkv.relay.RelayMain", "384m",
+                    layout.relayPorts().get(i), env, home, layout.dataDir(), clock));
+        }
+        api = new JavaService("api", "api-service", "rtkv.api.ApiMain", "384m", layout.apiPort(), Map.of(
+                "RTKV_API_PORT", Integer.toString(layout.apiPort()),
+                "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
+                "RTKV_DB_USER", Secrets.APP_USER,
+                "RTKV_DB_PASSWORD", secrets.appPassword()), home, layout.dataDir(), clock);
+        fanout = new JavaService("fanout", "fanout-nodes", "rtkv.fanout.FanoutMain", "512m", layout.fanoutPort(), Map.of(
+                "RTKV_FANOUT_PORT", Integer.toString(layout.fanoutPort()),
+                "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap()), home, layout.dataDir(), clock);
+        shards.forEach(c -> byName.put(c.name(), c));
+        byName.put(kafka.name(), kafka);
+        relays.forEach(c -> byName.put(c.name(), c));
+        byName.put(api.name(), api);
+        byName.put(fanout.name(), fanout);
+    }
+
+    /** A cluster for this checkout (found from {@code rtkv.home} or the working directory); nothing starts yet. */
+    public static LocalCluster of(ClusterLayout layout) {
+        return new LocalCluster(layout, RtkvHome.locate(), Clock.systemUTC());
+    }
+
+    /** Starts every part in dependency order and waits until each is ready; on failure stops what started. */
+    public LocalCluster start() {
+        return startShards().startKafka().startServices();
+    }
+
+    /** Just the MariaDB shards, for tests of a part that needs nothing else. */
+    public LocalCluster startShards() {
+        return startTogether(new ArrayList<>(shards), DATABASE_READY);
+    }
+
+    public LocalCluster startKafka() {
+        return startTogether(List.of(kafka), KAFKA_READY);
+    }
+
+    /** The relays, api-service and the fanout node; shards and Kafka must be up. */
+    public LocalCluster startServices() {
+        List<Component> services = new ArrayList<>(relays);
+        services.add(api);
+        services.add(fanout);
+        return startTogether(services, SERVICE_READY);
+    }
+
+    private LocalCluster startTogether(List<Component> parts, Duration timeout) {
+        refuseTakenPorts(parts);
+        try {
+            parts.forEach(Component::start);
+            // Readiness is awaited in parallel: on two cores the JVMs start faster side by side.
+            List<CompletableFuture<Void>> ready = parts.stream()
+                    .map(part -> CompletableFuture.runAsync(() -> part.awaitReady(timeout)))
+                    .toList();
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof LauncherException le ? le : new LauncherException(cause.getMessage(), cause);
+        }
+    }
+
+    private static void refuseTakenPorts(List<Component> parts) {
+        List<String> taken = new ArrayList<>();
+        for (Component part : parts) {
+            for (int port : part.ports()) {
+                if (!portIsFree(port)) {
+                    taken.add("port " + port + " (" + part.name() + ") is already in use");
+                }
+            }
+        }
+        if (!taken.isEmpty()) {
+            throw new LauncherException(String.join("\n", taken)
+                    + "\nStop whatever holds it (./rtkv down stops a detached cluster) or choose other ports.");
+        }
+    }
+
+    private static boolean portIsFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public ClusterLayout layout() {
+        return layout;
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + layout.apiPort();
+    }
+
+    public String fanoutUrl() {
+        return "ws://127.0.0.1:" + layout.fanoutPort();
+    }
+
+    public String kafkaBootstrap() {
+        return layout.kafkaBootstrap();
+    }
+
+    public String shardJdbcUrl(int shard) {
+        return shards.get(shard).jdbcUrl();
+    }
+
+    public String appUser() {
+        return Secrets.APP_USER;
+    }
+
+    public String appPassword() {
+        return secrets.appPassword();
+    }
+
+    public String cdcUser() {
+        return Secrets.CDC_USER;
+    }
+
+    public String cdcPassword() {
+        return secrets.cdcPassword();
+    }
+
+    /** Names of the parts, in start order: mariadb-0.., kafka, relay-0.., api, fanout. */
+    public List<String> parts() {
+        return List.copyOf(byName.keySet());
+    }
+
+    public List<String> runningParts() {
+        return byName.values().stream().filter(Component::isAlive).map(Component::name).toList();
+    }
+
+    /** SIGKILL one part, as a crash would. */
+    public void kill(String part) {
+        component(part).kill();
+    }
+
+    /** Starts one stopped or killed part again and waits until it is ready. */
+    public void restart(String part) {
+        Component component = component(part);
+        component.stop();
+        component.start();
+        component.awaitReady(SERVICE_READY);
+    }
+
+    private Component component(String part) {
+        Component component = byName.get(part);
+        if (component == null) {
+            throw new IllegalArgumentException("no part named " + part + "; parts are " + byName.keySet());
+        }
+        return component;
+    }
+
+    /** Stops every part still running, in reverse start order; idempotent. */
+    @Override
+    public void close() {
+        List<Component> reverse = new ArrayList<>(byName.values());
+        Collections.reverse(reverse);
+        RuntimeException failure = null;
+        for (Component component : reverse) {
+            try {
+                component.stop();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package rtkv.infra;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import rtkv.schema.KvSchema;
+
+/**
+ * One MariaDB shard with its own data directory and the settings rtkv's guarantees rest on: row-based
+ * binlog with full row images (what Debezium reads), and a commit that is durable in both the InnoDB
+ * log and the binlog before it is acknowledged ({@code innodb_flush_log_at_trx_commit=1},
+ * {@code sync_binlog=1}).
+ */
+final class MariaDbShard implements Component {
+
+    private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(2);
+
+    private final int index;
+    private final int port;
+    private final Path dir;
+    private final Secrets secrets;
+    private final Clock clock;
+    private final ManagedProcess process;
+
+    MariaDbShard(int index, int port, Path clusterDir, Secrets secrets, Clock clock) {
+        this.index = index;
+        this.port = port;
+        this.dir = clusterDir.resolve("mariadb-" + index);
+        this.secrets = secrets;
+        this.clock = clock;
+        this.process = new ManagedProcess(name(), clusterDir.resolve("pids/" + name() + ".pid"),
+                clusterDir.resolve("logs/" + name() + ".log"), clusterDir.toString());
+    }
+
+    @Override
+    public String name() {
+        return "mariadb-" + index;
+    }
+
+    @Override
+    public List<Integer> ports() {
+        return List.of(port);
+    }
+
+    String jdbcUrl() {
+        return "jdbc:mariadb://127.0.0.1:" + port + "/" + KvSchema.DATABASE;
+    }
+
+    @Override
+    public void start() {
+        Path data = dir.resolve("data");
+        if (!Files.isDirectory(data.resolve("mysql"))) {
+            install(data);
+        }
+        Path initFile = writeInitFile();
+        List<String> command = new ArrayList<>(List.of(
+                Executables.find("mariadbd").toString(),
+                "--no-defaults",
+                "--datadir=" + data,
+                "--port=" + port,
+                "--bind-address=127.0.0.1",
+                "--socket=" + dir.resolve("mysqld.sock"),
+                "--pid-file=" + dir.resolve("mysqld.pid"),
+                "--skip-name-resolve",
+                "--server-id=" + (index + 1),
+                "--log-bin=binlog",
+                "--binlog-format=ROW",
+                "--binlog-row-image=FULL",
+                "--binlog-expire-logs-seconds=604800",
+                "--innodb-flush-log-at-trx-commit=1",
+                "--sync-binlog=1",
+                "--innodb-buffer-pool-size=128M",
+                "--max-connections=500",
+                "--init-file=" + initFile));
+        if (Executables.runningAsRoot()) {
+            command.add("--user=root");
+        }
+        process.start(command, Map.of());
+    }
+
+    private void install(Path data) {
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new LauncherException("cannot create " + data, e);
+        }
+        List<String> command = new ArrayList<>(List.of(
+                Executables.find("mariadb-install-db").toString(),
+                "--no-defaults",
+                "--datadir=" + data,
+                "--skip-test-db",
+                "--auth-root-authentication-method=socket"));
+        if (Executables.runningAsRoot()) {
+            command.add("--user=root");
+        }
+        process.runToCompletion(command, INSTALL_TIMEOUT);
+    }
+
+    /**
+     * Applied by the server itself at every start, before clients connect, so the users, grants and
+     * table exist without any client needing root. One statement per line, as the server requires.
+     */
+    private Path writeInitFile() {
+        List<String> sql = new ArrayList<>();
+        sql.add("CREATE DATABASE IF NOT EXISTS " + KvSchema.DATABASE + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;");
+        sql.add("USE " + KvSchema.DATABASE + ";");
+        sql.addAll(KvSchema.statements());
+        // mariadb-install-db's anonymous users would shadow 'cdc'@'%' and 'rtkv'@'%' on localhost.
+        sql.add("DELETE FROM mysql.global_priv WHERE User = '';");
+        sql.add("FLUSH PRIVILEGES;");
+        sql.add(user(Secrets.APP_USER, secrets.appPassword()));
+        sql.add("ALTER USER '" + Secrets.APP_USER + "'@'%' IDENTIFIED BY '" + secrets.appPassword() + "';");
+        sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + KvSchema.DATABASE + ".* TO '" + Secrets.APP_USER + "'@'%';");
+        sql.add(user(Secrets.CDC_USER, secrets.cdcPassword()));
+        sql.add("ALTER USER '" + Secrets.CDC_USER + "'@'%' IDENTIFIED BY '" + secrets.cdcPassword() + "';");
+        // What Debezium's MariaDB connector needs: read the binlog, see its position, lock briefly
+        // for the initial snapshot, and read the captured database. Nothing else.
+        sql.add("GRANT RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '" + Secrets.CDC_USER + "'@'%';");
+        sql.add("GRANT SELECT, LOCK TABLES ON " + KvSchema.DATABASE + ".* TO '" + Secrets.CDC_USER + "'@'%';");
+        Path file = dir.resolve("init.sql");
+        try {
+            Secrets.writeOwnerOnly(file);
+            Files.write(file, sql);
+        } catch (IOException e) {
+            throw new LauncherException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    private static String user(String name, String password) {
+        return "CREATE USER IF NOT EXISTS '" + name + "'@'%' IDENTIFIED BY '" + password + "';";
+    }
+
+    @Override
+    public void awaitReady(Duration timeout) {
+        Deadline deadline = Deadline.after(clock, timeout);
+        SQLException last = null;
+        while (!deadline.passed()) {
+            if (!process.isAlive()) {
+                throw new LauncherException(name() + " exited while starting:\n" + process.tail());
+            }
+            try (Connection connection = DriverManager.getConnection(jdbcUrl(), Secrets.APP_USER, secrets.appPassword());
+                 Statement statement = connection.createStatement()) {
+                statement.executeQuery("SELECT 1 FROM " + KvSchema.TABLE + " LIMIT 0").close();
+                return;
+            } catch (SQLException e) {
+                last = e;
+            }
+            deadline.pause(name());
+        }
+        throw new LauncherException(name() + " did not accept connections within " + timeout + " (last error: "
+                + (last == null ? "none" : last.getMessage()) + ")\n" + process.tail());
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void stop() {
+        process.stop();
+    }
+
+    @Override
+    public void kill() {
+        process.kill();
+    }
+}

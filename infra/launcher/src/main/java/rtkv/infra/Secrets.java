@@ -1,0 +1,59 @@
+package rtkv.infra;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Properties;
+
+/**
+ * The database passwords of a local cluster, generated at its first start and kept beside its data
+ * (readable by the owner only), so that data and credentials always travel together.
+ *
+ * @param appPassword password of user {@code rtkv}, which api-service connects as
+ * @param cdcPassword password of user {@code cdc}, which the relays read the binlog as
+ */
+record Secrets(String appPassword, String cdcPassword) {
+
+    static final String APP_USER = "rtkv";
+    static final String CDC_USER = "cdc";
+
+    static Secrets loadOrCreate(Path dataDir) {
+        Path file = dataDir.resolve("secrets.properties");
+        try {
+            Properties properties = new Properties();
+            if (Files.isRegularFile(file)) {
+                try (Reader reader = Files.newBufferedReader(file)) {
+                    properties.load(reader);
+                }
+            } else {
+                properties.setProperty("app.password", randomPassword());
+                properties.setProperty("cdc.password", randomPassword());
+                Files.createDirectories(dataDir);
+                writeOwnerOnly(file);
+                try (Writer writer = Files.newBufferedWriter(file)) {
+                    properties.store(writer, "rtkv local cluster database passwords");
+                }
+            }
+            return new Secrets(properties.getProperty("app.password"), properties.getProperty("cdc.password"));
+        } catch (IOException e) {
+            throw new LauncherException("cannot read or create " + file, e);
+        }
+    }
+
+    static void writeOwnerOnly(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,34 @@
+package rtkv.schema;
+
+import java.util.Objects;
+
+/**
+ * One committed change of one key, as the relay publishes it on topic {@code rtkv.changes} with the
+ * table as record key. Its JSON form is {@link ChangeEventJson}; the contract for downstream
+ * consumers is {@code rtkv/schema/change-event.schema.json}.
+ *
+ * @param table       the table's name
+ * @param key         the key
+ * @param op          what happened
+ * @param value       the new value as compact JSON text for {@link ChangeOp#PUT} ({@code "null"} for a JSON
+ *                    null); {@code null} for the other ops
+ * @param version     the key's version after the change: it only grows, also across delete and re-create
+ * @param committedAt commit time in the shard's binlog, milliseconds since the epoch (MariaDB records
+ *                    whole seconds)
+ * @param shard       the shard the change was committed on
+ */
+public record ChangeEvent(String table, String key, ChangeOp op, String value, long version, long committedAt,
+                          int shard) {
+
+    public ChangeEvent {
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(op, "op");
+        if ((op == ChangeOp.PUT) != (value != null)) {
+            throw new IllegalArgumentException("a put carries a value, a delete or expire carries none");
+        }
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be at least 1, was " + version);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package rtkv.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ChangeEventJsonTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static JsonSchema schema() throws Exception {
+        try (InputStream in = ChangeEventJson.class.getResourceAsStream("/rtkv/schema/change-event.schema.json")) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        }
+    }
+
+    @Test
+    void putRoundTripsWithItsValueVerbatim() {
+        String value = "{\"n\":1.000000000000000000001,\"s\":\"é\\u0000\",\"a\":[1,{\"b\":null}]}";
+        ChangeEvent event = new ChangeEvent("demo", "a/ü", ChangeOp.PUT, value, 7, 1_700_000_000_000L, 1);
+
+        ChangeEvent read = ChangeEventJson.read(ChangeEventJson.write(event));
+
+        assertEquals(event, read);
+    }
+
+    @Test
+    void deleteRoundTripsWithNullValue() {
+        ChangeEvent event = new ChangeEvent("t.1", "k", ChangeOp.DELETE, null, 3, 0, 0);
+
+        assertEquals(event, ChangeEventJson.read(ChangeEventJson.write(event)));
+    }
+
+    @Test
+    void writtenEventsMatchThePublishedSchema() throws Exception {
+        JsonSchema schema = schema();
+        for (ChangeEvent event : new ChangeEvent[] {
+            new ChangeEvent("demo", "a", ChangeOp.PUT, "\"text\"", 1, 1000, 0),
+            new ChangeEvent("demo", "a", ChangeOp.PUT, "null", 2, 1000, 0),
+            new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 3, 1000, 1),
+            new ChangeEvent("demo", "a", ChangeOp.EXPIRE, null, 4, 1000, 1),
+        }) {
+            JsonNode node = MAPPER.readTree(ChangeEventJson.write(event));
+            Set<ValidationMessage> errors = schema.validate(node);
+            assertTrue(errors.isEmpty(), () -> event + " violates the schema: " + errors);
+        }
+    }
+
+    @Test
+    void putOfJsonNullRoundTrips() {
+        ChangeEvent event = new ChangeEvent("t", "k", ChangeOp.PUT, "null", 2, 0, 0);
+
+        assertEquals(event, ChangeEventJson.read(ChangeEventJson.write(event)));
+    }
+
+    @Test
+    void schemaRejectsADeleteWithAValueAndAnEventWithoutOne() throws Exception {
+        JsonSchema schema = schema();
+        String putWithoutValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"version\":1,\"committedAt\":0,\"shard\":0}";
+        String deleteWithValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1,\"committedAt\":0,\"shard\":0}";
+
+        assertTrue(!schema.validate(MAPPER.readTree(putWithoutValue)).isEmpty());
+        assertTrue(!schema.validate(MAPPER.readTree(deleteWithValue)).isEmpty());
+    }
+
+    @Test
+    void readSkipsUnknownFieldsAndRejectsGarbage() {
+        byte[] withExtra = "{\"x\":{\"y\":[1]},\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"value\":[true],\"version\":2,\"committedAt\":5,\"shard\":1}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertEquals(new ChangeEvent("t", "k", ChangeOp.PUT, "[true]", 2, 5, 1), ChangeEventJson.read(withExtra));
+        assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("[]".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("{\"table\":\"t\"}".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("{\"table\":".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read(
+                "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1}".getBytes(StandardCharsets.UTF_8)));
+    }
+}

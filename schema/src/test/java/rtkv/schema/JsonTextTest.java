@@ -1,0 +1,25 @@
+package rtkv.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class JsonTextTest {
+
+    @Test
+    void compactDropsWhitespaceAndKeepsNumbersExact() {
+        assertEquals("{\"n\":1.10000000000000000000001,\"big\":123456789012345678901234567890}",
+                JsonText.compact(" {\n  \"n\" : 1.10000000000000000000001, \"big\": 123456789012345678901234567890 }\n"));
+        assertEquals("\"a\"", JsonText.compact("\"a\""));
+        assertEquals("null", JsonText.compact("null"));
+        assertEquals("[1,[2,[3]]]", JsonText.compact("[1, [2, [3]]]"));
+    }
+
+    @Test
+    void rejectsAnythingButOneWellFormedValue() {
+        for (String bad : new String[] {"", "  ", "{", "{\"a\":1", "[1,]", "{'a':1}", "1 2", "{\"a\":1}x", "{\"a\":1,\"a\":2}", "NaN"}) {
+            assertThrows(JsonText.InvalidJsonException.class, () -> JsonText.compact(bad), bad);
+        }
+    }
+}
