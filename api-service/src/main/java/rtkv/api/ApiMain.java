@@ -1,0 +1,23 @@
+package rtkv.api;
+
+import rtkv.config.ConfigException;
+
+/** Runs api-service until SIGTERM. */
+public final class ApiMain {
+
+    private ApiMain() {
+    }
+
+    public static void main(String[] args) {
+        ApiConfig config;
+        try {
+            config = ApiConfig.from(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ApiServer server = new ApiServer(config).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "api-shutdown"));
+    }
+}
