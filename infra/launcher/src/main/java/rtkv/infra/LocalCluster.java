@@ -79,7 +79,13 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts every part in dependency order and waits until each is ready; on failure stops what started. */
     public LocalCluster start() {
+        refuseTakenPorts();
         return startShards().startKafka().startServices();
+    }
+
+    /** Fails, naming every port and its part, when any port of the cluster is taken; starts nothing. */
+    public void refuseTakenPorts() {
+        refuseTakenPorts(List.copyOf(byName.values()));
     }
 
     /** Just the MariaDB shards, for tests of a part that needs nothing else. */
@@ -100,8 +106,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private LocalCluster startTogether(List<Component> parts, Duration timeout) {
-        refuseTakenPorts(parts);
         try {
+            refuseTakenPorts(parts);
             parts.forEach(Component::start);
             // Readiness is awaited in parallel: on two cores the JVMs start faster side by side.
             List<CompletableFuture<Void>> ready = parts.stream()

@@ -84,6 +84,7 @@ public final class LocalClusterMain {
             throw new LauncherException("a cluster is already running from " + layout.dataDir() + " (" + running
                     + "); ./rtkv down stops it");
         }
+        cluster.refuseTakenPorts();
         out.println("rtkv: starting in " + layout.dataDir() + " (logs in " + layout.dataDir().resolve("logs") + ")");
         cluster.startShards();
         out.println("rtkv: MariaDB shards ready on ports " + layout.shardPorts());

@@ -1,0 +1,63 @@
+package rtkv.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+/** A thin HTTP client of api-service for the tests. */
+final class Api {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String baseUrl;
+
+    Api(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    record Answer(int status, JsonNode body) {
+        long version() {
+            return body.get("version").asLong();
+        }
+    }
+
+    static String keyPath(String table, String key) {
+        return "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8) + "/keys/"
+                + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    Answer put(String table, String key, String json) {
+        return call("PUT", keyPath(table, key), json);
+    }
+
+    Answer get(String table, String key) {
+        return call("GET", keyPath(table, key), null);
+    }
+
+    Answer delete(String table, String key) {
+        return call("DELETE", keyPath(table, key), null);
+    }
+
+    Answer call(String method, String path, String body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), JSON.readTree(response.body()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package rtkv.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rtkv.infra.ClusterLayout;
+
+/** The commands README shows, run as a user runs them: ./rtkv up --detach, status, down. */
+class CliIT {
+
+    private static final Path HOME = Path.of(System.getProperty("rtkv.home"));
+
+    @TempDir
+    Path dataDir;
+
+    record Run(int exitCode, String output) {
+    }
+
+    private static Map<String, String> environment(ClusterLayout layout) {
+        Map<String, String> env = new HashMap<>();
+        env.put("RTKV_DATA_DIR", layout.dataDir().toString());
+        env.put("RTKV_SHARD_PORTS", join(layout.shardPorts()));
+        env.put("RTKV_RELAY_PORTS", join(layout.relayPorts()));
+        env.put("RTKV_KAFKA_PORT", Integer.toString(layout.kafkaPort()));
+        env.put("RTKV_KAFKA_CONTROLLER_PORT", Integer.toString(layout.kafkaControllerPort()));
+        env.put("RTKV_API_PORT", Integer.toString(layout.apiPort()));
+        env.put("RTKV_FANOUT_PORT", Integer.toString(layout.fanoutPort()));
+        return env;
+    }
+
+    private static String join(List<Integer> ports) {
+        return ports.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    private static Run rtkv(ClusterLayout layout, String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(HOME.resolve("rtkv").toString());
+        builder.command().addAll(List.of(args));
+        builder.directory(HOME.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment(layout));
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(10, TimeUnit.MINUTES), "./rtkv " + String.join(" ", args) + " finished");
+        return new Run(process.exitValue(), output);
+    }
+
+    private static long running(Run status) {
+        return status.output().lines().filter(line -> line.endsWith("running")).count();
+    }
+
+    @Test
+    void upDetachedServesAndStreamsAndDownKeepsTheData() throws Exception {
+        ClusterLayout layout = ClusterLayout.onFreePorts(dataDir, 2);
+        try {
+            Run up = rtkv(layout, "up", "--detach");
+            assertEquals(0, up.exitCode(), up.output());
+            assertTrue(up.output().contains("rtkv is up"), up.output());
+            assertEquals(7, running(rtkv(layout, "status")));
+
+            Api api = new Api("http://127.0.0.1:" + layout.apiPort());
+            try (Watcher watcher = Watcher.subscribe("ws://127.0.0.1:" + layout.fanoutPort(), "demo")) {
+                assertEquals(200, api.put("demo", "a", "{\"n\":1}").status());
+                assertEquals(1, api.get("demo", "a").body().get("value").get("n").asInt());
+                watcher.awaitKey("a");
+            }
+
+            Run down = rtkv(layout, "down");
+            assertEquals(0, down.exitCode(), down.output());
+            assertEquals(0, running(rtkv(layout, "status")));
+
+            Run again = rtkv(layout, "up", "--detach");
+            assertEquals(0, again.exitCode(), again.output());
+            assertEquals(1, api.get("demo", "a").body().get("value").get("n").asInt(), "data outlives down and up");
+        } finally {
+            rtkv(layout, "down");
+        }
+    }
+
+    @Test
+    void aTakenPortIsNamedAndNothingIsLeftRunning() throws Exception {
+        ClusterLayout layout = ClusterLayout.onFreePorts(dataDir, 2);
+        try (ServerSocket squatter = new ServerSocket(layout.apiPort(), 1, InetAddress.getLoopbackAddress())) {
+            Run up = rtkv(layout, "up", "--detach");
+
+            assertEquals(1, up.exitCode(), up.output());
+            assertTrue(up.output().contains("port " + layout.apiPort() + " (api) is already in use"), up.output());
+            assertEquals(0, running(rtkv(layout, "status")));
+        }
+    }
+}
