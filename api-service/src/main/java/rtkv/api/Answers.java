@@ -1,15 +1,11 @@
 package rtkv.api;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import static rtkv.schema.JsonText.object;
+
+import rtkv.schema.JsonText;
 
 /** The JSON bodies api-service answers with. Values are stored as JSON text and embedded verbatim. */
 final class Answers {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     private Answers() {
     }
@@ -25,8 +21,7 @@ final class Answers {
     static String entry(String key, String value, long version) {
         return object(g -> {
             g.writeStringField("key", key);
-            g.writeFieldName("value");
-            g.writeRawValue(value);
+            JsonText.writeValue(g, "value", value);
             g.writeNumberField("version", version);
             g.writeNullField("expiresAt");
         });
@@ -48,21 +43,5 @@ final class Answers {
 
     static String status(String status) {
         return object(g -> g.writeStringField("status", status));
-    }
-
-    private interface Fields {
-        void write(JsonGenerator generator) throws IOException;
-    }
-
-    private static String object(Fields fields) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 }

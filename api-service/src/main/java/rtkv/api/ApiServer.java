@@ -1,6 +1,10 @@
 package rtkv.api;
 
 import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
@@ -11,6 +15,7 @@ public final class ApiServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final String KEY = "/v1/tables/{table}/keys/{key}";
+    private static final String OPENAPI = resource("/rtkv/api/openapi.yaml");
 
     private final ApiConfig config;
     private final Shards shards;
@@ -31,6 +36,7 @@ public final class ApiServer implements AutoCloseable {
             c.routes.delete(KEY, keys::delete);
             c.routes.put("/v1/tables/{table}/keys", keys::emptyKey);
             c.routes.delete("/v1/tables/{table}/keys", keys::emptyKey);
+            c.routes.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(OPENAPI));
             c.routes.get("/healthz", ctx -> json(ctx, 200, Answers.status("ok")));
             c.routes.get("/readyz", ctx -> {
                 boolean ready = shards.allReachable();
@@ -44,6 +50,17 @@ public final class ApiServer implements AutoCloseable {
                 json(ctx, 500, Answers.error("internal", "the request failed; it was logged"));
             });
         });
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private String messageOf(HttpResponseException e) {

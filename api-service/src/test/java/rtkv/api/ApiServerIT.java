@@ -219,6 +219,19 @@ class ApiServerIT {
     }
 
     @Test
+    void servesItsOpenApiDescriptionListingEveryKeyRoute() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/v1/openapi.yaml")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode());
+        assertTrue(response.body().startsWith("openapi: 3.1.0"));
+        String keyPath = response.body().split("\n  /v1/tables/\\{table}/keys/\\{key}:\n", 2)[1].split("\n  /", 2)[0];
+        for (String method : List.of("put:", "get:", "delete:")) {
+            assertTrue(keyPath.contains("\n    " + method), method + " is documented");
+        }
+    }
+
+    @Test
     void readyWhenEveryShardAnswers() throws Exception {
         assertEquals(200, call("GET", "/readyz", null).status());
     }

@@ -7,6 +7,7 @@ import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Properties;
 import java.util.Set;
@@ -83,9 +84,12 @@ public final class Relay implements AutoCloseable {
         LOG.info("shard {}: relay started: {}", config.shardId(), config);
     }
 
-    /** True once Debezium is connected to the shard's binlog and streaming (the snapshot, if any, is done). */
+    /**
+     * True once Debezium streams the shard's binlog (the first snapshot, if any, is done) and has saved
+     * a position: from then on a crash resumes from the binlog, it never snapshots again.
+     */
     public boolean isReady() {
-        if (stopped.isDone()) {
+        if (stopped.isDone() || !Files.isRegularFile(offsetsFile())) {
             return false;
         }
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -140,6 +144,10 @@ public final class Relay implements AutoCloseable {
         stopped.complete(null);
     }
 
+    private Path offsetsFile() {
+        return config.dataDir().resolve("offsets.dat");
+    }
+
     private Properties adminProperties() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
@@ -179,8 +187,11 @@ public final class Relay implements AutoCloseable {
         p.put("tombstones.on.delete", "false");
         p.put("binary.handling.mode", "bytes");
         p.put("poll.interval.ms", Integer.toString(config.pollMillis()));
+        // Heartbeats move the saved position forward on a quiet shard (they are never published), so
+        // a restart does not start from a binlog file the shard may have purged meanwhile.
+        p.put("heartbeat.interval.ms", Integer.toString(config.heartbeatMillis()));
         p.put("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.put("offset.storage.file.filename", config.dataDir().resolve("offsets.dat").toString());
+        p.put("offset.storage.file.filename", offsetsFile().toString());
         p.put("offset.flush.interval.ms", Integer.toString(config.offsetFlushMillis()));
         p.put("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
         p.put("schema.history.internal.file.filename", config.dataDir().resolve("schema-history.dat").toString());

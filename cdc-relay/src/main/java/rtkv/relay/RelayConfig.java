@@ -26,10 +26,12 @@ import rtkv.config.Settings;
  *                          this is latency added to every change when the shard is quiet
  * @param offsetFlushMillis RTKV_RELAY_OFFSET_FLUSH_MS, default 1000: how often the binlog position
  *                          of changes Kafka has acknowledged is saved; a crash replays at most this much
+ * @param heartbeatMillis   RTKV_RELAY_HEARTBEAT_MS, default 1000: how often Debezium marks its place
+ *                          in the binlog when the shard is quiet
  */
 public record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverId,
                           String kafkaBootstrap, String topic, int partitions, short replicationFactor, Path dataDir,
-                          String host, int port, int pollMillis, int offsetFlushMillis) {
+                          String host, int port, int pollMillis, int offsetFlushMillis, int heartbeatMillis) {
 
     public static RelayConfig from(Map<String, String> env) {
         Settings s = new Settings("cdc-relay", env);
@@ -52,7 +54,8 @@ public record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser
                 s.text("RTKV_RELAY_HOST", "127.0.0.1"),
                 s.port("RTKV_RELAY_PORT", 8090),
                 s.integer("RTKV_RELAY_POLL_MS", 5, 1, 10_000),
-                s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000));
+                s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000),
+                s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000));
         if (config.dataDir == null) {
             s.required("RTKV_RELAY_DATA_DIR");
         }

@@ -1,16 +1,12 @@
 package rtkv.fanout;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import static rtkv.schema.JsonText.object;
+
 import rtkv.schema.ChangeEvent;
+import rtkv.schema.JsonText;
 
 /** The JSON text frames a subscriber receives. */
 final class Frames {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     private Frames() {
     }
@@ -29,12 +25,7 @@ final class Frames {
             g.writeStringField("type", "change");
             g.writeStringField("op", event.op().wire());
             g.writeStringField("key", event.key());
-            g.writeFieldName("value");
-            if (event.value() == null) {
-                g.writeNull();
-            } else {
-                g.writeRawValue(event.value());
-            }
+            JsonText.writeValue(g, "value", event.value());
             g.writeNumberField("version", event.version());
         });
     }
@@ -45,21 +36,5 @@ final class Frames {
             g.writeStringField("error", code);
             g.writeStringField("message", message);
         });
-    }
-
-    private interface Fields {
-        void write(JsonGenerator generator) throws IOException;
-    }
-
-    private static String object(Fields fields) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
     }
 }

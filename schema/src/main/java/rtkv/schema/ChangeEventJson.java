@@ -24,12 +24,7 @@ public final class ChangeEventJson {
             g.writeStringField("table", event.table());
             g.writeStringField("key", event.key());
             g.writeStringField("op", event.op().wire());
-            g.writeFieldName("value");
-            if (event.value() == null) {
-                g.writeNull();
-            } else {
-                g.writeRawValue(event.value());
-            }
+            JsonText.writeValue(g, "value", event.value());
             g.writeNumberField("version", event.version());
             g.writeNumberField("committedAt", event.committedAt());
             g.writeNumberField("shard", event.shard());

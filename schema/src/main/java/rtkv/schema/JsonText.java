@@ -60,6 +60,34 @@ public final class JsonText {
         return out.toString();
     }
 
+    /** Writes the fields of one JSON object. */
+    public interface Fields {
+        void write(JsonGenerator generator) throws IOException;
+    }
+
+    /** One JSON object as text; the answers and frames of the services are built with this. */
+    public static String object(Fields fields) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            generator.writeStartObject();
+            fields.write(generator);
+            generator.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Writes a stored value under {@code field}: its JSON text verbatim, or null when there is none. */
+    public static void writeValue(JsonGenerator generator, String field, String json) throws IOException {
+        generator.writeFieldName(field);
+        if (json == null) {
+            generator.writeNull();
+        } else {
+            generator.writeRawValue(json);
+        }
+    }
+
     /** Thrown for text that is not exactly one JSON value. */
     public static final class InvalidJsonException extends IllegalArgumentException {
         public InvalidJsonException(String message) {

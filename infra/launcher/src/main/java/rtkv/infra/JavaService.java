@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /** One of rtkv's own services, run from its module's jar; ready when its {@code /readyz} answers 200. */
-final class JavaService implements Component {
+final class JavaService extends ProcessComponent {
 
-    private final String name;
     private final String module;
     private final String mainClass;
     private final String heap;
@@ -22,13 +21,11 @@ final class JavaService implements Component {
     private final Map<String, String> environment;
     private final RtkvHome home;
     private final Path clusterDir;
-    private final Clock clock;
-    private final ManagedProcess process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     JavaService(String name, String module, String mainClass, String heap, int healthPort,
                 Map<String, String> environment, RtkvHome home, Path clusterDir, Clock clock) {
-        this.name = name;
+        super(name, clusterDir, clock);
         this.module = module;
         this.mainClass = mainClass;
         this.heap = heap;
@@ -36,14 +33,6 @@ final class JavaService implements Component {
         this.environment = Map.copyOf(environment);
         this.home = home;
         this.clusterDir = clusterDir;
-        this.clock = clock;
-        this.process = new ManagedProcess(name, clusterDir.resolve("pids/" + name + ".pid"),
-                clusterDir.resolve("logs/" + name + ".log"), clusterDir.toString());
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -58,45 +47,17 @@ final class JavaService implements Component {
     }
 
     @Override
-    public void awaitReady(Duration timeout) {
-        Deadline deadline = Deadline.after(clock, timeout);
+    protected String notReadyBecause() {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/readyz"))
                 .timeout(Duration.ofSeconds(2)).build();
-        String last = "no answer";
-        while (!deadline.passed()) {
-            if (!process.isAlive()) {
-                throw new LauncherException(name + " exited while starting:\n" + process.tail());
-            }
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-                last = response.statusCode() + " " + response.body();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LauncherException("interrupted while waiting for " + name, e);
-            }
-            deadline.pause(name);
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? null : response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LauncherException("interrupted while waiting for " + name(), e);
         }
-        throw new LauncherException(name + " was not ready within " + timeout + " (last answer: " + last + ")\n"
-                + process.tail());
-    }
-
-    @Override
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    @Override
-    public void stop() {
-        process.stop();
-    }
-
-    @Override
-    public void kill() {
-        process.kill();
     }
 }

@@ -16,7 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /** One KRaft Kafka broker (broker and controller in one process) from the kafka_2.13 jar. */
-final class KafkaBroker implements Component {
+final class KafkaBroker extends ProcessComponent {
 
     private static final Duration FORMAT_TIMEOUT = Duration.ofMinutes(2);
 
@@ -24,22 +24,13 @@ final class KafkaBroker implements Component {
     private final int controllerPort;
     private final Path dir;
     private final RtkvHome home;
-    private final Clock clock;
-    private final ManagedProcess process;
 
     KafkaBroker(int port, int controllerPort, Path clusterDir, RtkvHome home, Clock clock) {
+        super("kafka", clusterDir, clock);
         this.port = port;
         this.controllerPort = controllerPort;
         this.dir = clusterDir.resolve("kafka");
         this.home = home;
-        this.clock = clock;
-        this.process = new ManagedProcess(name(), clusterDir.resolve("pids/kafka.pid"),
-                clusterDir.resolve("logs/kafka.log"), clusterDir.toString());
-    }
-
-    @Override
-    public String name() {
-        return "kafka";
     }
 
     @Override
@@ -110,47 +101,18 @@ final class KafkaBroker implements Component {
             "logger.started.level = info");
 
     @Override
-    public void awaitReady(Duration timeout) {
-        Deadline deadline = Deadline.after(clock, timeout);
+    protected String notReadyBecause() {
         Properties properties = new Properties();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
-        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000);
-        Exception last = null;
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
         try (Admin admin = Admin.create(properties)) {
-            while (!deadline.passed()) {
-                if (!process.isAlive()) {
-                    throw new LauncherException("kafka exited while starting:\n" + process.tail());
-                }
-                try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | TimeoutException e) {
-                    last = e;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new LauncherException("interrupted while waiting for kafka", e);
-                }
-                deadline.pause(name());
-            }
+            return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty() ? "no broker registered" : null;
+        } catch (ExecutionException | TimeoutException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LauncherException("interrupted while waiting for kafka", e);
         }
-        throw new LauncherException("kafka was not ready within " + timeout + " (last error: "
-                + (last == null ? "none" : last.getMessage()) + ")\n" + process.tail());
-    }
-
-    @Override
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    @Override
-    public void stop() {
-        process.stop();
-    }
-
-    @Override
-    public void kill() {
-        process.kill();
     }
 }

@@ -20,7 +20,7 @@ import rtkv.schema.KvSchema;
  * log and the binlog before it is acknowledged ({@code innodb_flush_log_at_trx_commit=1},
  * {@code sync_binlog=1}).
  */
-final class MariaDbShard implements Component {
+final class MariaDbShard extends ProcessComponent {
 
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(2);
 
@@ -28,22 +28,13 @@ final class MariaDbShard implements Component {
     private final int port;
     private final Path dir;
     private final Secrets secrets;
-    private final Clock clock;
-    private final ManagedProcess process;
 
     MariaDbShard(int index, int port, Path clusterDir, Secrets secrets, Clock clock) {
+        super("mariadb-" + index, clusterDir, clock);
         this.index = index;
         this.port = port;
         this.dir = clusterDir.resolve("mariadb-" + index);
         this.secrets = secrets;
-        this.clock = clock;
-        this.process = new ManagedProcess(name(), clusterDir.resolve("pids/" + name() + ".pid"),
-                clusterDir.resolve("logs/" + name() + ".log"), clusterDir.toString());
-    }
-
-    @Override
-    public String name() {
-        return "mariadb-" + index;
     }
 
     @Override
@@ -141,38 +132,13 @@ final class MariaDbShard implements Component {
     }
 
     @Override
-    public void awaitReady(Duration timeout) {
-        Deadline deadline = Deadline.after(clock, timeout);
-        SQLException last = null;
-        while (!deadline.passed()) {
-            if (!process.isAlive()) {
-                throw new LauncherException(name() + " exited while starting:\n" + process.tail());
-            }
-            try (Connection connection = DriverManager.getConnection(jdbcUrl(), Secrets.APP_USER, secrets.appPassword());
-                 Statement statement = connection.createStatement()) {
-                statement.executeQuery("SELECT 1 FROM " + KvSchema.TABLE + " LIMIT 0").close();
-                return;
-            } catch (SQLException e) {
-                last = e;
-            }
-            deadline.pause(name());
+    protected String notReadyBecause() {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(), Secrets.APP_USER, secrets.appPassword());
+             Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT 1 FROM " + KvSchema.TABLE + " LIMIT 0").close();
+            return null;
+        } catch (SQLException e) {
+            return e.getMessage();
         }
-        throw new LauncherException(name() + " did not accept connections within " + timeout + " (last error: "
-                + (last == null ? "none" : last.getMessage()) + ")\n" + process.tail());
-    }
-
-    @Override
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    @Override
-    public void stop() {
-        process.stop();
-    }
-
-    @Override
-    public void kill() {
-        process.kill();
     }
 }
