@@ -16,10 +16,15 @@ import rtkv.config.Settings;
  * @param poolSize       RTKV_DB_POOL_SIZE, default 16: connections per shard
  * @param maxTableName   RTKV_MAX_TABLE_NAME, default 128 characters of [A-Za-z0-9_.-]
  * @param maxKeyBytes    RTKV_MAX_KEY_BYTES, default 512 bytes of UTF-8 (the column holds at most 512)
- * @param maxValueBytes  RTKV_MAX_VALUE_BYTES, default 65536: the largest request body
+ * @param maxValueBytes  RTKV_MAX_VALUE_BYTES, default 65536: the largest request body. At most 900 KiB:
+ *                       a change event carries the value and must fit Kafka's 1 MiB message limit, or
+ *                       the relay could never publish it
  */
-public record ApiConfig(String host, int port, List<String> shardUrls, String dbUser, String dbPassword, int poolSize,
+record ApiConfig(String host, int port, List<String> shardUrls, String dbUser, String dbPassword, int poolSize,
                         int maxTableName, int maxKeyBytes, int maxValueBytes) {
+
+    /** The largest value whose change event still fits Kafka's default 1 MiB message, with key and fields. */
+    static final int MAX_VALUE_BYTES = 900 * 1024;
 
     public static ApiConfig from(Map<String, String> env) {
         Settings s = new Settings("api-service", env);
@@ -32,7 +37,7 @@ public record ApiConfig(String host, int port, List<String> shardUrls, String db
                 s.integer("RTKV_DB_POOL_SIZE", 16, 1, 1_000),
                 s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128),
                 s.integer("RTKV_MAX_KEY_BYTES", 512, 1, 512),
-                s.integer("RTKV_MAX_VALUE_BYTES", 65_536, 16, 16 * 1024 * 1024 - 1));
+                s.integer("RTKV_MAX_VALUE_BYTES", 65_536, 16, MAX_VALUE_BYTES));
         for (String url : config.shardUrls) {
             if (!url.startsWith("jdbc:")) {
                 s.problem("RTKV_SHARDS must list JDBC URLs, got \"" + url + "\"");

@@ -17,7 +17,13 @@ public final class ApiMain {
             System.exit(2);
             return;
         }
-        ApiServer server = new ApiServer(config).start();
+        ApiServer server = new ApiServer(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "api-shutdown"));
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            System.err.println("api-service could not start: " + e);
+            System.exit(1);
+        }
     }
 }

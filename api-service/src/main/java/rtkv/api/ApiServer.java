@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** api-service's HTTP server. Lifecycle: {@link #start()}, {@link #port()}, {@link #close()}. */
-public final class ApiServer implements AutoCloseable {
+final class ApiServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final String KEY = "/v1/tables/{table}/keys/{key}";

@@ -101,12 +101,14 @@ final class KvStore {
             try (Connection connection = shards.connectionFor(shard)) {
                 return work.run(connection);
             } catch (SQLTransientConnectionException e) {
-                throw ApiException.unavailable("shard " + shard + " is unavailable: " + e.getMessage());
+                throw ApiException.unavailable("shard " + shard + " is unavailable; nothing was written");
             } catch (SQLException e) {
                 boolean retriable = e.getErrorCode() == ER_LOCK_DEADLOCK || e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT;
                 if (!retriable || attempt == ATTEMPTS) {
                     if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                        throw ApiException.unavailable("shard " + shard + " is unavailable: " + e.getMessage());
+                        // The statement may have committed before the connection broke.
+                        throw ApiException.unavailable("lost the connection to shard " + shard
+                                + "; a write may or may not have been applied, read the key to find out");
                     }
                     LOG.error("shard {}: {} (SQLState {}, error {})", shard, e.getMessage(), e.getSQLState(), e.getErrorCode());
                     throw new ApiException(500, "internal", "the shard failed the request; it was logged");

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -26,7 +27,7 @@ final class ChangeTopic {
     private ChangeTopic() {
     }
 
-    static void ensure(Admin admin, RelayConfig config, Clock clock) throws InterruptedException {
+    static void ensure(Admin admin, RelayConfig config, Clock clock, BooleanSupplier stopping) throws InterruptedException {
         NewTopic topic = new NewTopic(config.topic(), config.partitions(), config.replicationFactor()).configs(Map.of(
                 // With replication 3, an acknowledged change survives the loss of one broker.
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, config.replicationFactor())),
@@ -34,7 +35,7 @@ final class ChangeTopic {
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE));
         Instant giveUp = clock.instant().plus(GIVE_UP_AFTER);
         long backoffMillis = 200;
-        while (true) {
+        while (!stopping.getAsBoolean()) {
             try {
                 admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
                 LOG.info("created topic {} with {} partitions, replication {}", config.topic(), config.partitions(),

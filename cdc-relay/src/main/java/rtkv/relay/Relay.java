@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -35,7 +36,7 @@ import rtkv.schema.KvSchema;
  * {@link KafkaPublisher}. Lifecycle: {@link #start()}, {@link #isReady()} once the binlog is being
  * streamed, {@link #close()}; {@link #stopped()} completes when the engine ends, with its error if any.
  */
-public final class Relay implements AutoCloseable {
+final class Relay implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
@@ -45,8 +46,8 @@ public final class Relay implements AutoCloseable {
     private final ExecutorService engineThread;
     private Producer<String, byte[]> producer;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private KafkaPublisher publisher;
-    private boolean closed;
+    private volatile KafkaPublisher publisher;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public Relay(RelayConfig config, Clock clock) {
         this.config = config;
@@ -54,15 +55,25 @@ public final class Relay implements AutoCloseable {
         this.engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "relay-engine-" + config.shardId()));
     }
 
-    public synchronized void start() throws InterruptedException {
+    /** Creates the topic if needed (waiting for Kafka up to 2 minutes), then starts the engine. */
+    public void start() throws InterruptedException {
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
             throw new RelayException("cdc-relay shard " + config.shardId() + ": cannot create " + config.dataDir(), e);
         }
         try (Admin admin = Admin.create(adminProperties())) {
-            ChangeTopic.ensure(admin, config, clock);
+            ChangeTopic.ensure(admin, config, clock, closed::get);
         }
+        synchronized (this) {
+            if (closed.get()) {
+                return;
+            }
+            startEngine();
+        }
+    }
+
+    private void startEngine() {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId());
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -118,11 +129,17 @@ public final class Relay implements AutoCloseable {
 
     /** Stops the engine (which saves the position of what Kafka acknowledged), then the producer. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // also ends a start() still waiting for Kafka
         }
-        closed = true;
+        synchronized (this) {
+            stopEngine();
+        }
+        stopped.complete(null);
+    }
+
+    private void stopEngine() {
         try {
             if (engine != null) {
                 engine.close();
@@ -141,7 +158,6 @@ public final class Relay implements AutoCloseable {
         if (producer != null) {
             producer.close();
         }
-        stopped.complete(null);
     }
 
     private Path offsetsFile() {
@@ -190,6 +206,9 @@ public final class Relay implements AutoCloseable {
         // Heartbeats move the saved position forward on a quiet shard (they are never published), so
         // a restart does not start from a binlog file the shard may have purged meanwhile.
         p.put("heartbeat.interval.ms", Integer.toString(config.heartbeatMillis()));
+        // A heartbeat is only emitted when the binlog connection sees an event; the server sends one
+        // every 0.8 x this keep-alive interval even when nothing is written.
+        p.put("connect.keep.alive.interval.ms", Long.toString(Math.round(config.heartbeatMillis() / 0.8)));
         p.put("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
         p.put("offset.storage.file.filename", offsetsFile().toString());
         p.put("offset.flush.interval.ms", Integer.toString(config.offsetFlushMillis()));

@@ -29,7 +29,7 @@ import rtkv.config.Settings;
  * @param heartbeatMillis   RTKV_RELAY_HEARTBEAT_MS, default 1000: how often Debezium marks its place
  *                          in the binlog when the shard is quiet
  */
-public record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverId,
+record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverId,
                           String kafkaBootstrap, String topic, int partitions, short replicationFactor, Path dataDir,
                           String host, int port, int pollMillis, int offsetFlushMillis, int heartbeatMillis) {
 

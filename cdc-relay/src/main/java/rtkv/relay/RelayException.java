@@ -1,7 +1,7 @@
 package rtkv.relay;
 
 /** The relay cannot go on without risking a gap; the message names the shard and the cause. */
-public final class RelayException extends RuntimeException {
+final class RelayException extends RuntimeException {
 
     public RelayException(String message, Throwable cause) {
         super(message, cause);

@@ -31,11 +31,14 @@ public final class RelayMain {
             health.close();
         }, "relay-shutdown"));
         health.start();
-        relay.start();
         try {
+            relay.start();
             relay.stopped().get();
         } catch (ExecutionException e) {
             LOG.error("cdc-relay shard {} failed; exiting so that it is restarted", config.shardId(), e.getCause());
+            System.exit(1);
+        } catch (RuntimeException e) {
+            LOG.error("cdc-relay shard {} could not start; exiting so that it is restarted", config.shardId(), e);
             System.exit(1);
         }
     }

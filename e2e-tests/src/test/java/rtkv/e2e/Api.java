@@ -30,8 +30,11 @@ final class Api {
     }
 
     static String keyPath(String table, String key) {
-        return "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8) + "/keys/"
-                + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        return "/v1/tables/" + segment(table) + "/keys/" + segment(key);
+    }
+
+    private static String segment(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     Answer put(String table, String key, String json) {

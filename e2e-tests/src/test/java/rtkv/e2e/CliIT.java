@@ -1,5 +1,6 @@
 package rtkv.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,9 +9,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -83,6 +86,37 @@ class CliIT {
             assertEquals(0, again.exitCode(), again.output());
             assertEquals(1, api.get("demo", "a").body().get("value").get("n").asInt(), "data outlives down and up");
         } finally {
+            rtkv(layout, "down");
+        }
+    }
+
+    @Test
+    void upInTheForegroundStopsEverythingWhenInterrupted() throws Exception {
+        ClusterLayout layout = ClusterLayout.onFreePorts(dataDir, 2);
+        ProcessBuilder builder = new ProcessBuilder(HOME.resolve("rtkv").toString(), "up")
+                .directory(HOME.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment(layout));
+        Process up = builder.start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> up.inputReader(StandardCharsets.UTF_8).lines().forEach(lines::add), "rtkv-up-output");
+        reader.start();
+        try {
+            await("./rtkv up in the foreground").atMost(Duration.ofMinutes(5))
+                    .until(() -> lines.contains("rtkv: Ctrl-C stops everything.") || !up.isAlive());
+            assertTrue(up.isAlive(), String.join("\n", lines));
+            assertEquals(7, running(rtkv(layout, "status")));
+
+            // Ctrl-C and SIGTERM both run the launcher's shutdown hook; SIGTERM is used because a
+            // CI job started in the background has SIGINT ignored for all its processes. Through
+            // the handle, so that our end of its output pipe stays open (Process.destroy closes it).
+            up.toHandle().destroy();
+
+            assertTrue(up.waitFor(2, TimeUnit.MINUTES), "the launcher exits");
+            reader.join(10_000);
+            assertTrue(lines.contains("rtkv: stopped; data kept in " + layout.dataDir()), String.join("\n", lines));
+            assertEquals(0, running(rtkv(layout, "status")));
+        } finally {
+            up.destroyForcibly();
             rtkv(layout, "down");
         }
     }

@@ -4,17 +4,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
 
 /**
@@ -30,6 +31,7 @@ final class ChangeFeed implements AutoCloseable {
     private final Subscribers subscribers;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile boolean running = true;
     private volatile boolean ready;
 
@@ -55,7 +57,22 @@ final class ChangeFeed implements AutoCloseable {
         return ready && thread.isAlive();
     }
 
+    /** Completes when the feed has stopped: normally after {@link #close()}, exceptionally when it failed. */
+    CompletableFuture<Void> ended() {
+        return ended;
+    }
+
     private void run() {
+        try {
+            follow();
+            ended.complete(null);
+        } catch (Throwable e) {
+            LOG.error("the change feed failed; this node can no longer deliver changes", e);
+            ended.completeExceptionally(e);
+        }
+    }
+
+    private void follow() throws InterruptedException {
         try {
             List<TopicPartition> partitions = awaitTopic();
             consumer.assign(partitions);
@@ -70,8 +87,6 @@ final class ChangeFeed implements AutoCloseable {
             if (running) {
                 throw e;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             ready = false;
             consumer.close(Duration.ofSeconds(5));
@@ -88,8 +103,8 @@ final class ChangeFeed implements AutoCloseable {
                     return partitions;
                 }
                 LOG.info("topic {} does not exist yet; the relays create it", config.topic());
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOG.info("Kafka at {} does not answer yet", config.kafkaBootstrap());
+            } catch (RetriableException e) {
+                LOG.info("Kafka at {} does not answer yet: {}", config.kafkaBootstrap(), e.toString());
             }
             Thread.sleep(backoff);
             backoff = Math.min(backoff * 2, 5_000);
@@ -98,36 +113,46 @@ final class ChangeFeed implements AutoCloseable {
     }
 
     private void poll() throws InterruptedException {
+        ConsumerRecords<String, byte[]> records;
         try {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                Set<Subscriber> watching = subscribers.of(record.key());
-                if (watching.isEmpty()) {
-                    continue;
-                }
-                String frame = frameOf(record);
-                if (frame != null) {
-                    for (Subscriber subscriber : watching) {
-                        subscriber.deliver(frame);
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
+            records = consumer.poll(Duration.ofMillis(500));
+        } catch (RetriableException e) {
             LOG.warn("polling {} failed, retrying: {}", config.topic(), e.toString());
             Thread.sleep(500);
+            return;
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.key() == null || record.value() == null) {
+                LOG.warn("skipping a record without table or event at {}", position(record));
+                continue;
+            }
+            Set<Subscriber> watching = subscribers.of(record.key());
+            if (!watching.isEmpty()) {
+                deliver(record, watching);
+            }
         }
     }
 
-    private static String frameOf(ConsumerRecord<String, byte[]> record) {
+    private static void deliver(ConsumerRecord<String, byte[]> record, Set<Subscriber> watching) {
+        String frame;
         try {
-            ChangeEvent event = ChangeEventJson.read(record.value());
-            return Frames.change(event);
+            frame = Frames.change(ChangeEventJson.read(record.value()));
         } catch (IllegalArgumentException e) {
-            LOG.error("skipping an unreadable change at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
-            return null;
+            LOG.error("skipping an unreadable change at {}: {}", position(record), e.getMessage());
+            return;
         }
+        for (Subscriber subscriber : watching) {
+            try {
+                subscriber.deliver(frame);
+            } catch (RuntimeException e) {
+                // One broken connection must not cost the others this change.
+                LOG.warn("delivering {} to a subscriber of {} failed: {}", position(record), record.key(), e.toString());
+            }
+        }
+    }
+
+    private static String position(ConsumerRecord<String, byte[]> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 
     @Override

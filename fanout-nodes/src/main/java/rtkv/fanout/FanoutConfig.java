@@ -19,7 +19,7 @@ import rtkv.config.Settings;
  * @param idleSeconds     RTKV_FANOUT_IDLE_SECONDS, default 60: a connection with no traffic at all
  *                        (not even pongs) for this long is closed
  */
-public record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, int maxTableName,
+record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, int maxTableName,
                            int maxPendingFrames, int pingSeconds, int idleSeconds) {
 
     public static FanoutConfig from(Map<String, String> env) {

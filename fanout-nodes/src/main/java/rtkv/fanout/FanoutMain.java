@@ -1,5 +1,6 @@
 package rtkv.fanout;
 
+import java.util.concurrent.ExecutionException;
 import rtkv.config.ConfigException;
 
 /** Runs a fanout node until SIGTERM. */
@@ -8,7 +9,7 @@ public final class FanoutMain {
     private FanoutMain() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         FanoutConfig config;
         try {
             config = FanoutConfig.from(System.getenv());
@@ -17,7 +18,17 @@ public final class FanoutMain {
             System.exit(2);
             return;
         }
-        FanoutServer server = new FanoutServer(config).start();
+        FanoutServer server = new FanoutServer(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "fanout-shutdown"));
+        try {
+            server.start();
+            server.feedEnded().get();
+        } catch (ExecutionException e) {
+            // Already logged by the feed: exit so that a supervisor starts a working node.
+            System.exit(1);
+        } catch (RuntimeException e) {
+            System.err.println("fanout node could not start: " + e);
+            System.exit(1);
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.slf4j.Logger;
@@ -17,7 +18,7 @@ import rtkv.schema.Names;
  * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe}, fed by a
  * {@link ChangeFeed}. Lifecycle: {@link #start()}, {@link #isReady()}, {@link #close()}.
  */
-public final class FanoutServer implements AutoCloseable {
+final class FanoutServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
     private static final String SUBSCRIBER = "rtkv.subscriber";
@@ -40,7 +41,8 @@ public final class FanoutServer implements AutoCloseable {
             c.routes.get("/healthz", ctx -> status(ctx, true));
             c.routes.get("/readyz", ctx -> status(ctx, feed.isReady()));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
-                    .contentType("application/json").result(Frames.error("not_found", e.getMessage())));
+                    .contentType("application/json")
+                    .result(Frames.error(e.getStatus() == 404 ? "not_found" : "bad_request", e.getMessage())));
         });
     }
 
@@ -51,6 +53,12 @@ public final class FanoutServer implements AutoCloseable {
             if (problem.isPresent()) {
                 ctx.send(Frames.error("invalid_table", problem.get()));
                 ctx.closeSession(StatusCode.POLICY_VIOLATION, problem.get());
+                return;
+            }
+            if (!feed.isReady()) {
+                // A subscription accepted now could miss changes committed after its first frame.
+                ctx.send(Frames.error("unavailable", "this node is not reading the change stream; retry shortly"));
+                ctx.closeSession(StatusCode.TRY_AGAIN_LATER, "not ready");
                 return;
             }
             Subscriber subscriber = new Subscriber(ctx.session, table, config.maxPendingFrames(), subscribers);
@@ -77,9 +85,10 @@ public final class FanoutServer implements AutoCloseable {
                 .result("{\"status\":\"" + (ok ? "ok" : "not reading the change topic yet") + "\"}");
     }
 
+    /** Binds the port, then starts reading the topic; subscriptions are refused until that is positioned. */
     public FanoutServer start() {
-        feed.start();
         app.start();
+        feed.start();
         LOG.info("fanout node listening on {}:{}, reading {} from {}", config.host(), app.port(), config.topic(),
                 config.kafkaBootstrap());
         return this;
@@ -91,6 +100,11 @@ public final class FanoutServer implements AutoCloseable {
 
     public boolean isReady() {
         return feed.isReady();
+    }
+
+    /** Completes when the change feed stops; exceptionally when it failed and the node is useless. */
+    public CompletableFuture<Void> feedEnded() {
+        return feed.ended();
     }
 
     int subscriberCount(String table) {

@@ -45,9 +45,9 @@ public final class ChangeEventJson {
         String key = null;
         ChangeOp op = null;
         String valueText = null;
-        long version = 0;
-        long committedAt = 0;
-        int shard = 0;
+        Long version = null;
+        Long committedAt = null;
+        Integer shard = null;
         try (JsonParser p = JsonText.FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("a change event is a JSON object");
@@ -69,8 +69,9 @@ public final class ChangeEventJson {
         } catch (IOException e) {
             throw new IllegalArgumentException("not a change event: " + e.getMessage(), e);
         }
-        if (table == null || key == null || op == null || valueText == null) {
-            throw new IllegalArgumentException("a change event needs table, key, op and value");
+        if (table == null || key == null || op == null || valueText == null || version == null || committedAt == null
+                || shard == null) {
+            throw new IllegalArgumentException("a change event needs table, key, op, value, version, committedAt and shard");
         }
         if (op != ChangeOp.PUT && !valueText.equals("null")) {
             throw new IllegalArgumentException("a " + op.wire() + " event carries a null value");

@@ -82,8 +82,11 @@ class ChangeEventJsonTest {
         assertEquals(new ChangeEvent("t", "k", ChangeOp.PUT, "[true]", 2, 5, 1), ChangeEventJson.read(withExtra));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("[]".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("{\"table\":\"t\"}".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read(
+                "{\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"value\":1,\"version\":1}".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("{\"table\":".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read(
-                "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1}".getBytes(StandardCharsets.UTF_8)));
+                "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1,\"committedAt\":0,\"shard\":0}"
+                        .getBytes(StandardCharsets.UTF_8)));
     }
 }

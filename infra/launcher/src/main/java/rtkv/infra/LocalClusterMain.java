@@ -2,8 +2,10 @@ package rtkv.infra;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import rtkv.config.ConfigException;
 import rtkv.config.Settings;
 
@@ -85,6 +87,13 @@ public final class LocalClusterMain {
                     + "); ./rtkv down stops it");
         }
         cluster.refuseTakenPorts();
+        // Registered before anything starts, so Ctrl-C during start-up leaves nothing running.
+        Thread stopAll = new Thread(() -> {
+            out.println("rtkv: stopping...");
+            cluster.close();
+            out.println("rtkv: stopped; data kept in " + layout.dataDir());
+        }, "rtkv-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopAll);
         out.println("rtkv: starting in " + layout.dataDir() + " (logs in " + layout.dataDir().resolve("logs") + ")");
         cluster.startShards();
         out.println("rtkv: MariaDB shards ready on ports " + layout.shardPorts());
@@ -102,21 +111,17 @@ public final class LocalClusterMain {
                 """, cluster.apiUrl(), cluster.fanoutUrl(), layout.kafkaBootstrap(), layout.shardPorts(),
                 layout.dataDir().resolve("secrets.properties"), cluster.apiUrl());
         if (detach) {
+            Runtime.getRuntime().removeShutdownHook(stopAll);
             out.println("rtkv: running in the background; ./rtkv down stops it.");
             return;
         }
         out.println("rtkv: Ctrl-C stops everything.");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("rtkv: stopping...");
-            cluster.close();
-            out.println("rtkv: stopped; data kept in " + layout.dataDir());
-        }, "rtkv-shutdown"));
         watchOver(cluster, out);
     }
 
     /** Reports a part that dies, once, and keeps the rest running: the user decides what to do. */
     private static void watchOver(LocalCluster cluster, PrintStream out) {
-        List<String> reported = new java.util.ArrayList<>();
+        Set<String> reported = new HashSet<>();
         while (true) {
             try {
                 Thread.sleep(2_000);
@@ -124,13 +129,13 @@ public final class LocalClusterMain {
                 Thread.currentThread().interrupt();
                 return;
             }
+            List<String> running = cluster.runningParts();
             for (String part : cluster.parts()) {
-                boolean alive = cluster.runningParts().contains(part);
-                if (!alive && !reported.contains(part)) {
-                    reported.add(part);
-                    out.println("rtkv: " + part + " has stopped; see " + cluster.layout().dataDir().resolve("logs/" + part + ".log"));
-                } else if (alive) {
+                if (running.contains(part)) {
                     reported.remove(part);
+                } else if (reported.add(part)) {
+                    out.println("rtkv: " + part + " has stopped; see "
+                            + cluster.layout().dataDir().resolve("logs/" + part + ".log"));
                 }
             }
         }

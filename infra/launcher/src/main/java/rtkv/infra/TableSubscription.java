@@ -38,7 +38,8 @@ public final class TableSubscription implements AutoCloseable {
     }
 
     public static TableSubscription open(String fanoutUrl, String table, Consumer<String> onFrame) {
-        URI uri = URI.create(fanoutUrl + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8) + "/subscribe");
+        String segment = URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20");
+        URI uri = URI.create(fanoutUrl + "/v1/tables/" + segment + "/subscribe");
         TableSubscription subscription = new TableSubscription(onFrame);
         try {
             subscription.socket = HttpClient.newHttpClient().newWebSocketBuilder()
