@@ -26,6 +26,7 @@ final class ManagedProcess {
     private final Path pidFile;
     private final Path logFile;
     private final String marker;
+    private Process started;
 
     /**
      * @param marker a string found in the command line of every process of this cluster (its data
@@ -46,7 +47,7 @@ final class ManagedProcess {
         return logFile;
     }
 
-    void start(List<String> command, Map<String, String> environment) {
+    synchronized void start(List<String> command, Map<String, String> environment) {
         if (handle().isPresent()) {
             throw new LauncherException(name + " is already running (pid file " + pidFile + ")");
         }
@@ -63,6 +64,7 @@ final class ManagedProcess {
             Files.createDirectories(logFile.getParent());
             Process process = builder.start();
             Files.writeString(pidFile, Long.toString(process.pid()));
+            started = process;
         } catch (IOException e) {
             throw new LauncherException("cannot start " + name + ": " + e.getMessage(), e);
         }
@@ -93,8 +95,15 @@ final class ManagedProcess {
         }
     }
 
-    /** The running process, if the pid file names a live process of this cluster. */
-    Optional<ProcessHandle> handle() {
+    /**
+     * The running process: the one this object started, else the live process of this cluster its pid
+     * file names (started by another ./rtkv). A process just spawned is still the JVM's spawn helper
+     * for a moment, with another command line, so only the second case checks the marker.
+     */
+    synchronized Optional<ProcessHandle> handle() {
+        if (started != null) {
+            return started.isAlive() ? Optional.of(started.toHandle()) : Optional.empty();
+        }
         if (!Files.isRegularFile(pidFile)) {
             return Optional.empty();
         }
@@ -166,7 +175,8 @@ final class ManagedProcess {
         }
     }
 
-    private void deletePidFile() {
+    private synchronized void deletePidFile() {
+        started = null;
         try {
             Files.deleteIfExists(pidFile);
         } catch (IOException e) {
