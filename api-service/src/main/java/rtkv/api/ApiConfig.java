@@ -3,46 +3,80 @@ package rtkv.api;
 import java.util.List;
 import java.util.Map;
 import rtkv.config.Settings;
+import rtkv.schema.ShardMap;
 
 /**
  * api-service's settings, read once from the environment at start-up.
  *
- * @param host           RTKV_API_HOST, default 127.0.0.1
- * @param port           RTKV_API_PORT, default 8080 (0 picks a free port)
- * @param shardUrls      RTKV_SHARDS, required: JDBC URLs of the shards, comma-separated; the position
- *                       in the list is the shard's number, so the list is only ever appended to
- * @param dbUser         RTKV_DB_USER, default rtkv: needs SELECT, INSERT, UPDATE, DELETE on the database
- * @param dbPassword     RTKV_DB_PASSWORD, default empty
- * @param poolSize       RTKV_DB_POOL_SIZE, default 16: connections per shard
- * @param maxTableName   RTKV_MAX_TABLE_NAME, default 128 characters of [A-Za-z0-9_.-]
- * @param maxKeyBytes    RTKV_MAX_KEY_BYTES, default 512 bytes of UTF-8 (the column holds at most 512)
- * @param maxValueBytes  RTKV_MAX_VALUE_BYTES, default 65536: the largest request body. At most 900 KiB:
- *                       a change event carries the value and must fit Kafka's 1 MiB message limit, or
- *                       the relay could never publish it
+ * @param host              RTKV_API_HOST, default 127.0.0.1
+ * @param port              RTKV_API_PORT, default 8080 (0 picks a free port)
+ * @param shardUrls         RTKV_SHARDS, required: JDBC URLs of the shards, comma-separated; the position
+ *                          in the list is the shard's number, so the list is only ever appended to
+ * @param shardMap          RTKV_SHARD_MAP, default an even split: which shard holds each of the 4096
+ *                          buckets, as FIRST-LAST:SHARD runs, e.g. 0-2047:0,2048-4095:1
+ * @param dbUser            RTKV_DB_USER, default rtkv: needs SELECT, INSERT, UPDATE, DELETE on the database
+ * @param dbPassword        RTKV_DB_PASSWORD, default empty
+ * @param poolSize          RTKV_DB_POOL_SIZE, default 16: connections per shard
+ * @param queuePerShard     RTKV_DB_QUEUE, default 64: requests that may wait for a connection of one
+ *                          shard; past that a request is refused with 429 rather than piling up
+ * @param maxTableName      RTKV_MAX_TABLE_NAME, default 128 characters of [A-Za-z0-9_.-]
+ * @param maxKeyBytes       RTKV_MAX_KEY_BYTES, default 512 bytes of UTF-8 (the column holds at most 512)
+ * @param maxValueBytes     RTKV_MAX_VALUE_BYTES, default 65536: the largest value, and request body of a
+ *                          put. At most 900 KiB: a change event carries the value and must fit Kafka's
+ *                          1 MiB message, or the relay could never publish it
+ * @param maxBatchOps       RTKV_MAX_BATCH_OPS, default 500: operations in one batch
+ * @param maxBatchBytes     RTKV_MAX_BATCH_BYTES, default 4194304: the largest batch request body
+ * @param maxTtlSeconds     RTKV_MAX_TTL_SECONDS, default 315360000 (ten years)
+ * @param sweepMillis       RTKV_SWEEP_INTERVAL_MS, default 250: how often each shard is swept for expired
+ *                          keys and old tombstones when the last sweep found little; 0 turns the sweeper off
+ * @param sweepBatch        RTKV_SWEEP_BATCH, default 500: rows one sweep transaction changes at most
+ * @param tombstoneSeconds  RTKV_TOMBSTONE_RETENTION_SECONDS, default 86400: how long a deleted or expired
+ *                          key's row (and so its version) is kept; far longer than any relay lag
  */
-record ApiConfig(String host, int port, List<String> shardUrls, String dbUser, String dbPassword, int poolSize,
-                        int maxTableName, int maxKeyBytes, int maxValueBytes) {
+record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMap, String dbUser, String dbPassword,
+                 int poolSize, int queuePerShard, int maxTableName, int maxKeyBytes, int maxValueBytes, int maxBatchOps,
+                 int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds) {
 
     /** The largest value whose change event still fits Kafka's default 1 MiB message, with key and fields. */
     static final int MAX_VALUE_BYTES = 900 * 1024;
+    static final int DEFAULT_LIST_LIMIT = 100;
+    static final int MAX_LIST_LIMIT = 1000;
 
-    public static ApiConfig from(Map<String, String> env) {
+    static ApiConfig from(Map<String, String> env) {
         Settings s = new Settings("api-service", env);
-        ApiConfig config = new ApiConfig(
-                s.text("RTKV_API_HOST", "127.0.0.1"),
-                s.port("RTKV_API_PORT", 8080),
-                s.list("RTKV_SHARDS"),
-                s.text("RTKV_DB_USER", "rtkv"),
-                s.text("RTKV_DB_PASSWORD", ""),
-                s.integer("RTKV_DB_POOL_SIZE", 16, 1, 1_000),
-                s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128),
-                s.integer("RTKV_MAX_KEY_BYTES", 512, 1, 512),
-                s.integer("RTKV_MAX_VALUE_BYTES", 65_536, 16, MAX_VALUE_BYTES));
-        for (String url : config.shardUrls) {
+        List<String> shardUrls = s.list("RTKV_SHARDS");
+        for (String url : shardUrls) {
             if (!url.startsWith("jdbc:")) {
                 s.problem("RTKV_SHARDS must list JDBC URLs, got \"" + url + "\"");
             }
         }
+        ShardMap shardMap = null;
+        if (!shardUrls.isEmpty()) {
+            String spec = s.text("RTKV_SHARD_MAP", null);
+            try {
+                shardMap = spec == null ? ShardMap.evenlySplit(shardUrls.size()) : ShardMap.parse(spec, shardUrls.size());
+            } catch (IllegalArgumentException e) {
+                s.problem("RTKV_SHARD_MAP is invalid: " + e.getMessage());
+            }
+        }
+        ApiConfig config = new ApiConfig(
+                s.text("RTKV_API_HOST", "127.0.0.1"),
+                s.port("RTKV_API_PORT", 8080),
+                shardUrls,
+                shardMap,
+                s.text("RTKV_DB_USER", "rtkv"),
+                s.text("RTKV_DB_PASSWORD", ""),
+                s.integer("RTKV_DB_POOL_SIZE", 16, 1, 1_000),
+                s.integer("RTKV_DB_QUEUE", 64, 0, 100_000),
+                s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128),
+                s.integer("RTKV_MAX_KEY_BYTES", 512, 1, 512),
+                s.integer("RTKV_MAX_VALUE_BYTES", 65_536, 16, MAX_VALUE_BYTES),
+                s.integer("RTKV_MAX_BATCH_OPS", 500, 1, 10_000),
+                s.integer("RTKV_MAX_BATCH_BYTES", 4 * 1024 * 1024, 1_024, 64 * 1024 * 1024),
+                s.integer("RTKV_MAX_TTL_SECONDS", 315_360_000, 1, Integer.MAX_VALUE),
+                s.integer("RTKV_SWEEP_INTERVAL_MS", 250, 0, 3_600_000),
+                s.integer("RTKV_SWEEP_BATCH", 500, 1, 10_000),
+                s.integer("RTKV_TOMBSTONE_RETENTION_SECONDS", 86_400, 1, Integer.MAX_VALUE));
         s.validate();
         return config;
     }

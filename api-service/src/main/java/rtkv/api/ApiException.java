@@ -5,11 +5,22 @@ final class ApiException extends RuntimeException {
 
     private final int status;
     private final String code;
+    private final boolean hasCurrentVersion;
+    private final Long currentVersion;
+    private final Integer operation;
 
     ApiException(int status, String code, String message) {
+        this(status, code, message, false, null, null);
+    }
+
+    private ApiException(int status, String code, String message, boolean hasCurrentVersion, Long currentVersion,
+                         Integer operation) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.hasCurrentVersion = hasCurrentVersion;
+        this.currentVersion = currentVersion;
+        this.operation = operation;
     }
 
     static ApiException badRequest(String code, String message) {
@@ -20,15 +31,38 @@ final class ApiException extends RuntimeException {
         return new ApiException(404, "not_found", message);
     }
 
+    static ApiException conflict(String code, String message) {
+        return new ApiException(409, code, message);
+    }
+
+    /** 412, carrying the key's current version ({@code null} when the key does not exist). */
+    static ApiException preconditionFailed(String message, Long currentVersion) {
+        return new ApiException(412, "version_mismatch", message, true, currentVersion, null);
+    }
+
+    static ApiException tooLarge(String code, String message) {
+        return new ApiException(413, code, message);
+    }
+
+    static ApiException tooManyRequests(String message) {
+        return new ApiException(429, "too_many_requests", message);
+    }
+
     static ApiException unavailable(String message) {
         return new ApiException(503, "unavailable", message);
+    }
+
+    /** The same failure, as the answer to operation {@code index} of a batch. */
+    ApiException atOperation(int index) {
+        return new ApiException(status, code, "operation " + index + ": " + getMessage(), hasCurrentVersion,
+                currentVersion, index);
     }
 
     int status() {
         return status;
     }
 
-    String code() {
-        return code;
+    String body() {
+        return Answers.error(code, getMessage(), hasCurrentVersion, currentVersion, operation);
     }
 }

@@ -1,5 +1,6 @@
 package rtkv.api;
 
+import java.time.Clock;
 import rtkv.config.ConfigException;
 
 /** Runs api-service until SIGTERM. */
@@ -17,7 +18,7 @@ public final class ApiMain {
             System.exit(2);
             return;
         }
-        ApiServer server = new ApiServer(config);
+        ApiServer server = new ApiServer(config, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "api-shutdown"));
         try {
             server.start();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
@@ -19,32 +20,45 @@ final class ApiServer implements AutoCloseable {
 
     private final ApiConfig config;
     private final Shards shards;
+    private final Sweeper sweeper;
     private final Javalin app;
     private boolean closed;
 
-    public ApiServer(ApiConfig config) {
+    ApiServer(ApiConfig config, Clock clock) {
         this.config = config;
         this.shards = new Shards(config);
-        KeyRoutes keys = new KeyRoutes(new KvStore(shards), config);
+        this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, config, clock) : null;
+        KeyRoutes keys = new KeyRoutes(new KvStore(shards, clock), config);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
-            c.http.maxRequestSize = config.maxValueBytes();
+            // Bodies are read by Bodies.read, which stops at each route's own limit.
+            c.http.maxRequestSize = Math.max(config.maxValueBytes(), config.maxBatchBytes());
+            c.http.prefer405over404 = true;
             c.routes.put(KEY, keys::put);
             c.routes.get(KEY, keys::get);
             c.routes.delete(KEY, keys::delete);
+            c.routes.put(KEY + "/ttl", keys::ttl);
+            c.routes.post(KEY + "/incr", keys::increment);
+            c.routes.get("/v1/tables/{table}/keys", keys::list);
             c.routes.put("/v1/tables/{table}/keys", keys::emptyKey);
             c.routes.delete("/v1/tables/{table}/keys", keys::emptyKey);
+            c.routes.post("/v1/tables/{table}/batch", keys::batch);
             c.routes.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(OPENAPI));
             c.routes.get("/healthz", ctx -> json(ctx, 200, Answers.status("ok")));
             c.routes.get("/readyz", ctx -> {
                 boolean ready = shards.allReachable();
                 json(ctx, ready ? 200 : 503, Answers.status(ready ? "ok" : "a shard is unreachable"));
             });
-            c.routes.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), Answers.error(e.code(), e.getMessage())));
+            c.routes.exception(ApiException.class, (e, ctx) -> {
+                if (e.status() == 429) {
+                    ctx.header("Retry-After", "1");
+                }
+                json(ctx, e.status(), e.body());
+            });
             c.routes.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Answers.error(
-                    codeOf(e.getStatus()), messageOf(e))));
+                    codeOf(e.getStatus()), e.getMessage())));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Answers.error("internal", "the request failed; it was logged"));
@@ -63,18 +77,11 @@ final class ApiServer implements AutoCloseable {
         }
     }
 
-    private String messageOf(HttpResponseException e) {
-        if (e.getStatus() == 413) {
-            return "the body is larger than the limit of " + config.maxValueBytes() + " bytes";
-        }
-        return e.getMessage();
-    }
-
     private static String codeOf(int status) {
         return switch (status) {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
-            case 413 -> "value_too_large";
+            case 413 -> "body_too_large";
             default -> status < 500 ? "bad_request" : "internal";
         };
     }
@@ -83,13 +90,20 @@ final class ApiServer implements AutoCloseable {
         ctx.status(status).contentType("application/json").result(body);
     }
 
-    public ApiServer start() {
+    ApiServer start() {
         app.start();
+        if (sweeper != null) {
+            sweeper.start();
+        }
         LOG.info("api-service listening on {}:{} with {}", config.host(), app.port(), config);
         return this;
     }
 
-    public int port() {
+    int shardOf(String table) {
+        return shards.shardOf(table);
+    }
+
+    int port() {
         return app.port();
     }
 
@@ -100,6 +114,9 @@ final class ApiServer implements AutoCloseable {
         }
         closed = true;
         app.stop();
+        if (sweeper != null) {
+            sweeper.close();
+        }
         shards.close();
     }
 }

@@ -1,11 +1,12 @@
 package rtkv.api;
 
 import io.javalin.http.Context;
-import java.util.OptionalLong;
+import java.util.List;
+import java.util.Set;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
-/** PUT, GET and DELETE of one key. Input is validated before anything touches a shard. */
+/** The routes of the HTTP API. Input is validated, in full, before anything touches a shard. */
 final class KeyRoutes {
 
     private final KvStore store;
@@ -16,41 +17,81 @@ final class KeyRoutes {
         this.config = config;
     }
 
+    /** PUT /v1/tables/{table}/keys/{key}[?ttl=SECONDS], with If-Match or If-None-Match: *. */
     void put(Context ctx) {
         String table = table(ctx);
         String key = key(ctx);
+        Long ttl = ttlParameter(ctx);
+        Precondition precondition = Preconditions.of(ctx);
         String value;
         try {
-            value = JsonText.compact(ctx.body());
+            value = JsonText.compact(Bodies.read(ctx, config.maxValueBytes(), "value_too_large", "a value"));
         } catch (JsonText.InvalidJsonException e) {
             throw ApiException.badRequest("invalid_json", e.getMessage());
         }
-        long version = store.put(table, key, value);
-        ctx.status(200).contentType("application/json").result(Answers.written(key, version));
+        answer(ctx, store.put(table, key, value, ttl, precondition));
     }
 
     void get(Context ctx) {
         String table = table(ctx);
         String key = key(ctx);
-        KvStore.Entry entry = store.get(table, key)
-                .orElseThrow(() -> ApiException.notFound("no key \"" + key + "\" in table " + table));
-        ctx.contentType("application/json").result(Answers.entry(key, entry.value(), entry.version()));
+        answer(ctx, store.get(table, key)
+                .orElseThrow(() -> ApiException.notFound("no key \"" + key + "\" in table " + table)));
     }
 
+    /** DELETE /v1/tables/{table}/keys/{key}, with If-Match. */
     void delete(Context ctx) {
         String table = table(ctx);
         String key = key(ctx);
-        OptionalLong version = store.delete(table, key);
-        if (version.isEmpty()) {
-            throw ApiException.notFound("no key \"" + key + "\" in table " + table);
-        }
-        ctx.contentType("application/json").result(Answers.deleted(key, version.getAsLong()));
+        KeySql.Entry deleted = store.delete(table, key, Preconditions.of(ctx));
+        ctx.header("ETag", etag(deleted.version()));
+        json(ctx, Answers.deleted(deleted));
+    }
+
+    /** PUT /v1/tables/{table}/keys/{key}/ttl with {"ttl": SECONDS}, or {"ttl": null} to clear it. */
+    void ttl(Context ctx) {
+        String table = table(ctx);
+        String key = key(ctx);
+        RequestFields fields = RequestFields.ofBody(small(ctx), Set.of("ttl"));
+        answer(ctx, store.setTtl(table, key, fields.integerOrNull("ttl", 1, config.maxTtlSeconds())));
+    }
+
+    /** POST /v1/tables/{table}/keys/{key}/incr with {"by": N} (1 when left out). */
+    void increment(Context ctx) {
+        String table = table(ctx);
+        String key = key(ctx);
+        RequestFields fields = RequestFields.ofBody(small(ctx), Set.of("by"));
+        long by = fields.has("by") ? fields.integer("by", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
+        answer(ctx, store.increment(table, key, by));
+    }
+
+    /** GET /v1/tables/{table}/keys?prefix=&after=&limit=: live keys in key order, a page at a time. */
+    void list(Context ctx) {
+        String table = table(ctx);
+        String prefix = keyParameter(ctx, "prefix");
+        String after = keyParameter(ctx, "after");
+        int limit = limitParameter(ctx);
+        List<KeySql.Entry> entries = store.list(table, prefix, after, limit + 1);
+        boolean more = entries.size() > limit;
+        List<KeySql.Entry> page = more ? entries.subList(0, limit) : entries;
+        json(ctx, Answers.page(page, more ? page.get(limit - 1).key() : null));
+    }
+
+    /** POST /v1/tables/{table}/batch: every operation, or none. */
+    void batch(Context ctx) {
+        String table = table(ctx);
+        String body = Bodies.read(ctx, config.maxBatchBytes(), "batch_too_large", "a batch");
+        json(ctx, Answers.results(store.batch(table, BatchRequest.parse(body, config))));
     }
 
     /** For {@code /v1/tables/{table}/keys/} with nothing after it. */
     void emptyKey(Context ctx) {
         table(ctx);
         throw ApiException.badRequest("invalid_key", "the key is empty");
+    }
+
+    private String small(Context ctx) {
+        return Bodies.read(ctx, 4_096, "body_too_large", "this body");
     }
 
     private String table(Context ctx) {
@@ -67,5 +108,64 @@ final class KeyRoutes {
             throw ApiException.badRequest("invalid_key", problem);
         });
         return key;
+    }
+
+    private Long ttlParameter(Context ctx) {
+        String ttl = ctx.queryParam("ttl");
+        if (ttl == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(ttl.strip());
+            if (seconds >= 1 && seconds <= config.maxTtlSeconds()) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest("invalid_ttl", "ttl is a whole number of seconds from 1 to "
+                + config.maxTtlSeconds() + "; got \"" + ttl + "\"");
+    }
+
+    /** An optional key-like query parameter ("" when absent), under the key's rules. */
+    private String keyParameter(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isEmpty()) {
+            return "";
+        }
+        Names.keyProblem(value, config.maxKeyBytes()).ifPresent(problem -> {
+            throw ApiException.badRequest("invalid_parameter", name + ": " + problem.replace("the key", "it"));
+        });
+        return value;
+    }
+
+    private static int limitParameter(Context ctx) {
+        String limit = ctx.queryParam("limit");
+        if (limit == null) {
+            return ApiConfig.DEFAULT_LIST_LIMIT;
+        }
+        try {
+            int parsed = Integer.parseInt(limit.strip());
+            if (parsed >= 1 && parsed <= ApiConfig.MAX_LIST_LIMIT) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiException.badRequest("invalid_parameter", "limit is a number from 1 to " + ApiConfig.MAX_LIST_LIMIT
+                + "; got \"" + limit + "\"");
+    }
+
+    private static void answer(Context ctx, KeySql.Entry entry) {
+        ctx.header("ETag", etag(entry.version()));
+        json(ctx, Answers.entry(entry));
+    }
+
+    private static String etag(long version) {
+        return "\"" + version + "\"";
+    }
+
+    static void json(Context ctx, String body) {
+        ctx.contentType("application/json").result(body);
     }
 }

@@ -2,119 +2,136 @@ package rtkv.api;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keys on the shards. Each write is one statement on one row in autocommit, so it locks exactly that
- * row for the length of one statement. The new version comes back in the OK packet through
- * {@code LAST_INSERT_ID(expr)}: no second round trip, no read-then-write race, and it works the same
- * on MariaDB and MySQL.
+ * Keys on the shards: picks the table's shard, bounds how many requests wait for it, runs
+ * {@link KeySql} in autocommit (one statement, one row lock) or, for a batch, in one transaction, and
+ * retries only what InnoDB reports as retriable. Times come from the injected clock: one reading per
+ * request decides expiry and liveness.
  */
 final class KvStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(KvStore.class);
-
-    // A tombstone (v IS NULL) keeps its version, so a re-created key continues from it.
-    private static final String PUT = "INSERT INTO kv (table_id, k, v, version) VALUES (?, ?, ?, LAST_INSERT_ID(1)) "
-            + "ON DUPLICATE KEY UPDATE v = VALUES(v), version = LAST_INSERT_ID(version + 1)";
-    private static final String GET = "SELECT v, version FROM kv WHERE table_id = ? AND k = ? AND v IS NOT NULL";
-    private static final String DELETE = "UPDATE kv SET v = NULL, version = LAST_INSERT_ID(version + 1) "
-            + "WHERE table_id = ? AND k = ? AND v IS NOT NULL";
-
     private static final int ER_LOCK_DEADLOCK = 1213;
     private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
     private static final int ATTEMPTS = 3;
 
     private final Shards shards;
+    private final Clock clock;
 
-    KvStore(Shards shards) {
+    KvStore(Shards shards, Clock clock) {
         this.shards = shards;
+        this.clock = clock;
     }
 
-    record Entry(String value, long version) {
+    KeySql.Entry put(String table, String key, String value, Long ttlSeconds, Precondition precondition) {
+        return run(table, false, (c, now) -> KeySql.put(c, table, key, value, expiry(now, ttlSeconds), precondition, now));
     }
 
-    /** Creates or replaces the key; answers its new version. */
-    long put(String table, String key, String value) {
-        return withRetry(table, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(PUT, Statement.RETURN_GENERATED_KEYS)) {
-                statement.setString(1, table);
-                statement.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
-                statement.setString(3, value);
-                statement.executeUpdate();
-                return newVersion(statement);
-            }
-        });
+    Optional<KeySql.Entry> get(String table, String key) {
+        return run(table, false, (c, now) -> KeySql.get(c, table, key, now));
     }
 
-    Optional<Entry> get(String table, String key) {
-        return withRetry(table, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(GET)) {
-                statement.setString(1, table);
-                statement.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
-                try (ResultSet rs = statement.executeQuery()) {
-                    return rs.next() ? Optional.of(new Entry(rs.getString(1), rs.getLong(2))) : Optional.empty();
+    KeySql.Entry delete(String table, String key, Precondition precondition) {
+        return run(table, false, (c, now) -> KeySql.delete(c, table, key, precondition, now));
+    }
+
+    /** Sets or, with {@code null}, clears the key's time to live. */
+    KeySql.Entry setTtl(String table, String key, Long ttlSeconds) {
+        return run(table, false, (c, now) -> KeySql.setTtl(c, table, key, expiry(now, ttlSeconds), now));
+    }
+
+    KeySql.Entry increment(String table, String key, long by) {
+        return run(table, false, (c, now) -> KeySql.increment(c, table, key, by, now));
+    }
+
+    List<KeySql.Entry> list(String table, String prefix, String after, int limit) {
+        return run(table, false, (c, now) -> KeySql.list(c, table, prefix, after, limit, now));
+    }
+
+    /**
+     * All operations in one transaction, or none. They run in key order (operations on the same key in
+     * request order), so two batches lock shared rows in the same order and cannot deadlock each other.
+     */
+    List<KeySql.Entry> batch(String table, List<BatchOperation> operations) {
+        Integer[] order = new Integer[operations.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparing(i -> operations.get(i).key().getBytes(StandardCharsets.UTF_8),
+                Arrays::compareUnsigned));
+        return run(table, true, (c, now) -> {
+            KeySql.Entry[] results = new KeySql.Entry[operations.size()];
+            for (int index : order) {
+                try {
+                    results[index] = operations.get(index).apply(c, table, now);
+                } catch (ApiException e) {
+                    throw e.atOperation(index);
                 }
             }
+            return List.of(results);
         });
     }
 
-    /** Turns the key into a tombstone; answers its new version, or empty when there was no such key. */
-    OptionalLong delete(String table, String key) {
-        return withRetry(table, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(DELETE, Statement.RETURN_GENERATED_KEYS)) {
-                statement.setString(1, table);
-                statement.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
-                if (statement.executeUpdate() == 0) {
-                    return OptionalLong.empty();
-                }
-                return OptionalLong.of(newVersion(statement));
-            }
-        });
-    }
-
-    private static long newVersion(PreparedStatement statement) throws SQLException {
-        try (ResultSet keys = statement.getGeneratedKeys()) {
-            if (!keys.next()) {
-                throw new SQLException("the shard did not return the new version");
-            }
-            return keys.getLong(1);
-        }
+    static Long expiry(long now, Long ttlSeconds) {
+        return ttlSeconds == null ? null : now + ttlSeconds * 1000;
     }
 
     private interface Work<T> {
-        T run(Connection connection) throws SQLException;
+        T run(Connection connection, long now) throws SQLException;
     }
 
-    /** Retries what InnoDB reports as retriable (deadlock victim, lock wait timeout), with backoff. */
-    private <T> T withRetry(String table, Work<T> work) {
+    private <T> T run(String table, boolean transaction, Work<T> work) {
         int shard = shards.shardOf(table);
+        if (!shards.tryEnter(shard)) {
+            throw ApiException.tooManyRequests("shard " + shard + " has too many requests waiting; retry shortly");
+        }
+        try {
+            return withRetry(shard, transaction, work);
+        } finally {
+            shards.leave(shard);
+        }
+    }
+
+    private <T> T withRetry(int shard, boolean transaction, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = shards.connectionFor(shard)) {
-                return work.run(connection);
+                return transaction ? inTransaction(connection, work) : work.run(connection, clock.millis());
             } catch (SQLTransientConnectionException e) {
                 throw ApiException.unavailable("shard " + shard + " is unavailable; nothing was written");
             } catch (SQLException e) {
                 boolean retriable = e.getErrorCode() == ER_LOCK_DEADLOCK || e.getErrorCode() == ER_LOCK_WAIT_TIMEOUT;
-                if (!retriable || attempt == ATTEMPTS) {
-                    if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                        // The statement may have committed before the connection broke.
-                        throw ApiException.unavailable("lost the connection to shard " + shard
-                                + "; a write may or may not have been applied, read the key to find out");
-                    }
-                    LOG.error("shard {}: {} (SQLState {}, error {})", shard, e.getMessage(), e.getSQLState(), e.getErrorCode());
-                    throw new ApiException(500, "internal", "the shard failed the request; it was logged");
+                if (retriable && attempt < ATTEMPTS) {
+                    pause(10L << (2 * attempt));
+                    continue;
                 }
-                pause(10L << (2 * attempt));
+                if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                    // The statement may have committed before the connection broke.
+                    throw ApiException.unavailable("lost the connection to shard " + shard
+                            + "; a write may or may not have been applied, read the key to find out");
+                }
+                LOG.error("shard {}: {} (SQLState {}, error {})", shard, e.getMessage(), e.getSQLState(), e.getErrorCode());
+                throw new ApiException(500, "internal", "the shard failed the request; it was logged");
             }
+        }
+    }
+
+    private <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run(connection, clock.millis());
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
         }
     }
 
@@ -124,6 +141,20 @@ final class KvStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted");
+        }
+    }
+
+    /** One operation of a batch, already validated. */
+    record BatchOperation(Kind kind, String key, String value, Long ttlSeconds, Precondition precondition, long by) {
+
+        enum Kind { PUT, DELETE, INCR }
+
+        KeySql.Entry apply(Connection c, String table, long now) throws SQLException {
+            return switch (kind) {
+                case PUT -> KeySql.put(c, table, key, value, expiry(now, ttlSeconds), precondition, now);
+                case DELETE -> KeySql.delete(c, table, key, precondition, now);
+                case INCR -> KeySql.increment(c, table, key, by, now);
+            };
         }
     }
 }

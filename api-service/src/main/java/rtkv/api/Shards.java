@@ -6,16 +6,18 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import rtkv.schema.ShardMap;
 
-/** A connection pool per shard, and which one holds a table. */
+/** A connection pool per shard, which one holds a table, and how many requests may wait for each. */
 final class Shards implements AutoCloseable {
 
     private final ShardMap map;
     private final List<HikariDataSource> pools = new ArrayList<>();
+    private final List<Semaphore> admissions = new ArrayList<>();
 
     Shards(ApiConfig config) {
-        this.map = ShardMap.evenlySplit(config.shardUrls().size());
+        this.map = config.shardMap();
         for (int i = 0; i < config.shardUrls().size(); i++) {
             HikariConfig hikari = new HikariConfig();
             hikari.setPoolName("rtkv-shard-" + i);
@@ -28,14 +30,30 @@ final class Shards implements AutoCloseable {
             hikari.setConnectionTimeout(2_000);
             // Row-based binlog makes READ COMMITTED safe, and it takes no gap locks.
             hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+            // Conditional writes tell "applied" from "left alone" by the rows they changed, not matched.
+            hikari.addDataSourceProperty("useAffectedRows", "true");
             // Start even when a shard is down; /readyz says so and requests to it get 503.
             hikari.setInitializationFailTimeout(-1);
             pools.add(new HikariDataSource(hikari));
+            admissions.add(new Semaphore(config.poolSize() + config.queuePerShard()));
         }
+    }
+
+    int count() {
+        return pools.size();
     }
 
     int shardOf(String table) {
         return map.shardOf(table);
+    }
+
+    /** Admits a request to the shard unless too many already use or wait for its connections. */
+    boolean tryEnter(int shard) {
+        return admissions.get(shard).tryAcquire();
+    }
+
+    void leave(int shard) {
+        admissions.get(shard).release();
     }
 
     Connection connectionFor(int shard) throws SQLException {

@@ -11,9 +11,10 @@ import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeOp;
 
 /**
- * Turns Debezium's row events on table {@code kv} into change events. A delete is a tombstone (the row
- * stays with {@code v = NULL} so the key's version lives on); a physical DELETE of a tombstone is
- * garbage collection and means nothing to subscribers.
+ * Turns Debezium's row events on table {@code kv} into change events. A delete or an expiry is a
+ * tombstone (the row stays with {@code v = NULL} so the key's version lives on, and column
+ * {@code expired} says which it was); a physical DELETE of a tombstone is garbage collection and means
+ * nothing to subscribers.
  */
 final class RowChangeMapper {
 
@@ -35,12 +36,14 @@ final class RowChangeMapper {
         if (after != null) {
             String value = after.getString("v");
             if (value != null) {
-                return Optional.of(event(after, ChangeOp.PUT, value, after.getInt64("version"), committedAt));
+                return Optional.of(event(after, ChangeOp.PUT, value, after.getInt64("version"), expiresAt(after),
+                        committedAt));
             }
             if (before != null && before.getString("v") == null) {
                 return Optional.empty(); // a tombstone rewritten: nothing changed for a reader
             }
-            return Optional.of(event(after, ChangeOp.DELETE, null, after.getInt64("version"), committedAt));
+            ChangeOp op = isTrue(after.get("expired")) ? ChangeOp.EXPIRE : ChangeOp.DELETE;
+            return Optional.of(event(after, op, null, after.getInt64("version"), null, committedAt));
         }
         if (before == null || before.getString("v") == null) {
             return Optional.empty();
@@ -48,11 +51,23 @@ final class RowChangeMapper {
         // Only api-service should write; a live row deleted by hand still reaches subscribers.
         LOG.warn("shard {}: a live row of table {} was deleted outside api-service; publishing it as a delete",
                 shard, before.getString("table_id"));
-        return Optional.of(event(before, ChangeOp.DELETE, null, before.getInt64("version") + 1, committedAt));
+        return Optional.of(event(before, ChangeOp.DELETE, null, before.getInt64("version") + 1, null, committedAt));
     }
 
-    private ChangeEvent event(Struct row, ChangeOp op, String value, long version, long committedAt) {
-        return new ChangeEvent(row.getString("table_id"), key(row.get("k")), op, value, version, committedAt, shard);
+    private ChangeEvent event(Struct row, ChangeOp op, String value, long version, Long expiresAt, long committedAt) {
+        return new ChangeEvent(row.getString("table_id"), key(row.get("k")), op, value, version, expiresAt, committedAt,
+                shard);
+    }
+
+    /** A live row's expiry; 0 and below only ever mark tombstones. */
+    private static Long expiresAt(Struct row) {
+        Object expiresAt = row.get("expires_at");
+        return expiresAt instanceof Number n && n.longValue() > 0 ? n.longValue() : null;
+    }
+
+    /** Debezium gives a BOOLEAN column as a Boolean or, for TINYINT(1), as a number. */
+    private static boolean isTrue(Object flag) {
+        return flag instanceof Boolean b ? b : flag instanceof Number n && n.intValue() != 0;
     }
 
     private static String key(Object raw) {

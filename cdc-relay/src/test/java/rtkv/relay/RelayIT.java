@@ -122,23 +122,35 @@ class RelayIT {
     }
 
     private void put(String table, String key, String value) throws SQLException {
-        execute("INSERT INTO kv (table_id, k, v, version) VALUES (?, ?, ?, 1) "
-                + "ON DUPLICATE KEY UPDATE v = VALUES(v), version = version + 1", table, key.getBytes(), value);
+        execute("INSERT INTO kv (table_id, k, v, version, changed_at) VALUES (?, ?, ?, 1, 0) "
+                + "ON DUPLICATE KEY UPDATE v = VALUES(v), version = version + 1, expires_at = NULL, expired = FALSE",
+                table, key.getBytes(), value);
+    }
+
+    /** As api-service deletes ({@code expired} false) and the sweeper expires ({@code expired} true). */
+    private void tombstone(String table, String key, boolean expired) throws SQLException {
+        execute("UPDATE kv SET v = NULL, expires_at = 0, expired = ?, version = version + 1 WHERE table_id = ? AND k = ?",
+                expired, table, key.getBytes());
     }
 
     @Test
-    void putUpdateAndDeleteArePublishedInCommitOrder() throws Exception {
+    void putUpdateDeleteAndExpireArePublishedInCommitOrder() throws Exception {
         String table = table();
         put(table, "a", "{\"n\":1}");
         put(table, "a", "{\"n\":2}");
-        execute("UPDATE kv SET v = NULL, version = version + 1 WHERE table_id = ? AND k = ?", table, "a".getBytes());
+        tombstone(table, "a", false);
+        put(table, "a", "3");
+        execute("UPDATE kv SET expires_at = 1 WHERE table_id = ? AND k = ?", table, "a".getBytes());
+        tombstone(table, "a", true);
 
-        await("three changes of " + table).atMost(Duration.ofSeconds(60)).until(() -> eventsOf(table).size() >= 3);
+        await("six changes of " + table).atMost(Duration.ofSeconds(60)).until(() -> eventsOf(table).size() >= 6);
 
         List<ChangeEvent> events = eventsOf(table);
-        assertEquals(List.of(ChangeOp.PUT, ChangeOp.PUT, ChangeOp.DELETE), events.stream().map(ChangeEvent::op).toList());
-        assertEquals(List.of(1L, 2L, 3L), events.stream().map(ChangeEvent::version).toList());
+        assertEquals(List.of(ChangeOp.PUT, ChangeOp.PUT, ChangeOp.DELETE, ChangeOp.PUT, ChangeOp.PUT, ChangeOp.EXPIRE),
+                events.stream().map(ChangeEvent::op).toList());
+        assertEquals(List.of(1L, 2L, 3L, 4L, 4L, 5L), events.stream().map(ChangeEvent::version).toList());
         assertEquals("{\"n\":2}", events.get(1).value());
+        assertEquals(1L, events.get(4).expiresAt(), "a change of expiry is a put carrying it");
         assertEquals(0, events.get(0).shard());
     }
 
@@ -146,7 +158,7 @@ class RelayIT {
     void garbageCollectingATombstonePublishesNothing() throws Exception {
         String table = table();
         put(table, "gone", "1");
-        execute("UPDATE kv SET v = NULL, version = version + 1 WHERE table_id = ? AND k = ?", table, "gone".getBytes());
+        tombstone(table, "gone", false);
         execute("DELETE FROM kv WHERE table_id = ? AND k = ? AND v IS NULL", table, "gone".getBytes());
         put(table, "marker", "true");
 

@@ -22,6 +22,9 @@ class RowChangeMapperTest {
             .field("k", Schema.BYTES_SCHEMA)
             .field("v", Schema.OPTIONAL_STRING_SCHEMA)
             .field("version", Schema.INT64_SCHEMA)
+            .field("expires_at", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("expired", Schema.INT16_SCHEMA)
+            .field("changed_at", Schema.INT64_SCHEMA)
             .optional().build();
     private static final Schema SOURCE = SchemaBuilder.struct().field("ts_ms", Schema.INT64_SCHEMA).build();
     private static final Schema ENVELOPE = SchemaBuilder.struct().name("rtkv-shard-0.rtkv.kv.Envelope")
@@ -30,8 +33,13 @@ class RowChangeMapperTest {
     private final RowChangeMapper mapper = new RowChangeMapper(3);
 
     private static Struct row(String key, String value, long version) {
+        return row(key, value, version, value == null ? 0L : null, false);
+    }
+
+    private static Struct row(String key, String value, long version, Long expiresAt, boolean expired) {
         return new Struct(ROW).put("table_id", "demo").put("k", ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
-                .put("v", value).put("version", version);
+                .put("v", value).put("version", version).put("expires_at", expiresAt)
+                .put("expired", (short) (expired ? 1 : 0)).put("changed_at", 1L);
     }
 
     private static SourceRecord record(String op, Struct before, Struct after) {
@@ -42,7 +50,7 @@ class RowChangeMapperTest {
 
     @Test
     void insertAndUpdateArePuts() {
-        assertEquals(Optional.of(new ChangeEvent("demo", "ü/1", ChangeOp.PUT, "{\"n\":1}", 1, 1_700_000_000_000L, 3)),
+        assertEquals(Optional.of(new ChangeEvent("demo", "ü/1", ChangeOp.PUT, "{\"n\":1}", 1, null, 1_700_000_000_000L, 3)),
                 mapper.map(record("c", null, row("ü/1", "{\"n\":1}", 1))));
         assertEquals(ChangeOp.PUT, mapper.map(record("u", row("a", "1", 1), row("a", "2", 2))).orElseThrow().op());
         assertEquals(2, mapper.map(record("u", row("a", "1", 1), row("a", "2", 2))).orElseThrow().version());
@@ -59,7 +67,24 @@ class RowChangeMapperTest {
     @Test
     void writingATombstoneIsADelete() {
         ChangeEvent event = mapper.map(record("u", row("a", "1", 1), row("a", null, 2))).orElseThrow();
-        assertEquals(new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 2, 1_700_000_000_000L, 3), event);
+        assertEquals(new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 2, null, 1_700_000_000_000L, 3), event);
+    }
+
+    @Test
+    void aPutCarriesItsExpiryAndATtlChangeIsAPut() {
+        ChangeEvent withTtl = mapper.map(record("c", null, row("a", "1", 1, 1_900_000_000_000L, false))).orElseThrow();
+        assertEquals(1_900_000_000_000L, withTtl.expiresAt());
+        ChangeEvent cleared = mapper.map(record("u", row("a", "1", 1, 1_900_000_000_000L, false),
+                row("a", "1", 2, null, false))).orElseThrow();
+        assertEquals(ChangeOp.PUT, cleared.op());
+        assertEquals(null, cleared.expiresAt());
+    }
+
+    @Test
+    void theSweepersTombstoneIsAnExpire() {
+        ChangeEvent event = mapper.map(record("u", row("a", "1", 4, 1_000L, false), row("a", null, 5, 0L, true)))
+                .orElseThrow();
+        assertEquals(new ChangeEvent("demo", "a", ChangeOp.EXPIRE, null, 5, null, 1_700_000_000_000L, 3), event);
     }
 
     @Test

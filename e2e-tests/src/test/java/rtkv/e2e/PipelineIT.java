@@ -71,7 +71,7 @@ class PipelineIT {
 
     private static void insertDirectly(Connection connection, String table, String key) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO kv (table_id, k, v, version) VALUES (?, ?, '\"direct\"', 1)")) {
+                "INSERT INTO kv (table_id, k, v, version, changed_at) VALUES (?, ?, '\"direct\"', 1, 0)")) {
             insert.setString(1, table);
             insert.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
             insert.executeUpdate();
@@ -93,6 +93,23 @@ class PipelineIT {
             assertEquals(2, watcher.changes().get(1).get("value").get("n").asInt());
             assertTrue(watcher.changes().get(2).get("value").isNull());
             assertEquals("again", watcher.changes().get(3).get("value").asText());
+        }
+    }
+
+    @Test
+    void anExpiredKeyReachesSubscribersAsAnExpire() {
+        String table = tableOnShard(1);
+        try (Watcher watcher = Watcher.subscribe(cluster.fanoutUrl(), table)) {
+            Api.Answer written = api.call("PUT", Api.keyPath(table, "short") + "?ttl=1", "\"lived\"");
+            long expiresAt = written.body().get("expiresAt").asLong();
+            api.call("POST", Api.keyPath(table, "claps") + "/incr", "{\"by\": 3}");
+
+            await("the expiry").atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> watcher.summary().contains("short:expire:2"));
+            assertEquals(List.of("short:put:1", "claps:put:1", "short:expire:2"), watcher.summary());
+            assertEquals(expiresAt, watcher.changes().get(0).get("expiresAt").asLong(), "a put carries its expiry");
+            assertEquals(3, watcher.changes().get(1).get("value").asInt(), "an increment is a put of the new value");
+            assertEquals(404, api.get(table, "short").status());
         }
     }
 

@@ -27,6 +27,7 @@ final class Frames {
             g.writeStringField("key", event.key());
             JsonText.writeValue(g, "value", event.value());
             g.writeNumberField("version", event.version());
+            JsonText.writeNumberOrNull(g, "expiresAt", event.expiresAt());
         });
     }
 

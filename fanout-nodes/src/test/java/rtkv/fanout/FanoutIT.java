@@ -87,7 +87,7 @@ class FanoutIT {
     }
 
     private static void publish(String table, String key, String value, long version) throws Exception {
-        ChangeEvent event = new ChangeEvent(table, key, value == null ? ChangeOp.DELETE : ChangeOp.PUT, value, version, 0, 0);
+        ChangeEvent event = new ChangeEvent(table, key, value == null ? ChangeOp.DELETE : ChangeOp.PUT, value, version, null, 0, 0);
         producer.send(new ProducerRecord<>(TOPIC, table, ChangeEventJson.write(event))).get();
     }
 

@@ -13,12 +13,14 @@ import java.util.Objects;
  * @param value       the new value as compact JSON text for {@link ChangeOp#PUT} ({@code "null"} for a JSON
  *                    null); {@code null} for the other ops
  * @param version     the key's version after the change: it only grows, also across delete and re-create
+ * @param expiresAt   for a put, when the key's time to live ends in milliseconds since the epoch, or
+ *                    {@code null} when it has none; always {@code null} for the other ops
  * @param committedAt commit time in the shard's binlog, milliseconds since the epoch (MariaDB records
  *                    whole seconds)
  * @param shard       the shard the change was committed on
  */
-public record ChangeEvent(String table, String key, ChangeOp op, String value, long version, long committedAt,
-                          int shard) {
+public record ChangeEvent(String table, String key, ChangeOp op, String value, long version, Long expiresAt,
+                          long committedAt, int shard) {
 
     public ChangeEvent {
         Objects.requireNonNull(table, "table");
@@ -26,6 +28,9 @@ public record ChangeEvent(String table, String key, ChangeOp op, String value, l
         Objects.requireNonNull(op, "op");
         if ((op == ChangeOp.PUT) != (value != null)) {
             throw new IllegalArgumentException("a put carries a value, a delete or expire carries none");
+        }
+        if (op != ChangeOp.PUT && expiresAt != null) {
+            throw new IllegalArgumentException("only a put carries an expiry");
         }
         if (version < 1) {
             throw new IllegalArgumentException("version must be at least 1, was " + version);

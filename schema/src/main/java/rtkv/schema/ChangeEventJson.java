@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 
 /**
  * The JSON form of a {@link ChangeEvent}, as documented by {@code rtkv/schema/change-event.schema.json}:
- * {@code {"table","key","op","value","version","committedAt","shard"}}. The value is embedded as JSON,
+ * {@code {"table","key","op","value","version","expiresAt","committedAt","shard"}}. The value is embedded as JSON,
  * copied verbatim, never re-encoded through a tree.
  */
 public final class ChangeEventJson {
@@ -26,6 +26,7 @@ public final class ChangeEventJson {
             g.writeStringField("op", event.op().wire());
             JsonText.writeValue(g, "value", event.value());
             g.writeNumberField("version", event.version());
+            JsonText.writeNumberOrNull(g, "expiresAt", event.expiresAt());
             g.writeNumberField("committedAt", event.committedAt());
             g.writeNumberField("shard", event.shard());
             g.writeEndObject();
@@ -46,6 +47,8 @@ public final class ChangeEventJson {
         ChangeOp op = null;
         String valueText = null;
         Long version = null;
+        Long expiresAt = null;
+        boolean hasExpiresAt = false;
         Long committedAt = null;
         Integer shard = null;
         try (JsonParser p = JsonText.FACTORY.createParser(json)) {
@@ -61,6 +64,10 @@ public final class ChangeEventJson {
                     case "op" -> op = ChangeOp.fromWire(p.getValueAsString());
                     case "value" -> valueText = JsonText.copyValue(p);
                     case "version" -> version = p.getLongValue();
+                    case "expiresAt" -> {
+                        hasExpiresAt = true;
+                        expiresAt = token == JsonToken.VALUE_NULL ? null : p.getLongValue();
+                    }
                     case "committedAt" -> committedAt = p.getLongValue();
                     case "shard" -> shard = p.getIntValue();
                     default -> p.skipChildren();
@@ -69,13 +76,14 @@ public final class ChangeEventJson {
         } catch (IOException e) {
             throw new IllegalArgumentException("not a change event: " + e.getMessage(), e);
         }
-        if (table == null || key == null || op == null || valueText == null || version == null || committedAt == null
-                || shard == null) {
-            throw new IllegalArgumentException("a change event needs table, key, op, value, version, committedAt and shard");
+        if (table == null || key == null || op == null || valueText == null || version == null || !hasExpiresAt
+                || committedAt == null || shard == null) {
+            throw new IllegalArgumentException(
+                    "a change event needs table, key, op, value, version, expiresAt, committedAt and shard");
         }
         if (op != ChangeOp.PUT && !valueText.equals("null")) {
             throw new IllegalArgumentException("a " + op.wire() + " event carries a null value");
         }
-        return new ChangeEvent(table, key, op, op == ChangeOp.PUT ? valueText : null, version, committedAt, shard);
+        return new ChangeEvent(table, key, op, op == ChangeOp.PUT ? valueText : null, version, expiresAt, committedAt, shard);
     }
 }

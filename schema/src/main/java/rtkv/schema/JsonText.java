@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Values are JSON text end to end; these helpers keep them exact (numbers keep their digits). */
 public final class JsonText {
@@ -42,8 +44,47 @@ public final class JsonText {
         }
     }
 
+    /** A parser for {@code text}, rejecting duplicate field names. */
+    public static JsonParser parser(String text) throws IOException {
+        return FACTORY.createParser(text);
+    }
+
+    /**
+     * Parses {@code text} as exactly one JSON object and returns its fields in order, each value as
+     * exact compact JSON text ({@code "null"} for null).
+     *
+     * @throws InvalidJsonException when the text is not one well-formed JSON object
+     */
+    public static Map<String, String> parseObject(String text) {
+        try (JsonParser parser = parser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidJsonException("the body must be a JSON object");
+            }
+            Map<String, String> fields = readObject(parser);
+            if (parser.nextToken() != null) {
+                throw new InvalidJsonException("the body holds more than one JSON value");
+            }
+            return fields;
+        } catch (JsonProcessingException e) {
+            throw new InvalidJsonException("the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the object whose START_OBJECT is the current token; values as exact compact JSON text. */
+    public static Map<String, String> readObject(JsonParser parser) throws IOException {
+        Map<String, String> fields = new LinkedHashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            parser.nextToken();
+            fields.put(name, copyValue(parser));
+        }
+        return fields;
+    }
+
     /** Copies the value at the parser's current token, leaving the parser on its last token. */
-    static String copyValue(JsonParser parser) throws IOException {
+    public static String copyValue(JsonParser parser) throws IOException {
         StringWriter out = new StringWriter();
         try (JsonGenerator generator = FACTORY.createGenerator(out)) {
             int depth = 0;
@@ -85,6 +126,16 @@ public final class JsonText {
             generator.writeNull();
         } else {
             generator.writeRawValue(json);
+        }
+    }
+
+    /** Writes {@code number} under {@code field}, or null. */
+    public static void writeNumberOrNull(JsonGenerator generator, String field, Long number) throws IOException {
+        generator.writeFieldName(field);
+        if (number == null) {
+            generator.writeNull();
+        } else {
+            generator.writeNumber(number);
         }
     }
 

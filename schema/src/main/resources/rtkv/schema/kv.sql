@@ -1,14 +1,25 @@
 -- One row per key of every table on a shard. The primary key (table_id, k) makes every write a
 -- row lock on exactly one key; nothing ever locks a whole table.
---   table_id  the table's name, ASCII by the naming rule, compared byte for byte
---   k         the key's UTF-8 bytes: byte order is code-point order, no collation surprises
---   v         the value as JSON text; NULL marks a tombstone (a deleted key whose version lives on,
---             so a re-created key continues from it and versions only grow)
---   version   1 on first write, +1 on every put and delete of the key
+--   table_id    the table's name, ASCII by the naming rule, compared byte for byte
+--   k           the key's UTF-8 bytes: byte order is code-point order, no collation surprises
+--   v           the value as compact JSON text; NULL on a tombstone
+--   version     1 on first write, +1 on every write of the key; a tombstone keeps it, so a key
+--               re-created later continues from it and versions only grow
+--   expires_at  milliseconds since the epoch: when a live key's time to live ends (NULL: never);
+--               0 on a tombstone, so "expires_at <= now" alone says a row is not live
+--   expired     on a tombstone: TRUE when the sweeper expired the key, FALSE when it was deleted
+--   changed_at  milliseconds since the epoch of the last write; a tombstone is removed for good
+--               once it is older than the retention period
+-- Index due serves the sweeper: live keys whose time ran out (expires_at between 1 and now) and
+-- tombstones past retention (expires_at = 0, changed_at < cutoff), without scanning the table.
 CREATE TABLE IF NOT EXISTS kv (
   table_id VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   k VARBINARY(512) NOT NULL,
   v MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
   version BIGINT NOT NULL,
-  PRIMARY KEY (table_id, k)
+  expires_at BIGINT NULL,
+  expired BOOLEAN NOT NULL DEFAULT FALSE,
+  changed_at BIGINT NOT NULL,
+  PRIMARY KEY (table_id, k),
+  KEY due (expires_at, changed_at)
 ) ENGINE=InnoDB;

@@ -3,6 +3,7 @@ package rtkv.schema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JsonTextTest {
@@ -14,6 +15,16 @@ class JsonTextTest {
         assertEquals("\"a\"", JsonText.compact("\"a\""));
         assertEquals("null", JsonText.compact("null"));
         assertEquals("[1,[2,[3]]]", JsonText.compact("[1, [2, [3]]]"));
+    }
+
+    @Test
+    void objectFieldsKeepTheirExactText() {
+        assertEquals(Map.of("by", "12345678901234567890", "v", "{\"a\":[1.50]}", "n", "null"),
+                JsonText.parseObject("{\"by\": 12345678901234567890, \"v\": {\"a\": [1.50]}, \"n\": null}"));
+        assertThrows(JsonText.InvalidJsonException.class, () -> JsonText.parseObject("[1]"));
+        assertThrows(JsonText.InvalidJsonException.class, () -> JsonText.parseObject("{\"a\":1,\"a\":2}"));
+        assertThrows(JsonText.InvalidJsonException.class, () -> JsonText.parseObject("{\"a\":1} {}"));
+        assertThrows(JsonText.InvalidJsonException.class, () -> JsonText.parseObject("{\"a\":"));
     }
 
     @Test

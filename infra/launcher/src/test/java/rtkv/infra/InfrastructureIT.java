@@ -67,7 +67,7 @@ class InfrastructureIT {
     @Test
     void appUserWritesRowsButCannotChangeTheSchema() throws Exception {
         try (Connection c = app(); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO kv (table_id, k, v, version) VALUES ('infra', 'k', '1', 1)");
+            s.executeUpdate("INSERT INTO kv (table_id, k, v, version, changed_at) VALUES ('infra', 'k', '1', 1, 0)");
             try (ResultSet rs = s.executeQuery("SELECT v FROM kv WHERE table_id = 'infra'")) {
                 assertTrue(rs.next());
                 assertEquals("1", rs.getString(1));
@@ -84,7 +84,7 @@ class InfrastructureIT {
             try (ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
                 assertTrue(rs.next(), "binlog position visible");
             }
-            assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO kv (table_id, k, v, version) VALUES ('x', 'y', '1', 1)"));
+            assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO kv (table_id, k, v, version, changed_at) VALUES ('x', 'y', '1', 1, 0)"));
         }
     }
 
