@@ -6,6 +6,8 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import rtkv.config.Settings;
 
 /**
  * Where each part of a local cluster lives: its data directory and its ports.
@@ -45,6 +47,43 @@ public record ClusterLayout(Path dataDir, List<Integer> shardPorts, int kafkaPor
         return new ClusterLayout(dataDir, ports.subList(0, shards), ports.get(shards), ports.get(shards + 1),
                 ports.subList(shards + 2, 2 * shards + 2), ports.get(2 * shards + 2), ports.get(2 * shards + 3),
                 DEFAULT_PARTITIONS);
+    }
+
+    /**
+     * The layout {@code ./rtkv} uses: the standard one, moved by RTKV_DATA_DIR (default ./.rtkv), RTKV_SHARD_PORTS (3307,3308), RTKV_KAFKA_PORT (9092),
+     * RTKV_KAFKA_CONTROLLER_PORT (9093), RTKV_RELAY_PORTS (8090,8091), RTKV_API_PORT (8080),
+     * RTKV_FANOUT_PORT (8081), RTKV_TOPIC_PARTITIONS (8).
+     */
+    public static ClusterLayout configured(Map<String, String> env) {
+        ClusterLayout standard = standard(RtkvHome.locate().root().resolve(".rtkv"));
+        Settings settings = new Settings("local cluster", env);
+        Path dataDir = settings.path("RTKV_DATA_DIR", standard.dataDir());
+        List<Integer> shardPorts = ports(settings, "RTKV_SHARD_PORTS", standard.shardPorts());
+        List<Integer> relayPorts = ports(settings, "RTKV_RELAY_PORTS", standard.relayPorts());
+        if (shardPorts.size() != relayPorts.size()) {
+            settings.problem("RTKV_SHARD_PORTS and RTKV_RELAY_PORTS must list as many ports (one relay per shard)");
+        }
+        ClusterLayout layout = new ClusterLayout(dataDir, shardPorts,
+                settings.port("RTKV_KAFKA_PORT", standard.kafkaPort()),
+                settings.port("RTKV_KAFKA_CONTROLLER_PORT", standard.kafkaControllerPort()),
+                shardPorts.size() == relayPorts.size() ? relayPorts : shardPorts,
+                settings.port("RTKV_API_PORT", standard.apiPort()),
+                settings.port("RTKV_FANOUT_PORT", standard.fanoutPort()),
+                settings.integer("RTKV_TOPIC_PARTITIONS", standard.partitions(), 1, 10_000));
+        settings.validate();
+        return layout;
+    }
+
+    private static List<Integer> ports(Settings settings, String key, List<Integer> fallback) {
+        if (settings.text(key, null) == null) {
+            return fallback;
+        }
+        try {
+            return settings.list(key).stream().map(Integer::parseInt).toList();
+        } catch (NumberFormatException e) {
+            settings.problem(key + " must be a comma-separated list of ports");
+            return fallback;
+        }
     }
 
     public int shards() {

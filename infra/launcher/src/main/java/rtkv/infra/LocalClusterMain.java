@@ -1,13 +1,10 @@
 package rtkv.infra;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import rtkv.config.ConfigException;
-import rtkv.config.Settings;
 
 /**
  * What {@code ./rtkv up|down|status|watch} run. Ports and the data directory can be moved with
@@ -22,8 +19,7 @@ public final class LocalClusterMain {
         PrintStream out = System.out;
         try {
             String command = args.length == 0 ? "help" : args[0];
-            RtkvHome home = RtkvHome.locate();
-            ClusterLayout layout = layout(home, System.getenv());
+            ClusterLayout layout = ClusterLayout.configured(System.getenv());
             switch (command) {
                 case "up" -> up(layout, List.of(args).contains("--detach"), out);
                 case "down" -> down(layout, out);
@@ -39,43 +35,6 @@ public final class LocalClusterMain {
         } catch (LauncherException | ConfigException e) {
             System.err.println("rtkv: " + e.getMessage());
             System.exit(1);
-        }
-    }
-
-    /**
-     * RTKV_DATA_DIR (default ./.rtkv), RTKV_SHARD_PORTS (3307,3308), RTKV_KAFKA_PORT (9092),
-     * RTKV_KAFKA_CONTROLLER_PORT (9093), RTKV_RELAY_PORTS (8090,8091), RTKV_API_PORT (8080),
-     * RTKV_FANOUT_PORT (8081), RTKV_TOPIC_PARTITIONS (8).
-     */
-    static ClusterLayout layout(RtkvHome home, Map<String, String> env) {
-        ClusterLayout standard = ClusterLayout.standard(home.root().resolve(".rtkv"));
-        Settings settings = new Settings("local cluster", env);
-        Path dataDir = settings.path("RTKV_DATA_DIR", standard.dataDir());
-        List<Integer> shardPorts = ports(settings, "RTKV_SHARD_PORTS", standard.shardPorts());
-        List<Integer> relayPorts = ports(settings, "RTKV_RELAY_PORTS", standard.relayPorts());
-        if (shardPorts.size() != relayPorts.size()) {
-            settings.problem("RTKV_SHARD_PORTS and RTKV_RELAY_PORTS must list as many ports (one relay per shard)");
-        }
-        ClusterLayout layout = new ClusterLayout(dataDir, shardPorts,
-                settings.port("RTKV_KAFKA_PORT", standard.kafkaPort()),
-                settings.port("RTKV_KAFKA_CONTROLLER_PORT", standard.kafkaControllerPort()),
-                shardPorts.size() == relayPorts.size() ? relayPorts : shardPorts,
-                settings.port("RTKV_API_PORT", standard.apiPort()),
-                settings.port("RTKV_FANOUT_PORT", standard.fanoutPort()),
-                settings.integer("RTKV_TOPIC_PARTITIONS", standard.partitions(), 1, 10_000));
-        settings.validate();
-        return layout;
-    }
-
-    private static List<Integer> ports(Settings settings, String key, List<Integer> fallback) {
-        if (settings.text(key, null) == null) {
-            return fallback;
-        }
-        try {
-            return settings.list(key).stream().map(Integer::parseInt).toList();
-        } catch (NumberFormatException e) {
-            settings.problem(key + " must be a comma-separated list of ports");
-            return fallback;
         }
     }
 

@@ -1,0 +1,49 @@
+package rtkv.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The workload through api-service. Blocking HttpURLConnection with keep-alive: on two cores the JDK's
+ * asynchronous HttpClient spent a whole core of its own, and the load generator must cost little.
+ */
+final class HttpTarget implements Target {
+
+    private final String baseUrl;
+
+    HttpTarget(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    @Override
+    public boolean run(Mix op, String table, String key, String value) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create(baseUrl + "/v1/tables/" + table + "/keys/" + key)
+                .toURL().openConnection();
+        connection.setRequestMethod(op.name());
+        if (op == Mix.PUT) {
+            byte[] body = value.getBytes(StandardCharsets.UTF_8);
+            connection.setDoOutput(true);
+            connection.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = connection.getResponseCode();
+        // Reading the body to the end hands the connection back for reuse.
+        try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+            if (in != null) {
+                in.readAllBytes();
+            }
+        }
+        return status < 500;
+    }
+
+    @Override
+    public void close() {
+        // Keep-alive connections are pooled by the JDK per host.
+    }
+}
