@@ -9,6 +9,11 @@ import static rtkv.api.ApiFixture.rows;
 import static rtkv.api.ApiFixture.segment;
 import static rtkv.api.ApiFixture.table;
 
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -43,6 +48,39 @@ class BadInputIT {
     }
 
     @Test
+    void aChunkedBodyOverTheLimitIsRefusedWithoutReadingItAll() throws Exception {
+        String table = table("chunked");
+        // Sent without a Content-Length: the server can only stop reading at its limit.
+        long size = 64L * 1024 * 1024;
+        long[] sentSoFar = new long[1];
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ApiFixture.server().port()
+                        + keyPath(table, "k")))
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new InputStream() {
+                    @Override
+                    public int read() {
+                        return sentSoFar[0]++ < size ? ' ' : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (sentSoFar[0] >= size) {
+                            return -1;
+                        }
+                        int n = (int) Math.min(len, size - sentSoFar[0]);
+                        java.util.Arrays.fill(b, off, off + n, (byte) ' ');
+                        sentSoFar[0] += n;
+                        return n;
+                    }
+                }))
+                .build();
+        int status = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+
+        assertEquals(413, status);
+        assertTrue(sentSoFar[0] < size, "the server stopped reading at its limit, not at the end");
+        assertTrue(rows(table).isEmpty());
+    }
+
+    @Test
     void everyRouteRefusesBadInputAndWritesNothing() throws Exception {
         String table = table("bad");
         put(table, "k", "{\"n\": 1}");
@@ -65,6 +103,7 @@ class BadInputIT {
                 refused("ttl empty", 400, "PUT", key + "?ttl=", "1"),
                 refused("If-Match not a version", 400, "PUT", key, "1", "If-Match", "abc"),
                 refused("If-Match zero", 400, "PUT", key, "1", "If-Match", "0"),
+                refused("If-Match empty", 400, "PUT", key, "1", "If-Match", ""),
                 refused("If-Match weak", 400, "PUT", key, "1", "If-Match", "W/\"1\""),
                 refused("If-None-Match not *", 400, "PUT", key, "1", "If-None-Match", "\"1\""),
                 refused("both preconditions", 400, "PUT", key, "1", "If-Match", "1", "If-None-Match", "*"),
