@@ -9,6 +9,7 @@ import static rtkv.api.ApiFixture.rows;
 import static rtkv.api.ApiFixture.segment;
 import static rtkv.api.ApiFixture.table;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,9 +74,11 @@ class BadInputIT {
                     }
                 }))
                 .build();
-        int status = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-
-        assertEquals(413, status);
+        try {
+            assertEquals(413, HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+        } catch (IOException e) {
+            // Jetty answers 413 and closes with the rest unread; the reset may beat the answer to the client.
+        }
         assertTrue(sentSoFar[0] < size, "the server stopped reading at its limit, not at the end");
         assertTrue(rows(table).isEmpty());
     }
