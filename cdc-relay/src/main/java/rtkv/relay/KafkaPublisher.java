@@ -17,7 +17,8 @@ import rtkv.schema.ChangeEventJson;
 
 /**
  * Publishes each batch Debezium hands over and only then marks it processed, so the binlog position
- * the engine saves never runs ahead of what Kafka acknowledged. A crash replays, it never skips.
+ * the engine saves never runs ahead of what Kafka acknowledged. A crash replays, it never skips; the
+ * {@link ReplayGuard} drops what the replay would publish twice, so the log has each change once.
  */
 final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
@@ -25,13 +26,16 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final String topic;
     private final RowChangeMapper mapper;
     private final int shard;
+    private final ReplayGuard replays;
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
 
-    KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard) {
+    KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays) {
         this.producer = producer;
         this.topic = topic;
         this.mapper = mapper;
         this.shard = shard;
+        this.replays = replays;
     }
 
     @Override
@@ -41,8 +45,16 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (RecordChangeEvent<SourceRecord> change : batch) {
             Optional<ChangeEvent> event = mapper.map(change.record());
+            if (event.isEmpty()) {
+                continue;
+            }
+            if (replays.alreadyPublished(event.get())) {
+                skipped.incrementAndGet();
+                continue;
+            }
             // The table is the record key: one table's changes share a partition and keep their order.
-            event.ifPresent(e -> acks.add(producer.send(new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e)))));
+            ChangeEvent e = event.get();
+            acks.add(producer.send(new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e))));
         }
         for (Future<RecordMetadata> ack : acks) {
             try {
@@ -62,5 +74,10 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
 
     long published() {
         return published.get();
+    }
+
+    /** Changes handed over again after a restart and not published twice. */
+    long skipped() {
+        return skipped.get();
     }
 }

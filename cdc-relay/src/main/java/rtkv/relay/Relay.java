@@ -65,17 +65,19 @@ final class Relay implements AutoCloseable {
         try (Admin admin = Admin.create(adminProperties())) {
             ChangeTopic.ensure(admin, config, clock, closed::get);
         }
+        ReplayGuard replays = ReplayGuard.read(offsetsFile(), config);
         synchronized (this) {
             if (closed.get()) {
                 return;
             }
-            startEngine();
+            startEngine(replays);
         }
     }
 
-    private void startEngine() {
+    private void startEngine(ReplayGuard replays) {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
-        publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId());
+        publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId(),
+                replays);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineProperties())
                 .using(clock)
@@ -125,6 +127,10 @@ final class Relay implements AutoCloseable {
 
     public long published() {
         return publisher == null ? 0 : publisher.published();
+    }
+
+    long skipped() {
+        return publisher == null ? 0 : publisher.skipped();
     }
 
     /** Stops the engine (which saves the position of what Kafka acknowledged), then the producer. */

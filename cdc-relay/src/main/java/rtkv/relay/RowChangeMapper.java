@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeOp;
+import rtkv.schema.Gtid;
 
 /**
  * Turns Debezium's row events on table {@code kv} into change events. A delete or an expiry is a
@@ -32,18 +33,20 @@ final class RowChangeMapper {
         }
         Struct before = envelope.getStruct("before");
         Struct after = envelope.getStruct("after");
-        long committedAt = envelope.getStruct("source").getInt64("ts_ms");
+        Struct source = envelope.getStruct("source");
+        long committedAt = source.getInt64("ts_ms");
+        long seq = source.schema().field("gtid") == null ? 0 : Gtid.sequence(source.getString("gtid"));
         if (after != null) {
             String value = after.getString("v");
             if (value != null) {
                 return Optional.of(event(after, ChangeOp.PUT, value, after.getInt64("version"), expiresAt(after),
-                        committedAt));
+                        committedAt, seq));
             }
             if (before != null && before.getString("v") == null) {
                 return Optional.empty(); // a tombstone rewritten: nothing changed for a reader
             }
             ChangeOp op = isTrue(after.get("expired")) ? ChangeOp.EXPIRE : ChangeOp.DELETE;
-            return Optional.of(event(after, op, null, after.getInt64("version"), null, committedAt));
+            return Optional.of(event(after, op, null, after.getInt64("version"), null, committedAt, seq));
         }
         if (before == null || before.getString("v") == null) {
             return Optional.empty();
@@ -51,12 +54,13 @@ final class RowChangeMapper {
         // Only api-service should write; a live row deleted by hand still reaches subscribers.
         LOG.warn("shard {}: a live row of table {} was deleted outside api-service; publishing it as a delete",
                 shard, before.getString("table_id"));
-        return Optional.of(event(before, ChangeOp.DELETE, null, before.getInt64("version") + 1, null, committedAt));
+        return Optional.of(event(before, ChangeOp.DELETE, null, before.getInt64("version") + 1, null, committedAt, seq));
     }
 
-    private ChangeEvent event(Struct row, ChangeOp op, String value, long version, Long expiresAt, long committedAt) {
+    private ChangeEvent event(Struct row, ChangeOp op, String value, long version, Long expiresAt, long committedAt,
+                              long seq) {
         return new ChangeEvent(row.getString("table_id"), key(row.get("k")), op, value, version, expiresAt, committedAt,
-                shard);
+                shard, seq);
     }
 
     /** A live row's expiry; 0 and below only ever mark tombstones. */

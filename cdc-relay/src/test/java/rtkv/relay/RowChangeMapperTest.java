@@ -26,7 +26,8 @@ class RowChangeMapperTest {
             .field("expired", Schema.INT16_SCHEMA)
             .field("changed_at", Schema.INT64_SCHEMA)
             .optional().build();
-    private static final Schema SOURCE = SchemaBuilder.struct().field("ts_ms", Schema.INT64_SCHEMA).build();
+    private static final Schema SOURCE = SchemaBuilder.struct().field("ts_ms", Schema.INT64_SCHEMA)
+            .field("gtid", Schema.OPTIONAL_STRING_SCHEMA).build();
     private static final Schema ENVELOPE = SchemaBuilder.struct().name("rtkv-shard-0.rtkv.kv.Envelope")
             .field("before", ROW).field("after", ROW).field("source", SOURCE).field("op", Schema.STRING_SCHEMA).build();
 
@@ -44,13 +45,14 @@ class RowChangeMapperTest {
 
     private static SourceRecord record(String op, Struct before, Struct after) {
         Struct envelope = new Struct(ENVELOPE).put("before", before).put("after", after)
-                .put("source", new Struct(SOURCE).put("ts_ms", 1_700_000_000_000L)).put("op", op);
+                .put("source", new Struct(SOURCE).put("ts_ms", 1_700_000_000_000L).put("gtid", op.equals("r") ? null : "0-1-77"))
+                .put("op", op);
         return new SourceRecord(Map.of(), Map.of(), "rtkv-shard-0.rtkv.kv", ENVELOPE, envelope);
     }
 
     @Test
     void insertAndUpdateArePuts() {
-        assertEquals(Optional.of(new ChangeEvent("demo", "ü/1", ChangeOp.PUT, "{\"n\":1}", 1, null, 1_700_000_000_000L, 3)),
+        assertEquals(Optional.of(new ChangeEvent("demo", "ü/1", ChangeOp.PUT, "{\"n\":1}", 1, null, 1_700_000_000_000L, 3, 77)),
                 mapper.map(record("c", null, row("ü/1", "{\"n\":1}", 1))));
         assertEquals(ChangeOp.PUT, mapper.map(record("u", row("a", "1", 1), row("a", "2", 2))).orElseThrow().op());
         assertEquals(2, mapper.map(record("u", row("a", "1", 1), row("a", "2", 2))).orElseThrow().version());
@@ -67,7 +69,7 @@ class RowChangeMapperTest {
     @Test
     void writingATombstoneIsADelete() {
         ChangeEvent event = mapper.map(record("u", row("a", "1", 1), row("a", null, 2))).orElseThrow();
-        assertEquals(new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 2, null, 1_700_000_000_000L, 3), event);
+        assertEquals(new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 2, null, 1_700_000_000_000L, 3, 77), event);
     }
 
     @Test
@@ -84,7 +86,13 @@ class RowChangeMapperTest {
     void theSweepersTombstoneIsAnExpire() {
         ChangeEvent event = mapper.map(record("u", row("a", "1", 4, 1_000L, false), row("a", null, 5, 0L, true)))
                 .orElseThrow();
-        assertEquals(new ChangeEvent("demo", "a", ChangeOp.EXPIRE, null, 5, null, 1_700_000_000_000L, 3), event);
+        assertEquals(new ChangeEvent("demo", "a", ChangeOp.EXPIRE, null, 5, null, 1_700_000_000_000L, 3, 77), event);
+    }
+
+    @Test
+    void eachChangeCarriesItsTransactionsSequenceAndSnapshotRowsZero() {
+        assertEquals(77, mapper.map(record("c", null, row("a", "1", 1))).orElseThrow().seq());
+        assertEquals(0, mapper.map(record("r", null, row("a", "1", 1))).orElseThrow().seq());
     }
 
     @Test

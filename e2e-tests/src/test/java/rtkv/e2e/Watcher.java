@@ -22,12 +22,13 @@ final class Watcher implements AutoCloseable {
         this.subscription = subscription;
     }
 
-    /** Subscribes and waits for the "subscribed" frame: changes committed from then on will arrive. */
+    /** Subscribes and waits for the end of the snapshot: changes committed from then on will arrive. */
     static Watcher subscribe(String fanoutUrl, String table) {
         Watcher watcher = new Watcher(table, TableSubscription.open(fanoutUrl, table));
-        await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> !watcher.subscription.frames().isEmpty());
+        await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> watcher.subscription.frames().stream()
+                .map(Watcher::parse).anyMatch(f -> f.get("type").asText().equals("snapshot") && f.get("last").asBoolean()));
         JsonNode first = parse(watcher.subscription.frames().get(0));
-        assertEquals("subscribed", first.get("type").asText(), first.toString());
+        assertEquals("snapshot", first.get("type").asText(), first.toString());
         return watcher;
     }
 

@@ -1,10 +1,17 @@
 package rtkv.fanout;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -14,30 +21,33 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
 
 /**
- * Reads every partition of the change topic from the end, on one thread, and hands each change to the
- * subscribers of its table. A change nobody watches is skipped without being parsed; a watched one is
- * turned into a frame once, whatever the number of subscribers. Ready once positioned on every partition.
+ * Reads every partition of the change topic from the end, on one thread, and hands each change to its
+ * table's state on this node. A change of a table nobody here watches is skipped without being parsed.
+ * Ready once positioned on every partition.
  */
 final class ChangeFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
 
     private final FanoutConfig config;
-    private final Subscribers subscribers;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final CompletableFuture<Void> positioned = new CompletableFuture<>();
+    private volatile Tables tables;
+    private volatile AtomicLongArray processedThrough = new AtomicLongArray(0);
+    private volatile String topicTag;
     private volatile boolean running = true;
-    private volatile boolean ready;
 
-    ChangeFeed(FanoutConfig config, Subscribers subscribers) {
+    ChangeFeed(FanoutConfig config) {
         this.config = config;
-        this.subscribers = subscribers;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-fanout");
@@ -49,17 +59,38 @@ final class ChangeFeed implements AutoCloseable {
         this.thread = new Thread(this::run, "fanout-feed");
     }
 
-    void start() {
+    void start(Tables tables) {
+        this.tables = tables;
         thread.start();
     }
 
+    /** Completes once the feed knows its position on every partition and the topic's id. */
+    CompletableFuture<Void> positioned() {
+        return positioned;
+    }
+
     boolean isReady() {
-        return ready && thread.isAlive();
+        return positioned.isDone() && !positioned.isCompletedExceptionally() && thread.isAlive();
     }
 
     /** Completes when the feed has stopped: normally after {@link #close()}, exceptionally when it failed. */
     CompletableFuture<Void> ended() {
         return ended;
+    }
+
+    /** The partition Kafka's default partitioner puts a table's changes in (murmur2 of the record key). */
+    int partitionOf(String table) {
+        return Utils.toPositive(Utils.murmur2(table.getBytes(StandardCharsets.UTF_8))) % processedThrough.length();
+    }
+
+    /** The offset of the last record of the partition handed to the tables; -1 before the first. */
+    long processedThrough(int partition) {
+        return processedThrough.get(partition);
+    }
+
+    /** Short form of the topic's id, part of every resume token. */
+    String topicTag() {
+        return topicTag;
     }
 
     private void run() {
@@ -68,6 +99,7 @@ final class ChangeFeed implements AutoCloseable {
             ended.complete(null);
         } catch (Throwable e) {
             LOG.error("the change feed failed; this node can no longer deliver changes", e);
+            positioned.completeExceptionally(e);
             ended.completeExceptionally(e);
         }
     }
@@ -77,8 +109,12 @@ final class ChangeFeed implements AutoCloseable {
             List<TopicPartition> partitions = awaitTopic();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position); // resolve the end offsets now, not at the first poll
-            ready = true;
+            AtomicLongArray positions = new AtomicLongArray(partitions.size());
+            for (TopicPartition partition : partitions) {
+                positions.set(partition.partition(), consumer.position(partition) - 1);
+            }
+            processedThrough = positions;
+            positioned.complete(null);
             LOG.info("reading {} partitions of {}", partitions.size(), config.topic());
             while (running) {
                 poll();
@@ -88,26 +124,28 @@ final class ChangeFeed implements AutoCloseable {
                 throw e;
             }
         } finally {
-            ready = false;
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
     private List<TopicPartition> awaitTopic() throws InterruptedException {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         long backoff = 100;
-        while (running) {
-            try {
-                List<TopicPartition> partitions = consumer.partitionsFor(config.topic(), Duration.ofSeconds(5)).stream()
-                        .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-                if (!partitions.isEmpty()) {
-                    return partitions;
+        try (Admin admin = Admin.create(p)) {
+            while (running) {
+                try {
+                    var description = admin.describeTopics(Set.of(config.topic())).allTopicNames()
+                            .get(10, TimeUnit.SECONDS).get(config.topic());
+                    topicTag = description.topicId().toString().substring(0, 8);
+                    return description.partitions().stream()
+                            .map(info -> new TopicPartition(config.topic(), info.partition())).toList();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.info("topic {} is not there yet (the relays create it): {}", config.topic(), e.toString());
                 }
-                LOG.info("topic {} does not exist yet; the relays create it", config.topic());
-            } catch (RetriableException e) {
-                LOG.info("Kafka at {} does not answer yet: {}", config.kafkaBootstrap(), e.toString());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
             }
-            Thread.sleep(backoff);
-            backoff = Math.min(backoff * 2, 5_000);
         }
         throw new WakeupException();
     }
@@ -122,37 +160,32 @@ final class ChangeFeed implements AutoCloseable {
             return;
         }
         for (ConsumerRecord<String, byte[]> record : records) {
-            if (record.key() == null || record.value() == null) {
-                LOG.warn("skipping a record without table or event at {}", position(record));
-                continue;
+            TableState state = record.key() == null ? null : tables.get(record.key());
+            if (state != null) {
+                deliver(state, record);
             }
-            Set<Subscriber> watching = subscribers.of(record.key());
-            if (!watching.isEmpty()) {
-                deliver(record, watching);
-            }
+            processedThrough.set(record.partition(), record.offset());
         }
     }
 
-    private static void deliver(ConsumerRecord<String, byte[]> record, Set<Subscriber> watching) {
-        String frame;
+    private void deliver(TableState state, ConsumerRecord<String, byte[]> record) {
+        ChangeEvent event;
         try {
-            frame = Frames.change(ChangeEventJson.read(record.value()));
-        } catch (IllegalArgumentException e) {
-            LOG.error("skipping an unreadable change at {}: {}", position(record), e.getMessage());
+            event = ChangeEventJson.read(record.value());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            LOG.error("skipping an unreadable change at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
             return;
         }
-        for (Subscriber subscriber : watching) {
-            try {
-                subscriber.deliver(frame);
-            } catch (RuntimeException e) {
-                // One broken connection must not cost the others this change.
-                LOG.warn("delivering {} to a subscriber of {} failed: {}", position(record), record.key(), e.toString());
-            }
+        try {
+            state.onChange(event, record.offset());
+        } catch (RuntimeException e) {
+            // The table's state can no longer be trusted; its subscribers reconnect and resume, the
+            // feed and every other table go on.
+            LOG.error("dropping the state of table {} after a failure at {}-{}@{}", state.table(), record.topic(),
+                    record.partition(), record.offset(), e);
+            tables.drop(state);
         }
-    }
-
-    private static String position(ConsumerRecord<String, byte[]> record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 
     @Override

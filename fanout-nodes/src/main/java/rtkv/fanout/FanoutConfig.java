@@ -1,42 +1,76 @@
 package rtkv.fanout;
 
+import java.util.List;
 import java.util.Map;
 import rtkv.config.Settings;
+import rtkv.schema.ShardMap;
 
 /**
  * A fanout node's settings, read once from the environment at start-up.
  *
- * @param host            RTKV_FANOUT_HOST, default 127.0.0.1
- * @param port            RTKV_FANOUT_PORT, default 8081 (0 picks a free port)
- * @param kafkaBootstrap  RTKV_KAFKA_BOOTSTRAP, default 127.0.0.1:9092
- * @param topic           RTKV_TOPIC, default rtkv.changes
- * @param maxTableName    RTKV_MAX_TABLE_NAME, default 128
- * @param maxPendingFrames RTKV_FANOUT_MAX_PENDING_FRAMES, default 1024: frames queued to one subscriber
- *                        and not yet written; one that falls further behind is disconnected so it
- *                        cannot hold memory or delay anyone else
- * @param pingSeconds     RTKV_FANOUT_PING_SECONDS, default 20: WebSocket pings keep quiet connections
- *                        open through proxies and below the idle timeout
- * @param idleSeconds     RTKV_FANOUT_IDLE_SECONDS, default 60: a connection with no traffic at all
- *                        (not even pongs) for this long is closed
+ * @param host                RTKV_FANOUT_HOST, default 127.0.0.1
+ * @param port                RTKV_FANOUT_PORT, default 8081 (0 picks a free port)
+ * @param kafkaBootstrap      RTKV_KAFKA_BOOTSTRAP, default 127.0.0.1:9092
+ * @param topic               RTKV_TOPIC, default rtkv.changes
+ * @param shardUrls           RTKV_SHARDS, required: the shards' JDBC URLs in shard order, for snapshots
+ * @param shardMap            RTKV_SHARD_MAP, default an even split, as for api-service
+ * @param dbUser              RTKV_DB_USER, default reader: needs only SELECT on the rtkv database
+ * @param dbPassword          RTKV_DB_PASSWORD, default empty
+ * @param maxTableName        RTKV_MAX_TABLE_NAME, default 128
+ * @param maxSubscribers      RTKV_MAX_SUBSCRIBERS, default 100: subscribers of one table on this node,
+ *                            unless key TABLE of table rtkv.settings says {"maxSubscribers": N}
+ * @param maxPendingBytes     RTKV_FANOUT_MAX_PENDING_BYTES, default 1048576: bytes queued to one
+ *                            subscriber and not yet written; one that falls further behind is sent
+ *                            resync and closed. It bounds the memory a connection holds
+ * @param snapshotChunk       RTKV_FANOUT_SNAPSHOT_CHUNK, default 500: keys per snapshot frame
+ * @param heartbeatSeconds    RTKV_FANOUT_HEARTBEAT_SECONDS, default 10: a heartbeat frame to every subscriber
+ * @param clientTimeoutSeconds RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS, default 30: a subscriber that sent no
+ *                            frame (its heartbeats) for this long is closed, so half-open sockets go
  */
-record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, int maxTableName,
-                           int maxPendingFrames, int pingSeconds, int idleSeconds) {
+record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, List<String> shardUrls, ShardMap shardMap,
+                    String dbUser, String dbPassword, int maxTableName, int maxSubscribers, int maxPendingBytes,
+                    int snapshotChunk, int heartbeatSeconds, int clientTimeoutSeconds) {
 
-    public static FanoutConfig from(Map<String, String> env) {
+    /** A client frame is a heartbeat: anything bigger is refused by the WebSocket layer. */
+    static final int MAX_CLIENT_FRAME_BYTES = 4_096;
+
+    static FanoutConfig from(Map<String, String> env) {
         Settings s = new Settings("fanout-nodes", env);
+        List<String> shardUrls = s.list("RTKV_SHARDS");
+        ShardMap shardMap = null;
+        if (!shardUrls.isEmpty()) {
+            String spec = s.text("RTKV_SHARD_MAP", null);
+            try {
+                shardMap = spec == null ? ShardMap.evenlySplit(shardUrls.size()) : ShardMap.parse(spec, shardUrls.size());
+            } catch (IllegalArgumentException e) {
+                s.problem("RTKV_SHARD_MAP is invalid: " + e.getMessage());
+            }
+        }
         FanoutConfig config = new FanoutConfig(
                 s.text("RTKV_FANOUT_HOST", "127.0.0.1"),
                 s.port("RTKV_FANOUT_PORT", 8081),
                 s.text("RTKV_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
                 s.text("RTKV_TOPIC", "rtkv.changes"),
+                shardUrls,
+                shardMap,
+                s.text("RTKV_DB_USER", "reader"),
+                s.text("RTKV_DB_PASSWORD", ""),
                 s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128),
-                s.integer("RTKV_FANOUT_MAX_PENDING_FRAMES", 1024, 1, 1_000_000),
-                s.integer("RTKV_FANOUT_PING_SECONDS", 20, 1, 3_600),
-                s.integer("RTKV_FANOUT_IDLE_SECONDS", 60, 2, 86_400));
-        if (config.pingSeconds >= config.idleSeconds) {
-            s.problem("RTKV_FANOUT_PING_SECONDS must be shorter than RTKV_FANOUT_IDLE_SECONDS");
+                s.integer("RTKV_MAX_SUBSCRIBERS", 100, 0, 10_000_000),
+                s.integer("RTKV_FANOUT_MAX_PENDING_BYTES", 1 << 20, 1_024, 1 << 30),
+                s.integer("RTKV_FANOUT_SNAPSHOT_CHUNK", 500, 1, 100_000),
+                s.integer("RTKV_FANOUT_HEARTBEAT_SECONDS", 10, 1, 3_600),
+                s.integer("RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", 30, 2, 86_400));
+        if (config.heartbeatSeconds >= config.clientTimeoutSeconds) {
+            s.problem("RTKV_FANOUT_HEARTBEAT_SECONDS must be shorter than RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS");
         }
         s.validate();
         return config;
+    }
+
+    @Override
+    public String toString() {
+        return "FanoutConfig[" + host + ":" + port + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", shards="
+                + shardUrls + ", user=" + dbUser + "]";
     }
 }

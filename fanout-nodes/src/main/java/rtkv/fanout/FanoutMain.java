@@ -1,5 +1,6 @@
 package rtkv.fanout;
 
+import java.time.Clock;
 import java.util.concurrent.ExecutionException;
 import rtkv.config.ConfigException;
 
@@ -18,7 +19,7 @@ public final class FanoutMain {
             System.exit(2);
             return;
         }
-        FanoutServer server = new FanoutServer(config);
+        FanoutServer server = new FanoutServer(config, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "fanout-shutdown"));
         try {
             server.start();

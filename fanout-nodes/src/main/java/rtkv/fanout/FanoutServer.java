@@ -5,41 +5,69 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
 /**
- * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe}, fed by a
- * {@link ChangeFeed}. Lifecycle: {@link #start()}, {@link #isReady()}, {@link #close()}.
+ * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe[?resume=TOKEN]}, the
+ * JavaScript client at {@code /v1/client.js}, health at {@code /healthz} and {@code /readyz}.
+ * Lifecycle: {@link #start()}, {@link #isReady()}, {@link #close()}.
  */
 final class FanoutServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
     private static final String SUBSCRIBER = "rtkv.subscriber";
+    private static final String CLIENT_JS = resource("/rtkv/fanout/client.js");
 
     private final FanoutConfig config;
-    private final Subscribers subscribers = new Subscribers();
+    private final Clock clock;
     private final ChangeFeed feed;
+    private final Snapshots snapshots;
+    private final Tables tables;
+    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService heartbeats =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-heartbeats"));
     private final Javalin app;
+    private volatile CatchUp catchUp;
     private boolean closed;
 
-    public FanoutServer(FanoutConfig config) {
+    FanoutServer(FanoutConfig config, Clock clock) {
         this.config = config;
-        this.feed = new ChangeFeed(config, subscribers);
+        this.clock = clock;
+        this.feed = new ChangeFeed(config);
+        this.snapshots = new Snapshots(config);
+        this.tables = new Tables(config, snapshots, feed, clock);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
-            c.jetty.modifyWebSocketServletFactory(factory -> factory.setIdleTimeout(Duration.ofSeconds(config.idleSeconds())));
+            c.jetty.modifyWebSocketServletFactory(factory -> {
+                // A backstop: the heartbeat check closes silent clients first.
+                factory.setIdleTimeout(Duration.ofSeconds(2L * config.clientTimeoutSeconds()));
+                factory.setMaxTextMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
+                factory.setMaxBinaryMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
+            });
             c.routes.ws("/v1/tables/{table}/subscribe", this::subscriptions);
+            c.routes.get("/v1/client.js", ctx -> ctx.header("Access-Control-Allow-Origin", "*")
+                    .header("Cache-Control", "no-cache").contentType("text/javascript; charset=utf-8").result(CLIENT_JS));
             c.routes.get("/healthz", ctx -> status(ctx, true));
-            c.routes.get("/readyz", ctx -> status(ctx, feed.isReady()));
+            c.routes.get("/readyz", ctx -> status(ctx, isReady()));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                     .contentType("application/json")
                     .result(Frames.error(e.getStatus() == 404 ? "not_found" : "bad_request", e.getMessage())));
@@ -47,68 +75,152 @@ final class FanoutServer implements AutoCloseable {
     }
 
     private void subscriptions(WsConfig ws) {
-        ws.onConnect(ctx -> {
-            String table = ctx.pathParam("table");
-            Optional<String> problem = Names.tableProblem(table, config.maxTableName());
-            if (problem.isPresent()) {
-                ctx.send(Frames.error("invalid_table", problem.get()));
-                ctx.closeSession(StatusCode.POLICY_VIOLATION, problem.get());
-                return;
+        ws.onConnect(this::connect);
+        ws.onMessage(ctx -> {
+            Subscriber subscriber = ctx.attribute(SUBSCRIBER);
+            if (subscriber != null) {
+                subscriber.heard();
+                if (!isHeartbeat(ctx.message())) {
+                    subscriber.send(Frames.error("invalid_frame",
+                            "a client sends only {\"type\":\"heartbeat\"}, at least every " + config.heartbeatSeconds() + " s"));
+                }
             }
-            if (!feed.isReady()) {
-                // A subscription accepted now could miss changes committed after its first frame.
-                ctx.send(Frames.error("unavailable", "this node is not reading the change stream; retry shortly"));
-                ctx.closeSession(StatusCode.TRY_AGAIN_LATER, "not ready");
-                return;
-            }
-            Subscriber subscriber = new Subscriber(ctx.session, table, config.maxPendingFrames(), subscribers);
-            ctx.attribute(SUBSCRIBER, subscriber);
-            subscribers.add(subscriber);
-            subscriber.open(Frames.subscribed(table));
-            ctx.enableAutomaticPings(config.pingSeconds(), TimeUnit.SECONDS);
         });
-        ws.onClose(ctx -> leave(ctx));
-        ws.onError(ctx -> leave(ctx));
+        ws.onBinaryMessage(ctx -> {
+            Subscriber subscriber = ctx.attribute(SUBSCRIBER);
+            if (subscriber != null) {
+                subscriber.heard();
+                subscriber.send(Frames.error("invalid_frame", "frames are JSON text, not binary"));
+            }
+        });
+        ws.onClose(this::leave);
+        ws.onError(this::leave);
+    }
+
+    private void connect(WsContext ctx) {
+        String table = ctx.pathParam("table");
+        Optional<String> problem = Names.tableProblem(table, config.maxTableName());
+        if (problem.isPresent()) {
+            ctx.send(Frames.error("invalid_table", problem.get()));
+            ctx.closeSession(StatusCode.POLICY_VIOLATION, problem.get());
+            return;
+        }
+        if (!isReady()) {
+            // A subscription accepted now could miss changes committed after its first frame.
+            ctx.send(Frames.error("unavailable", "this node is not reading the change stream yet; retry shortly"));
+            ctx.closeSession(StatusCode.TRY_AGAIN_LATER, "not ready");
+            return;
+        }
+        Subscriber subscriber = new Subscriber(ctx.session, table, config.maxPendingBytes(), clock);
+        ctx.attribute(SUBSCRIBER, subscriber);
+        subscribers.add(subscriber);
+        String resume = ctx.queryParam("resume");
+        for (int attempt = 0; attempt < 3; attempt++) {
+            TableState state = tables.acquire(table);
+            int cap = tables.capOf(table);
+            subscriber.onClose(() -> tables.release(state, subscriber));
+            TableState.Admission admission = resume == null ? state.join(subscriber, cap) : state.admit(cap);
+            switch (admission) {
+                case JOINED -> {
+                    if (resume != null) {
+                        catchUp.resume(subscriber, state, resume);
+                    }
+                    return;
+                }
+                case FULL -> {
+                    subscriber.onClose(() -> { });
+                    subscriber.refuse(Subscriber.TOO_MANY_SUBSCRIBERS, "too_many_subscribers", "table " + table
+                            + " has its maximum of " + cap + " subscribers on this node; an administrator can raise it"
+                            + " with PUT /v1/tables/" + Tables.SETTINGS + "/keys/" + table + " {\"maxSubscribers\": N}");
+                    return;
+                }
+                case GONE -> subscriber.onClose(() -> { });
+            }
+        }
+        subscriber.refuse(1011, "unavailable", "the table could not be opened; retry shortly");
     }
 
     private void leave(WsContext ctx) {
         Subscriber subscriber = ctx.attribute(SUBSCRIBER);
         if (subscriber != null) {
-            subscriber.close();
+            subscriber.gone();
             subscribers.remove(subscriber);
         }
-        ctx.disableAutomaticPings();
+    }
+
+    private static boolean isHeartbeat(String message) {
+        try {
+            return "\"heartbeat\"".equals(JsonText.parseObject(message).get("type"));
+        } catch (JsonText.InvalidJsonException e) {
+            return false;
+        }
+    }
+
+    /** Every few seconds: a heartbeat to each subscriber, and a close for those silent too long. */
+    private void beat() {
+        long silence = TimeUnit.SECONDS.toMillis(config.clientTimeoutSeconds());
+        for (Subscriber subscriber : subscribers) {
+            if (subscriber.isClosed()) {
+                subscribers.remove(subscriber);
+            } else if (subscriber.silentFor(silence)) {
+                subscriber.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
+                        + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
+                        + config.heartbeatSeconds() + " s");
+            } else {
+                subscriber.send(Frames.HEARTBEAT);
+            }
+        }
     }
 
     private static void status(Context ctx, boolean ok) {
         ctx.status(ok ? 200 : 503).contentType("application/json")
-                .result("{\"status\":\"" + (ok ? "ok" : "not reading the change topic yet") + "\"}");
+                .result("{\"status\":\"" + (ok ? "ok" : "not reading the change stream yet") + "\"}");
     }
 
-    /** Binds the port, then starts reading the topic; subscriptions are refused until that is positioned. */
-    public FanoutServer start() {
+    /** Binds the port, then reads the topic and the settings table; subscriptions wait for both. */
+    FanoutServer start() {
         app.start();
-        feed.start();
-        LOG.info("fanout node listening on {}:{}, reading {} from {}", config.host(), app.port(), config.topic(),
-                config.kafkaBootstrap());
+        feed.start(tables);
+        feed.positioned().thenRun(() -> {
+            catchUp = new CatchUp(config, feed.topicTag());
+            tables.start();
+        });
+        heartbeats.scheduleAtFixedRate(this::beat, config.heartbeatSeconds(), config.heartbeatSeconds(), TimeUnit.SECONDS);
+        LOG.info("fanout node listening on {}:{} with {}", config.host(), app.port(), config);
         return this;
     }
 
-    public int port() {
+    int port() {
         return app.port();
     }
 
-    public boolean isReady() {
-        return feed.isReady();
+    boolean isReady() {
+        return feed.isReady() && catchUp != null && tables.isReady();
     }
 
     /** Completes when the change feed stops; exceptionally when it failed and the node is useless. */
-    public CompletableFuture<Void> feedEnded() {
+    CompletableFuture<Void> feedEnded() {
         return feed.ended();
     }
 
+    int capOf(String table) {
+        return tables.capOf(table);
+    }
+
     int subscriberCount(String table) {
-        return subscribers.of(table).size();
+        TableState state = tables.get(table);
+        return state == null ? 0 : state.subscribers();
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = FanoutServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -117,7 +229,13 @@ final class FanoutServer implements AutoCloseable {
             return;
         }
         closed = true;
+        heartbeats.shutdownNow();
         app.stop();
         feed.close();
+        if (catchUp != null) {
+            catchUp.close();
+        }
+        tables.close();
+        snapshots.close();
     }
 }

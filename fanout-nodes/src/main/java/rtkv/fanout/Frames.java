@@ -2,25 +2,45 @@ package rtkv.fanout;
 
 import static rtkv.schema.JsonText.object;
 
+import java.util.List;
+import java.util.Map;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.JsonText;
 
-/** The JSON text frames a subscriber receives. */
+/** The JSON text frames a subscriber receives. A client applies snapshots and changes, in order. */
 final class Frames {
+
+    static final String HEARTBEAT = object(g -> g.writeStringField("type", "heartbeat"));
 
     private Frames() {
     }
 
-    /** First frame of every subscription: changes committed after the client reads it will arrive. */
-    static String subscribed(String table) {
+    /**
+     * One chunk of a table's contents. The last chunk carries the token of the state the chunks add up
+     * to; changes after it follow.
+     */
+    static String snapshot(List<Map.Entry<String, Entry>> entries, boolean last, String token) {
         return object(g -> {
-            g.writeStringField("type", "subscribed");
-            g.writeStringField("table", table);
+            g.writeStringField("type", "snapshot");
+            g.writeArrayFieldStart("entries");
+            for (Map.Entry<String, Entry> entry : entries) {
+                g.writeStartObject();
+                g.writeStringField("key", entry.getKey());
+                JsonText.writeValue(g, "value", entry.getValue().value());
+                g.writeNumberField("version", entry.getValue().version());
+                JsonText.writeNumberOrNull(g, "expiresAt", entry.getValue().expiresAt());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeBooleanField("last", last);
+            if (last) {
+                g.writeStringField("token", token);
+            }
         });
     }
 
     /** Built once per change, then written to every subscriber of its table. */
-    static String change(ChangeEvent event) {
+    static String change(ChangeEvent event, String token) {
         return object(g -> {
             g.writeStringField("type", "change");
             g.writeStringField("op", event.op().wire());
@@ -28,6 +48,23 @@ final class Frames {
             JsonText.writeValue(g, "value", event.value());
             g.writeNumberField("version", event.version());
             JsonText.writeNumberOrNull(g, "expiresAt", event.expiresAt());
+            g.writeStringField("token", token);
+        });
+    }
+
+    /** The resume token was accepted: the changes missed since it follow, then live ones. */
+    static String resumed(String token) {
+        return object(g -> {
+            g.writeStringField("type", "resumed");
+            g.writeStringField("token", token);
+        });
+    }
+
+    /** Forget the table's state: a fresh snapshot follows, or the connection closes and the client reconnects. */
+    static String resync(String reason) {
+        return object(g -> {
+            g.writeStringField("type", "resync");
+            g.writeStringField("reason", reason);
         });
     }
 

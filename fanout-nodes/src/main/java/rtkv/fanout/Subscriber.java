@@ -1,65 +1,119 @@
 package rtkv.fanout;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import rtkv.schema.ChangeEvent;
 
 /**
  * One WebSocket subscribed to one table. Frames are written asynchronously, so a slow reader never
- * blocks the feed; the frames queued for it are bounded, and past the bound it is cut off: it leaves
- * the table at once and is sent a close frame after what is queued. A reader that never reads again
- * is dropped by the idle timeout.
+ * blocks anyone; the bytes queued for it are bounded, and past the bound it is sent {@code resync} and
+ * closed, so the memory it holds is bounded too.
  */
 final class Subscriber {
 
+    /** Close codes beyond the standard ones. */
+    static final int NO_HEARTBEAT = 4408;
+    static final int TOO_MANY_SUBSCRIBERS = 4429;
+
     private final Session session;
     private final String table;
-    private final int maxPending;
-    private final AtomicInteger pending = new AtomicInteger();
-    private final Subscribers registry;
-    private boolean live;
+    private final long maxPendingBytes;
+    private final Clock clock;
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long lastHeardMillis;
+    private volatile int coveredShard = -1;
+    private volatile long covered = -1;
+    private volatile Runnable onClose = () -> { };
 
-    Subscriber(Session session, String table, int maxPending, Subscribers registry) {
+    Subscriber(Session session, String table, long maxPendingBytes, Clock clock) {
         this.session = session;
         this.table = table;
-        this.maxPending = maxPending;
-        this.registry = registry;
+        this.maxPendingBytes = maxPendingBytes;
+        this.clock = clock;
+        this.lastHeardMillis = clock.millis();
     }
 
     String table() {
         return table;
     }
 
-    /**
-     * Sends the opening frame and starts delivery. Changes the feed handles before this are not sent,
-     * and none handled after it can overtake the opening frame.
-     */
-    synchronized void open(String firstFrame) {
-        send(firstFrame);
-        live = true;
+    /** What it already holds from its snapshot or its resume token: changes of that shard up to {@code covered}. */
+    void holdsUpTo(int shard, long sequence) {
+        this.coveredShard = shard;
+        this.covered = sequence;
     }
 
-    /** Called from the feed's thread for every change of the table. */
-    synchronized void deliver(String frame) {
-        if (!live) {
+    boolean holds(ChangeEvent event) {
+        return event.shard() == coveredShard && event.seq() <= covered;
+    }
+
+    /** Called once when it is gone for whatever reason, so the table can let go of it. */
+    void onClose(Runnable action) {
+        this.onClose = action;
+    }
+
+    void heard() {
+        lastHeardMillis = clock.millis();
+    }
+
+    boolean silentFor(long millis) {
+        return clock.millis() - lastHeardMillis > millis;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    void send(String frame) {
+        if (closed.get()) {
             return;
         }
-        if (pending.get() >= maxPending) {
-            live = false;
-            registry.remove(this);
-            session.close(StatusCode.TRY_AGAIN_LATER, "too slow: " + maxPending + " frames behind", Callback.NOOP);
+        long size = frame.length();
+        if (pendingBytes.addAndGet(size) > maxPendingBytes) {
+            pendingBytes.addAndGet(-size);
+            cutOff();
             return;
         }
-        send(frame);
+        session.sendText(frame, Callback.from(() -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)));
     }
 
-    synchronized void close() {
-        live = false;
+    /** Too slow: told to resync, after what is already queued, and closed. */
+    void cutOff() {
+        if (closed.compareAndSet(false, true)) {
+            session.sendText(Frames.resync("too slow: more than " + maxPendingBytes + " bytes were waiting to be sent"),
+                    Callback.NOOP);
+            session.close(StatusCode.TRY_AGAIN_LATER, "too slow", Callback.NOOP);
+            onClose.run();
+        }
     }
 
-    private void send(String frame) {
-        pending.incrementAndGet();
-        session.sendText(frame, Callback.from(pending::decrementAndGet, failure -> pending.decrementAndGet()));
+    /** Refused or timed out: an error frame, then a close with {@code code}. */
+    void refuse(int code, String error, String message) {
+        if (closed.compareAndSet(false, true)) {
+            session.sendText(Frames.error(error, message), Callback.NOOP);
+            session.close(code, truncate(message), Callback.NOOP);
+            onClose.run();
+        }
+    }
+
+    /** The connection is gone (closed by the client or broken). */
+    void gone() {
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
+    }
+
+    /** A close reason is at most 123 bytes. */
+    private static String truncate(String reason) {
+        return reason.length() <= 120 ? reason : reason.substring(0, 117) + "...";
     }
 }

@@ -4,24 +4,35 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -35,34 +46,49 @@ import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
 import rtkv.schema.ChangeOp;
 
-/** A fanout node in-process against a real Kafka broker, with real WebSocket clients. */
+/**
+ * A fanout node in-process against a real MariaDB shard (snapshots) and a real Kafka broker. Changes are
+ * produced straight to the topic, with GTID sequences above any snapshot's, as a relay would.
+ */
 class FanoutIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOPIC = "rtkv.changes";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final AtomicLong SEQ = new AtomicLong(1_000_000);
 
     @TempDir
     static Path dataDir;
     static LocalCluster cluster;
     static FanoutServer server;
     static KafkaProducer<String, byte[]> producer;
+    static Admin admin;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = LocalCluster.of(ClusterLayout.onFreePorts(dataDir, 1)).startKafka();
-        Properties admin = new Properties();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap());
-        try (Admin client = Admin.create(admin)) {
-            client.createTopics(List.of(new NewTopic(TOPIC, 4, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        }
+        cluster = LocalCluster.of(ClusterLayout.onFreePorts(dataDir, 1)).startShards().startKafka();
+        Properties adminProperties = new Properties();
+        adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap());
+        admin = Admin.create(adminProperties);
+        admin.createTopics(List.of(new NewTopic(TOPIC, 4, (short) 1))).all().get(60, TimeUnit.SECONDS);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap());
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        server = new FanoutServer(FanoutConfig.from(Map.of(
+        server = startServer(Map.of());
+    }
+
+    private static FanoutServer startServer(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(Map.of(
                 "RTKV_FANOUT_PORT", "0",
                 "RTKV_KAFKA_BOOTSTRAP", cluster.kafkaBootstrap(),
-                "RTKV_FANOUT_MAX_PENDING_FRAMES", "16"))).start();
-        await("fanout node reading the topic").atMost(Duration.ofMinutes(1)).until(server::isReady);
+                "RTKV_SHARDS", cluster.shardJdbcUrl(0),
+                "RTKV_DB_USER", cluster.readerUser(),
+                "RTKV_DB_PASSWORD", cluster.readerPassword(),
+                "RTKV_FANOUT_MAX_PENDING_BYTES", "65536"));
+        env.putAll(overrides);
+        FanoutServer started = new FanoutServer(FanoutConfig.from(env), Clock.systemUTC()).start();
+        await("fanout node ready").atMost(Duration.ofMinutes(1)).until(started::isReady);
+        return started;
     }
 
     @AfterAll
@@ -72,6 +98,9 @@ class FanoutIT {
         }
         if (producer != null) {
             producer.close();
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -86,9 +115,22 @@ class FanoutIT {
         return "fan-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static void publish(String table, String key, String value, long version) throws Exception {
-        ChangeEvent event = new ChangeEvent(table, key, value == null ? ChangeOp.DELETE : ChangeOp.PUT, value, version, null, 0, 0);
-        producer.send(new ProducerRecord<>(TOPIC, table, ChangeEventJson.write(event))).get();
+    private static RecordMetadata publish(String table, String key, String value, long version) throws Exception {
+        ChangeEvent event = new ChangeEvent(table, key, value == null ? ChangeOp.DELETE : ChangeOp.PUT, value, version,
+                null, 0, 0, SEQ.incrementAndGet());
+        return producer.send(new ProducerRecord<>(TOPIC, table, ChangeEventJson.write(event))).get();
+    }
+
+    private static void insert(String table, String key, String value, long version) throws Exception {
+        try (Connection c = DriverManager.getConnection(cluster.shardJdbcUrl(0), cluster.appUser(), cluster.appPassword());
+             PreparedStatement s = c.prepareStatement(
+                     "INSERT INTO kv (table_id, k, v, version, changed_at) VALUES (?, ?, ?, ?, 0)")) {
+            s.setString(1, table);
+            s.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
+            s.setString(3, value);
+            s.setLong(4, version);
+            s.executeUpdate();
+        }
     }
 
     private static List<JsonNode> parsed(TableSubscription subscription) {
@@ -96,24 +138,83 @@ class FanoutIT {
         for (String frame : subscription.frames()) {
             try {
                 nodes.add(JSON.readTree(frame));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new UncheckedIOException(e);
             }
         }
         return nodes;
     }
 
-    private static List<JsonNode> changes(TableSubscription subscription) {
-        return parsed(subscription).stream().filter(f -> f.get("type").asText().equals("change")).toList();
+    private static List<JsonNode> ofType(TableSubscription subscription, String type) {
+        return parsed(subscription).stream().filter(f -> f.get("type").asText().equals(type)).toList();
+    }
+
+    /** "key:op:version" of each change frame, in order. */
+    private static List<String> changes(TableSubscription subscription) {
+        return ofType(subscription, "change").stream()
+                .map(c -> c.get("key").asText() + ":" + c.get("op").asText() + ":" + c.get("version").asLong()).toList();
     }
 
     private static TableSubscription subscribed(String table) {
-        TableSubscription subscription = TableSubscription.open(url(), table);
-        await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> !subscription.frames().isEmpty());
-        JsonNode first = parsed(subscription).get(0);
-        assertEquals("subscribed", first.get("type").asText());
-        assertEquals(table, first.get("table").asText());
+        return subscribed(table, null);
+    }
+
+    /** Opens and waits for the end of the snapshot, or for "resumed". */
+    private static TableSubscription subscribed(String table, String resume) {
+        TableSubscription subscription = TableSubscription.open(HTTP, url(), table, resume, TableSubscription.HEARTBEAT,
+                frame -> { });
+        await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> parsed(subscription).stream()
+                .anyMatch(f -> f.get("type").asText().equals("resumed")
+                        || f.get("type").asText().equals("snapshot") && f.get("last").asBoolean()));
         return subscription;
+    }
+
+    private static JsonNode lastSnapshotFrame(TableSubscription subscription) {
+        List<JsonNode> snapshots = ofType(subscription, "snapshot");
+        return snapshots.get(snapshots.size() - 1);
+    }
+
+    @Test
+    void aSubscriberGetsTheTableThenItsChangesEachWithAToken() throws Exception {
+        String table = table();
+        insert(table, "a", "{\"n\":1}", 3);
+        insert(table, "b", "[true]", 1);
+        try (TableSubscription subscription = subscribed(table)) {
+            JsonNode snapshot = lastSnapshotFrame(subscription);
+            assertEquals(2, snapshot.get("entries").size());
+            assertEquals("a", snapshot.get("entries").get(0).get("key").asText());
+            assertEquals(3, snapshot.get("entries").get(0).get("version").asLong());
+            assertEquals(JSON.readTree("{\"n\":1}"), snapshot.get("entries").get(0).get("value"));
+            assertTrue(snapshot.get("token").asText().startsWith("1."));
+
+            publish(table, "a", "{\"n\":2}", 4);
+            await("the change").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 1);
+            JsonNode change = ofType(subscription, "change").get(0);
+            assertEquals("a:put:4", changes(subscription).get(0));
+            assertTrue(change.get("token").asText().startsWith("1."));
+        }
+    }
+
+    @Test
+    void aLargeTableArrivesInChunksAndOnlyTheLastCarriesTheToken() throws Exception {
+        String table = table();
+        try (Connection c = DriverManager.getConnection(cluster.shardJdbcUrl(0), cluster.appUser(), cluster.appPassword());
+             PreparedStatement s = c.prepareStatement(
+                     "INSERT INTO kv (table_id, k, v, version, changed_at) VALUES (?, ?, '1', 1, 0)")) {
+            for (int i = 0; i < 1_200; i++) {
+                s.setString(1, table);
+                s.setBytes(2, String.format("k%04d", i).getBytes(StandardCharsets.UTF_8));
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        try (TableSubscription subscription = subscribed(table)) {
+            List<JsonNode> chunks = ofType(subscription, "snapshot");
+            assertEquals(3, chunks.size());
+            assertEquals(List.of(500, 500, 200), chunks.stream().map(f -> f.get("entries").size()).toList());
+            assertEquals(List.of(false, false, true), chunks.stream().map(f -> f.get("last").asBoolean()).toList());
+            assertTrue(!chunks.get(0).has("token") && chunks.get(2).has("token"));
+        }
     }
 
     @Test
@@ -129,38 +230,103 @@ class FanoutIT {
 
         for (TableSubscription subscription : subscriptions) {
             await("three changes").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 3);
-            List<JsonNode> changes = changes(subscription);
-            assertEquals(List.of("put", "put", "delete"), changes.stream().map(c -> c.get("op").asText()).toList());
-            assertEquals(List.of(1L, 2L, 3L), changes.stream().map(c -> c.get("version").asLong()).toList());
-            assertEquals(JSON.readTree("{\"n\":1}"), changes.get(0).get("value"));
-            assertTrue(changes.get(2).get("value").isNull());
+            assertEquals(List.of("a:put:1", "a:put:2", "a:delete:3"), changes(subscription));
             subscription.close();
         }
     }
 
     @Test
-    void aSubscriberGetsNothingOfOtherTables() throws Exception {
+    void aSubscriberGetsNothingOfOtherTablesAndUnreadableRecordsAreSkipped() throws Exception {
         String mine = table();
-        String other = table();
-        TableSubscription subscription = subscribed(mine);
-        publish(other, "x", "1", 1);
-        publish(mine, "marker", "true", 1);
+        try (TableSubscription subscription = subscribed(mine)) {
+            publish(table(), "x", "1", 1);
+            producer.send(new ProducerRecord<>(TOPIC, mine, "not json".getBytes(StandardCharsets.UTF_8))).get();
+            publish(mine, "marker", "true", 1);
 
-        await("the marker").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 1);
-        assertEquals("marker", changes(subscription).get(0).get("key").asText());
-        subscription.close();
+            await("the marker").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 1);
+            assertEquals(List.of("marker:put:1"), changes(subscription));
+        }
     }
 
     @Test
-    void anUnreadableRecordIsSkipped() throws Exception {
+    void aResumeTokenReplaysExactlyWhatWasMissed() throws Exception {
         String table = table();
-        TableSubscription subscription = subscribed(table);
-        producer.send(new ProducerRecord<>(TOPIC, table, "not json".getBytes(StandardCharsets.UTF_8))).get();
-        publish(table, "after", "1", 1);
+        String token;
+        try (TableSubscription first = subscribed(table)) {
+            publish(table, "seen", "1", 1);
+            await("the first change").atMost(Duration.ofSeconds(30)).until(() -> changes(first).size() == 1);
+            token = ofType(first, "change").get(0).get("token").asText();
+        }
+        for (int i = 1; i <= 50; i++) {
+            publish(table, "missed", Integer.toString(i), i);
+        }
+        try (TableSubscription resumed = subscribed(table, token)) {
+            await("the 50 missed changes").atMost(Duration.ofSeconds(30)).until(() -> changes(resumed).size() >= 50);
+            publish(table, "live", "1", 1);
+            await("then live ones").atMost(Duration.ofSeconds(30)).until(() -> changes(resumed).size() >= 51);
 
-        await("the change after the bad record").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 1);
-        assertEquals("after", changes(subscription).get(0).get("key").asText());
-        subscription.close();
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= 50; i++) {
+                expected.add("missed:put:" + i);
+            }
+            expected.add("live:put:1");
+            assertEquals(expected, changes(resumed));
+            assertEquals("resumed", parsed(resumed).get(0).get("type").asText());
+            assertTrue(ofType(resumed, "snapshot").isEmpty(), "no snapshot: nothing was lost");
+        }
+    }
+
+    @Test
+    void aTokenTheLogNoLongerHoldsGetsResyncAndASnapshot() throws Exception {
+        String table = table();
+        insert(table, "stays", "1", 1);
+        String token;
+        try (TableSubscription first = subscribed(table)) {
+            token = lastSnapshotFrame(first).get("token").asText();
+        }
+        RecordMetadata last = publish(table, "gone", "1", 1);
+        // The retention ran: everything up to the last record is deleted from the partition.
+        admin.deleteRecords(Map.of(new TopicPartition(TOPIC, last.partition()), RecordsToDelete.beforeOffset(last.offset() + 1)))
+                .all().get(30, TimeUnit.SECONDS);
+
+        try (TableSubscription resumed = subscribed(table, token)) {
+            assertEquals("resync", parsed(resumed).get(0).get("type").asText());
+            assertEquals(List.of("stays"), keysOf(lastSnapshotFrame(resumed)));
+        }
+        try (TableSubscription forged = subscribed(table, "1.nothere.0.5.0.5")) {
+            assertEquals("resync", parsed(forged).get(0).get("type").asText());
+        }
+    }
+
+    private static List<String> keysOf(JsonNode snapshot) {
+        List<String> keys = new ArrayList<>();
+        snapshot.get("entries").forEach(e -> keys.add(e.get("key").asText()));
+        return keys;
+    }
+
+    @Test
+    void theCapOfATableComesFromTheSettingsTableAndChangesLive() throws Exception {
+        String table = table();
+        publish(Tables.SETTINGS, table, "{\"maxSubscribers\": 2}", 1);
+        await("the setting").atMost(Duration.ofSeconds(30)).until(() -> capIs(table, 2));
+        try (TableSubscription one = subscribed(table); TableSubscription two = subscribed(table)) {
+            TableSubscription three = TableSubscription.open(url(), table);
+            String closed = three.closed().get(30, TimeUnit.SECONDS);
+            assertTrue(closed.startsWith("4429 "), closed);
+            JsonNode error = parsed(three).get(0);
+            assertEquals("too_many_subscribers", error.get("error").asText());
+            assertTrue(error.get("message").asText().contains("rtkv.settings"), error.toString());
+
+            publish(Tables.SETTINGS, table, "{\"maxSubscribers\": 3}", 2);
+            await("the raised cap").atMost(Duration.ofSeconds(30)).until(() -> capIs(table, 3));
+            try (TableSubscription admitted = subscribed(table)) {
+                assertEquals(3, server.subscriberCount(table));
+            }
+        }
+    }
+
+    private static boolean capIs(String table, int cap) {
+        return server.capOf(table) == cap;
     }
 
     @Test
@@ -170,13 +336,31 @@ class FanoutIT {
         String closed = subscription.closed().get(30, TimeUnit.SECONDS);
 
         assertTrue(closed.startsWith("1008 "), closed);
-        JsonNode error = parsed(subscription).get(0);
-        assertEquals("error", error.get("type").asText());
-        assertEquals("invalid_table", error.get("error").asText());
+        assertEquals("invalid_table", parsed(subscription).get(0).get("error").asText());
     }
 
     @Test
-    void aStalledSubscriberIsCutOffWithoutHoldingUpTheOthers() throws Exception {
+    void aMalformedClientFrameIsAnsweredAndTheSubscriptionGoesOn() throws Exception {
+        String table = table();
+        try (TableSubscription subscription = subscribed(table)) {
+            subscription.send("this is not a heartbeat");
+            await("the error frame").atMost(Duration.ofSeconds(30))
+                    .until(() -> ofType(subscription, "error").size() == 1);
+            assertEquals("invalid_frame", ofType(subscription, "error").get(0).get("error").asText());
+            publish(table, "after", "1", 1);
+            await("changes still arrive").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 1);
+
+            subscription.send("x".repeat(FanoutConfig.MAX_CLIENT_FRAME_BYTES + 1));
+            String closed = subscription.closed().get(30, TimeUnit.SECONDS);
+            assertTrue(closed.startsWith("1009 "), "an oversized frame closes cleanly: " + closed);
+        }
+        try (TableSubscription other = subscribed(table)) {
+            assertTrue(ofType(other, "snapshot").size() >= 1, "the node serves others");
+        }
+    }
+
+    @Test
+    void aStalledSubscriberIsToldToResyncAndCutOffWithoutHoldingUpTheOthers() throws Exception {
         String table = table();
         TableSubscription stalled = subscribed(table);
         TableSubscription healthy = subscribed(table);
@@ -195,8 +379,26 @@ class FanoutIT {
 
         assertEquals(1, server.subscriberCount(table), "the stalled subscriber left the table");
         stalled.resumeReading();
-        assertEquals("1013 too slow: 16 frames behind", stalled.closed().get(30, TimeUnit.SECONDS));
-        assertTrue(changes(stalled).size() < published, "the stalled subscriber was cut off before the end");
+        assertEquals("1013 too slow", stalled.closed().get(30, TimeUnit.SECONDS));
+        List<JsonNode> frames = parsed(stalled);
+        assertEquals("resync", frames.get(frames.size() - 1).get("type").asText());
+        assertTrue(changes(stalled).size() < published, "cut off before the end");
         healthy.close();
+    }
+
+    @Test
+    void aSilentClientIsClosedWhileOneSendingHeartbeatsStays() throws Exception {
+        try (FanoutServer quick = startServer(Map.of("RTKV_FANOUT_HEARTBEAT_SECONDS", "1",
+                "RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", "3"))) {
+            String url = "ws://127.0.0.1:" + quick.port();
+            String table = table();
+            TableSubscription silent = TableSubscription.open(HTTP, url, table, null, null, frame -> { });
+            try (TableSubscription beating = TableSubscription.open(HTTP, url, table, null, Duration.ofSeconds(1), frame -> { })) {
+                String closed = silent.closed().get(30, TimeUnit.SECONDS);
+                assertTrue(closed.startsWith("4408 "), closed);
+                assertTrue(!beating.closed().isDone(), "the client sending heartbeats is still subscribed");
+                assertTrue(ofType(beating, "heartbeat").size() >= 2, "the server sends heartbeats");
+            }
+        }
     }
 }

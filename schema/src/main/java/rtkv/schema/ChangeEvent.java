@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param committedAt commit time in the shard's binlog, milliseconds since the epoch (MariaDB records
  *                    whole seconds)
  * @param shard       the shard the change was committed on
+ * @param seq         the sequence number of the transaction's GTID on that shard: every change of the
+ *                    shard committed later has a higher one; 0 for rows Debezium read in its initial
+ *                    snapshot rather than from the binlog
  */
 public record ChangeEvent(String table, String key, ChangeOp op, String value, long version, Long expiresAt,
-                          long committedAt, int shard) {
+                          long committedAt, int shard, long seq) {
 
     public ChangeEvent {
         Objects.requireNonNull(table, "table");

@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 
 /**
  * The JSON form of a {@link ChangeEvent}, as documented by {@code rtkv/schema/change-event.schema.json}:
- * {@code {"table","key","op","value","version","expiresAt","committedAt","shard"}}. The value is embedded as JSON,
+ * {@code {"table","key","op","value","version","expiresAt","committedAt","shard","seq"}}. The value is embedded as JSON,
  * copied verbatim, never re-encoded through a tree.
  */
 public final class ChangeEventJson {
@@ -29,6 +29,7 @@ public final class ChangeEventJson {
             JsonText.writeNumberOrNull(g, "expiresAt", event.expiresAt());
             g.writeNumberField("committedAt", event.committedAt());
             g.writeNumberField("shard", event.shard());
+            g.writeNumberField("seq", event.seq());
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -51,6 +52,7 @@ public final class ChangeEventJson {
         boolean hasExpiresAt = false;
         Long committedAt = null;
         Integer shard = null;
+        Long seq = null;
         try (JsonParser p = JsonText.FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("a change event is a JSON object");
@@ -70,6 +72,7 @@ public final class ChangeEventJson {
                     }
                     case "committedAt" -> committedAt = p.getLongValue();
                     case "shard" -> shard = p.getIntValue();
+                    case "seq" -> seq = p.getLongValue();
                     default -> p.skipChildren();
                 }
             }
@@ -77,13 +80,14 @@ public final class ChangeEventJson {
             throw new IllegalArgumentException("not a change event: " + e.getMessage(), e);
         }
         if (table == null || key == null || op == null || valueText == null || version == null || !hasExpiresAt
-                || committedAt == null || shard == null) {
+                || committedAt == null || shard == null || seq == null) {
             throw new IllegalArgumentException(
-                    "a change event needs table, key, op, value, version, expiresAt, committedAt and shard");
+                    "a change event needs table, key, op, value, version, expiresAt, committedAt, shard and seq");
         }
         if (op != ChangeOp.PUT && !valueText.equals("null")) {
             throw new IllegalArgumentException("a " + op.wire() + " event carries a null value");
         }
-        return new ChangeEvent(table, key, op, op == ChangeOp.PUT ? valueText : null, version, expiresAt, committedAt, shard);
+        return new ChangeEvent(table, key, op, op == ChangeOp.PUT ? valueText : null, version, expiresAt, committedAt,
+                shard, seq);
     }
 }

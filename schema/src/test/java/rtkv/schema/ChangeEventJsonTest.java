@@ -28,7 +28,7 @@ class ChangeEventJsonTest {
     @Test
     void putRoundTripsWithItsValueVerbatim() {
         String value = "{\"n\":1.000000000000000000001,\"s\":\"é\\u0000\",\"a\":[1,{\"b\":null}]}";
-        ChangeEvent event = new ChangeEvent("demo", "a/ü", ChangeOp.PUT, value, 7, 1_800_000_000_000L, 1_700_000_000_000L, 1);
+        ChangeEvent event = new ChangeEvent("demo", "a/ü", ChangeOp.PUT, value, 7, 1_800_000_000_000L, 1_700_000_000_000L, 1, 0);
 
         ChangeEvent read = ChangeEventJson.read(ChangeEventJson.write(event));
 
@@ -37,7 +37,7 @@ class ChangeEventJsonTest {
 
     @Test
     void deleteRoundTripsWithNullValue() {
-        ChangeEvent event = new ChangeEvent("t.1", "k", ChangeOp.DELETE, null, 3, null, 0, 0);
+        ChangeEvent event = new ChangeEvent("t.1", "k", ChangeOp.DELETE, null, 3, null, 0, 0, 0);
 
         assertEquals(event, ChangeEventJson.read(ChangeEventJson.write(event)));
     }
@@ -46,10 +46,10 @@ class ChangeEventJsonTest {
     void writtenEventsMatchThePublishedSchema() throws Exception {
         JsonSchema schema = schema();
         for (ChangeEvent event : new ChangeEvent[] {
-            new ChangeEvent("demo", "a", ChangeOp.PUT, "\"text\"", 1, null, 1000, 0),
-            new ChangeEvent("demo", "a", ChangeOp.PUT, "null", 2, 5_000L, 1000, 0),
-            new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 3, null, 1000, 1),
-            new ChangeEvent("demo", "a", ChangeOp.EXPIRE, null, 4, null, 1000, 1),
+            new ChangeEvent("demo", "a", ChangeOp.PUT, "\"text\"", 1, null, 1000, 0, 0),
+            new ChangeEvent("demo", "a", ChangeOp.PUT, "null", 2, 5_000L, 1000, 0, 0),
+            new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 3, null, 1000, 1, 0),
+            new ChangeEvent("demo", "a", ChangeOp.EXPIRE, null, 4, null, 1000, 1, 0),
         }) {
             JsonNode node = MAPPER.readTree(ChangeEventJson.write(event));
             Set<ValidationMessage> errors = schema.validate(node);
@@ -59,7 +59,7 @@ class ChangeEventJsonTest {
 
     @Test
     void putOfJsonNullRoundTrips() {
-        ChangeEvent event = new ChangeEvent("t", "k", ChangeOp.PUT, "null", 2, null, 0, 0);
+        ChangeEvent event = new ChangeEvent("t", "k", ChangeOp.PUT, "null", 2, null, 0, 0, 0);
 
         assertEquals(event, ChangeEventJson.read(ChangeEventJson.write(event)));
     }
@@ -67,8 +67,8 @@ class ChangeEventJsonTest {
     @Test
     void schemaRejectsADeleteWithAValueAndAnEventWithoutOne() throws Exception {
         JsonSchema schema = schema();
-        String putWithoutValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"version\":1,\"committedAt\":0,\"shard\":0}";
-        String deleteWithValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1,\"expiresAt\":null,\"committedAt\":0,\"shard\":0}";
+        String putWithoutValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"version\":1,\"committedAt\":0,\"shard\":0,\"seq\":1}";
+        String deleteWithValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1,\"expiresAt\":null,\"committedAt\":0,\"shard\":0,\"seq\":1}";
 
         assertTrue(!schema.validate(MAPPER.readTree(putWithoutValue)).isEmpty());
         assertTrue(!schema.validate(MAPPER.readTree(deleteWithValue)).isEmpty());
@@ -76,17 +76,17 @@ class ChangeEventJsonTest {
 
     @Test
     void readSkipsUnknownFieldsAndRejectsGarbage() {
-        byte[] withExtra = "{\"x\":{\"y\":[1]},\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"value\":[true],\"version\":2,\"expiresAt\":null,\"committedAt\":5,\"shard\":1}"
+        byte[] withExtra = "{\"x\":{\"y\":[1]},\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"value\":[true],\"version\":2,\"expiresAt\":null,\"committedAt\":5,\"shard\":1,\"seq\":9}"
                 .getBytes(StandardCharsets.UTF_8);
 
-        assertEquals(new ChangeEvent("t", "k", ChangeOp.PUT, "[true]", 2, null, 5, 1), ChangeEventJson.read(withExtra));
+        assertEquals(new ChangeEvent("t", "k", ChangeOp.PUT, "[true]", 2, null, 5, 1, 9), ChangeEventJson.read(withExtra));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("[]".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("{\"table\":\"t\"}".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read(
                 "{\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"value\":1,\"version\":1}".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read("{\"table\":".getBytes(StandardCharsets.UTF_8)));
         assertThrows(IllegalArgumentException.class, () -> ChangeEventJson.read(
-                "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1,\"expiresAt\":null,\"committedAt\":0,\"shard\":0}"
+                "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1,\"expiresAt\":null,\"committedAt\":0,\"shard\":0,\"seq\":1}"
                         .getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -64,7 +64,10 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_DB_PASSWORD", secrets.appPassword()), home, layout.dataDir(), clock);
         fanout = new JavaService("fanout", "fanout-nodes", "rtkv.fanout.FanoutMain", "512m", layout.fanoutPort(), Map.of(
                 "RTKV_FANOUT_PORT", Integer.toString(layout.fanoutPort()),
-                "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap()), home, layout.dataDir(), clock);
+                "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap(),
+                "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
+                "RTKV_DB_USER", Secrets.READER_USER,
+                "RTKV_DB_PASSWORD", secrets.readerPassword()), home, layout.dataDir(), clock);
         shards.forEach(c -> byName.put(c.name(), c));
         byName.put(kafka.name(), kafka);
         relays.forEach(c -> byName.put(c.name(), c));
@@ -181,6 +184,14 @@ public final class LocalCluster implements AutoCloseable {
 
     public String cdcPassword() {
         return secrets.cdcPassword();
+    }
+
+    public String readerUser() {
+        return Secrets.READER_USER;
+    }
+
+    public String readerPassword() {
+        return secrets.readerPassword();
     }
 
     /** Names of the parts, in start order: mariadb-0.., kafka, relay-0.., api, fanout. */

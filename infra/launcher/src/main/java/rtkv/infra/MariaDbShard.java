@@ -117,6 +117,10 @@ final class MariaDbShard extends ProcessComponent {
         // for the initial snapshot, and read the captured database. Nothing else.
         sql.add("GRANT RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '" + Secrets.CDC_USER + "'@'%';");
         sql.add("GRANT SELECT, LOCK TABLES ON " + KvSchema.DATABASE + ".* TO '" + Secrets.CDC_USER + "'@'%';");
+        // Fanout nodes only read snapshots.
+        sql.add(user(Secrets.READER_USER, secrets.readerPassword()));
+        sql.add("ALTER USER '" + Secrets.READER_USER + "'@'%' IDENTIFIED BY '" + secrets.readerPassword() + "';");
+        sql.add("GRANT SELECT ON " + KvSchema.DATABASE + ".* TO '" + Secrets.READER_USER + "'@'%';");
         Path file = dir.resolve("init.sql");
         try {
             Secrets.writeOwnerOnly(file);

@@ -14,13 +14,15 @@ import java.util.Properties;
  * The database passwords of a local cluster, generated at its first start and kept beside its data
  * (readable by the owner only), so that data and credentials always travel together.
  *
- * @param appPassword password of user {@code rtkv}, which api-service connects as
- * @param cdcPassword password of user {@code cdc}, which the relays read the binlog as
+ * @param appPassword    password of user {@code rtkv}, which api-service connects as
+ * @param cdcPassword    password of user {@code cdc}, which the relays read the binlog as
+ * @param readerPassword password of user {@code reader}, which fanout nodes read snapshots as
  */
-record Secrets(String appPassword, String cdcPassword) {
+record Secrets(String appPassword, String cdcPassword, String readerPassword) {
 
     static final String APP_USER = "rtkv";
     static final String CDC_USER = "cdc";
+    static final String READER_USER = "reader";
 
     static Secrets loadOrCreate(Path dataDir) {
         Path file = dataDir.resolve("secrets.properties");
@@ -30,16 +32,23 @@ record Secrets(String appPassword, String cdcPassword) {
                 try (Reader reader = Files.newBufferedReader(file)) {
                     properties.load(reader);
                 }
-            } else {
-                properties.setProperty("app.password", randomPassword());
-                properties.setProperty("cdc.password", randomPassword());
+            }
+            boolean added = false;
+            for (String name : new String[] {"app.password", "cdc.password", "reader.password"}) {
+                if (properties.getProperty(name) == null) {
+                    properties.setProperty(name, randomPassword());
+                    added = true;
+                }
+            }
+            if (added) {
                 Files.createDirectories(dataDir);
                 writeOwnerOnly(file);
                 try (Writer writer = Files.newBufferedWriter(file)) {
                     properties.store(writer, "rtkv local cluster database passwords");
                 }
             }
-            return new Secrets(properties.getProperty("app.password"), properties.getProperty("cdc.password"));
+            return new Secrets(properties.getProperty("app.password"), properties.getProperty("cdc.password"),
+                    properties.getProperty("reader.password"));
         } catch (IOException e) {
             throw new LauncherException("cannot read or create " + file, e);
         }

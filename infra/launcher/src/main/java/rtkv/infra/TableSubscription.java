@@ -11,20 +11,32 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * A plain WebSocket subscription to one table that keeps every text frame it receives, in order.
- * {@code ./rtkv watch} prints them; tests assert on them. {@link #stopReading()} stops taking frames
- * off the socket, as a stalled browser tab would.
+ * A raw WebSocket subscription to one table that keeps every text frame it receives, in order, and
+ * sends the heartbeats the server expects. {@code ./rtkv watch} prints the frames; tests assert on them.
+ * {@link #stopReading()} stops taking frames off the socket, as a stalled browser tab would.
  */
 public final class TableSubscription implements AutoCloseable {
+
+    public static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
     private final List<String> frames = new ArrayList<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final Consumer<String> onFrame;
+    private final Object sending = new Object();
+    private final ScheduledExecutorService heartbeats =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "subscription-heartbeats");
+                thread.setDaemon(true);
+                return thread;
+            });
     private volatile boolean reading = true;
     private WebSocket socket;
 
@@ -34,15 +46,24 @@ public final class TableSubscription implements AutoCloseable {
 
     /** @param fanoutUrl for example ws://127.0.0.1:8081 */
     public static TableSubscription open(String fanoutUrl, String table) {
-        return open(fanoutUrl, table, frame -> { });
+        return open(HttpClient.newHttpClient(), fanoutUrl, table, null, HEARTBEAT, frame -> { });
     }
 
     public static TableSubscription open(String fanoutUrl, String table, Consumer<String> onFrame) {
-        String segment = URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20");
-        URI uri = URI.create(fanoutUrl + "/v1/tables/" + segment + "/subscribe");
+        return open(HttpClient.newHttpClient(), fanoutUrl, table, null, HEARTBEAT, onFrame);
+    }
+
+    /**
+     * @param resume    a resume token, or null for a new subscription
+     * @param heartbeat how often to send {"type":"heartbeat"}; null sends none, as a broken client would
+     */
+    public static TableSubscription open(HttpClient http, String fanoutUrl, String table, String resume,
+                                         Duration heartbeat, Consumer<String> onFrame) {
+        String query = resume == null ? "" : "?resume=" + segment(resume);
+        URI uri = URI.create(fanoutUrl + "/v1/tables/" + segment(table) + "/subscribe" + query);
         TableSubscription subscription = new TableSubscription(onFrame);
         try {
-            subscription.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+            subscription.socket = http.newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(10))
                     .buildAsync(uri, subscription.new Listener())
                     .get(30, TimeUnit.SECONDS);
@@ -54,7 +75,19 @@ public final class TableSubscription implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new LauncherException("interrupted while subscribing at " + uri, e);
         }
+        if (heartbeat != null) {
+            try {
+                subscription.heartbeats.scheduleAtFixedRate(() -> subscription.send("{\"type\":\"heartbeat\"}"),
+                        heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // already closed by the server: nothing to keep alive
+            }
+        }
         return subscription;
+    }
+
+    private static String segment(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Every text frame received so far, oldest first. */
@@ -65,6 +98,15 @@ public final class TableSubscription implements AutoCloseable {
     /** Completes with "CODE REASON" when the server closes the connection. */
     public CompletableFuture<String> closed() {
         return closed;
+    }
+
+    /** Sends a text frame as a client would; failures show up as a close. */
+    public void send(String text) {
+        synchronized (sending) {
+            if (!socket.isOutputClosed()) {
+                socket.sendText(text, true).exceptionally(e -> null).join();
+            }
+        }
     }
 
     /** Takes no more frames off the socket: the server's writes back up, as with a stalled reader. */
@@ -80,6 +122,7 @@ public final class TableSubscription implements AutoCloseable {
 
     @Override
     public void close() {
+        heartbeats.shutdownNow();
         if (!socket.isOutputClosed()) {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
         }
@@ -108,12 +151,14 @@ public final class TableSubscription implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            heartbeats.shutdownNow();
             closed.complete(statusCode + " " + reason);
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
+            heartbeats.shutdownNow();
             closed.complete("error " + error);
         }
     }

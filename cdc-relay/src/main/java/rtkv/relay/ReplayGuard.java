@@ -1,0 +1,140 @@
+package rtkv.relay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rtkv.schema.ChangeEvent;
+import rtkv.schema.ChangeEventJson;
+import rtkv.schema.Gtid;
+
+/**
+ * Keeps the change log free of duplicates across relay restarts. Debezium resumes from the last
+ * binlog position it saved, so after a crash it hands over again the transactions that followed it,
+ * some of which were already published. Before the engine starts, this reads back from Kafka what this
+ * shard published after that position (GTID sequence above the saved one) and the publisher skips
+ * exactly those. The replay comes in binlog order, so once a later transaction passes, it is over.
+ */
+final class ReplayGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayGuard.class);
+    private static final Pattern GTIDS = Pattern.compile("\"gtids\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern TS_SEC = Pattern.compile("\"ts_sec\"\\s*:\\s*(\\d+)");
+    /** Producer timestamps follow commit times; this much earlier also covers clock differences. */
+    private static final Duration LOOK_BACK = Duration.ofMinutes(5);
+
+    private final Set<String> published;
+    private long lastSequence;
+
+    ReplayGuard(Set<String> published, long lastSequence) {
+        this.published = published;
+        this.lastSequence = lastSequence;
+    }
+
+    static ReplayGuard none() {
+        return new ReplayGuard(new HashSet<>(), 0);
+    }
+
+    /** True for an event that is already in the log; each one is answered true once. */
+    boolean alreadyPublished(ChangeEvent event) {
+        if (published.isEmpty()) {
+            return false;
+        }
+        if (event.seq() > lastSequence) {
+            published.clear();
+            return false;
+        }
+        return published.remove(identity(event));
+    }
+
+    static String identity(ChangeEvent event) {
+        return event.seq() + "\u0000" + event.table() + "\u0000" + event.key() + "\u0000" + event.version();
+    }
+
+    /** Reads what this shard published after the position saved in {@code offsetsFile}, if there is one. */
+    static ReplayGuard read(Path offsetsFile, RelayConfig config) {
+        if (!Files.isRegularFile(offsetsFile)) {
+            return none();
+        }
+        String saved = savedOffset(offsetsFile);
+        Matcher gtids = GTIDS.matcher(saved);
+        Matcher tsSec = TS_SEC.matcher(saved);
+        if (!gtids.find() || !tsSec.find()) {
+            LOG.warn("shard {}: the saved position {} has no GTID or time; not guarding against replays", config.shardId(), saved);
+            return none();
+        }
+        long savedSequence = Gtid.sequence(gtids.group(1));
+        long since = Long.parseLong(tsSec.group(1)) * 1000 - LOOK_BACK.toMillis();
+        Set<String> published = new HashSet<>();
+        long last = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(config.topic(), Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(p -> query.put(p, since));
+            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            List<TopicPartition> toRead = partitions.stream().filter(p -> starts.get(p) != null).toList();
+            consumer.assign(toRead);
+            toRead.forEach(p -> consumer.seek(p, starts.get(p).offset()));
+            while (toRead.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                        continue;
+                    }
+                    ChangeEvent event = ChangeEventJson.read(record.value());
+                    if (event.shard() == config.shardId() && event.seq() > savedSequence) {
+                        published.add(identity(event));
+                        last = Math.max(last, event.seq());
+                    }
+                }
+            }
+        }
+        LOG.info("shard {}: {} changes after GTID sequence {} are already published; a replay will skip them",
+                config.shardId(), published.size(), savedSequence);
+        return new ReplayGuard(published, last);
+    }
+
+    /** Debezium's file offset store: a serialized map of JSON partition to JSON offset; one entry here. */
+    private static String savedOffset(Path offsetsFile) {
+        try (InputStream file = Files.newInputStream(offsetsFile); ObjectInputStream in = new ObjectInputStream(file)) {
+            Map<?, ?> offsets = (Map<?, ?>) in.readObject();
+            StringBuilder all = new StringBuilder();
+            for (Object value : offsets.values()) {
+                all.append(new String((byte[]) value, StandardCharsets.UTF_8));
+            }
+            return all.toString();
+        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+            throw new RelayException("cdc-relay: cannot read the saved binlog position in " + offsetsFile, e);
+        }
+    }
+
+    private static Properties consumerProperties(RelayConfig config) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-replay-guard");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return p;
+    }
+}

@@ -1,0 +1,132 @@
+package rtkv.fanout;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rtkv.schema.ChangeEvent;
+import rtkv.schema.ChangeEventJson;
+
+/**
+ * Resumes a subscriber from its token: replays its table's changes after the token's offset straight
+ * from Kafka, then attaches it to the live stream at the exact point the replay reached. When the log
+ * no longer holds what follows the token, or the token does not fit, the subscriber is told
+ * {@code resync} and gets a fresh snapshot instead: never a silent gap.
+ */
+final class CatchUp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUp.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final FanoutConfig config;
+    private final String topicTag;
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> new Thread(r, "fanout-catch-up"));
+
+    CatchUp(FanoutConfig config, String topicTag) {
+        this.config = config;
+        this.topicTag = topicTag;
+    }
+
+    /** {@code text} is the subscriber's resume parameter; the subscriber is already admitted to {@code state}. */
+    void resume(Subscriber subscriber, TableState state, String text) {
+        Token token = Token.parse(text, topicTag).orElse(null);
+        if (token == null || token.partition() != state.partition() || token.shard() != state.shard()) {
+            resync(subscriber, state, "the resume token does not belong to this table on this cluster");
+            return;
+        }
+        threads.execute(() -> replay(subscriber, state, token, text));
+    }
+
+    private void replay(Subscriber subscriber, TableState state, Token token, String text) {
+        TopicPartition partition = new TopicPartition(config.topic(), token.partition());
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(properties(), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.assign(List.of(partition));
+            long first = consumer.beginningOffsets(List.of(partition)).get(partition);
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long from = token.offset() + 1;
+            if (from < first) {
+                resync(subscriber, state, "the log no longer holds the changes after the resume token");
+                return;
+            }
+            if (from > end) {
+                resync(subscriber, state, "the resume token is ahead of the log");
+                return;
+            }
+            subscriber.holdsUpTo(token.shard(), token.covered());
+            subscriber.send(Frames.resumed(text));
+            consumer.seek(partition, from);
+            while (!subscriber.isClosed()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    if (state.table().equals(record.key())) {
+                        ChangeEvent event = ChangeEventJson.read(record.value());
+                        if (!subscriber.holds(event)) {
+                            subscriber.send(Frames.change(event, new Token(token.partition(), record.offset(),
+                                    event.shard(), event.seq() - 1).encode(topicTag)));
+                        }
+                    }
+                }
+                awaitRoom(subscriber);
+                TableState.Phase phase = state.phase();
+                if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
+                    subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
+                    return;
+                }
+                if (state.attach(subscriber, consumer.position(partition) - 1)) {
+                    return;
+                }
+            }
+        } catch (OffsetOutOfRangeException e) {
+            resync(subscriber, state, "the log no longer holds the changes after the resume token");
+        } catch (KafkaException | IllegalArgumentException e) {
+            LOG.warn("resuming a subscriber of {} failed: {}", state.table(), e.toString());
+            subscriber.refuse(1011, "unavailable", "resuming failed; reconnect");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A replay as fast as Kafka reads would overrun a slow client; it waits for the socket instead. */
+    private void awaitRoom(Subscriber subscriber) throws InterruptedException {
+        while (subscriber.pendingBytes() > config.maxPendingBytes() / 2 && !subscriber.isClosed()) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static void resync(Subscriber subscriber, TableState state, String reason) {
+        subscriber.send(Frames.resync(reason));
+        state.enter(subscriber);
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-fanout-catch-up");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return p;
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+        try {
+            threads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package rtkv.fanout;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rtkv.schema.JsonText;
+
+/**
+ * The tables this node holds, one {@link TableState} each while someone here watches it, loaded from
+ * its shard on first use. Also the node's own subscription to table {@code rtkv.settings}, whose key
+ * {@code TABLE} may hold {@code {"maxSubscribers": N}} to raise or lower that table's cap at run time.
+ */
+final class Tables implements AutoCloseable {
+
+    static final String SETTINGS = "rtkv.settings";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Tables.class);
+
+    private final Map<String, TableState> states = new ConcurrentHashMap<>();
+    private final FanoutConfig config;
+    private final Snapshots snapshots;
+    private final ChangeFeed feed;
+    private final Clock clock;
+    private final ExecutorService loader = Executors.newFixedThreadPool(2, r -> new Thread(r, "fanout-snapshots"));
+    private TableState settings;
+
+    Tables(FanoutConfig config, Snapshots snapshots, ChangeFeed feed, Clock clock) {
+        this.config = config;
+        this.snapshots = snapshots;
+        this.feed = feed;
+        this.clock = clock;
+    }
+
+    /** Once the feed is positioned: the settings table is loaded and kept. */
+    void start() {
+        settings = acquire(SETTINGS);
+        settings.pin();
+    }
+
+    boolean isReady() {
+        return settings != null && settings.phase() == TableState.Phase.LIVE;
+    }
+
+    /** For the feed: the state of a table if anyone here watches it. */
+    TableState get(String table) {
+        return states.get(table);
+    }
+
+    /** The table's state, registered with the feed and loading if it was not held yet. */
+    TableState acquire(String table) {
+        boolean[] created = new boolean[1];
+        TableState state = states.compute(table, (t, existing) -> {
+            if (existing != null && existing.phase() != TableState.Phase.CLOSED && existing.phase() != TableState.Phase.FAILED) {
+                return existing;
+            }
+            created[0] = true;
+            return new TableState(t, feed.partitionOf(t), snapshots.shardOf(t), feed.topicTag(),
+                    config.snapshotChunk(), clock);
+        });
+        if (created[0]) {
+            state.startAt(feed.processedThrough(state.partition()));
+            loader.execute(() -> load(state));
+        }
+        return state;
+    }
+
+    private void load(TableState state) {
+        try {
+            state.goLive(snapshots.read(state.table()));
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("cannot read table {} from shard {}: {}", state.table(), state.shard(), e.toString());
+            state.fail("the table could not be read from its shard; retry shortly");
+            states.remove(state.table(), state);
+            return;
+        }
+    }
+
+    /** Drops a state that failed; its subscribers are closed and reconnect. */
+    void drop(TableState state) {
+        state.fail("this node dropped the table's state after a failure; reconnect");
+        states.remove(state.table(), state);
+    }
+
+    void release(TableState state, Subscriber subscriber) {
+        if (state.leave(subscriber)) {
+            states.remove(state.table(), state);
+        }
+    }
+
+    /** The table's subscriber cap: its maxSubscribers setting, else the node's default. */
+    int capOf(String table) {
+        Entry entry = settings == null ? null : settings.entry(table);
+        if (entry == null || entry.value() == null) {
+            return config.maxSubscribers();
+        }
+        try {
+            String cap = JsonText.parseObject(entry.value()).get("maxSubscribers");
+            if (cap != null && cap.matches("\\d{1,9}")) {
+                return Integer.parseInt(cap);
+            }
+        } catch (JsonText.InvalidJsonException e) {
+            // not an object: the default applies
+        }
+        LOG.warn("{} of table {} is {}, not {{\"maxSubscribers\": N}}; the default {} applies", SETTINGS, table,
+                entry.value(), config.maxSubscribers());
+        return config.maxSubscribers();
+    }
+
+    int held() {
+        return states.size();
+    }
+
+    @Override
+    public void close() {
+        loader.shutdownNow();
+        try {
+            loader.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+// rtkv JavaScript client, served by every fanout node at /v1/client.js. An ES module for browsers
+// and for Node 20+ (run with --experimental-websocket, or pass options.WebSocket).
+//
+//   import { subscribe } from 'http://127.0.0.1:8081/v1/client.js';
+//   const demo = subscribe('ws://127.0.0.1:8081', 'demo');
+//   demo.on('change', c => console.log(c.op, c.key, c.value));   // each change applied
+//   demo.on('snapshot', state => render(state));                  // the whole table, after (re)sync
+//   demo.on('status', s => console.log(s));  // connecting, live, reconnecting, resyncing, closed
+//   demo.get('a');                           // { value, version, expiresAt } or undefined
+//
+// The client keeps the table's state, sends heartbeats, notices a dead server within 30 s, reconnects
+// with backoff and resumes from the last change it applied: the server replays exactly what was
+// missed, or says resync and sends the table afresh. It never applies a change older than what it has.
+
+const HEARTBEAT_MS = 10_000;
+const DEAD_AFTER_MS = 30_000;
+const MAX_BACKOFF_MS = 10_000;
+// Refusals that a retry cannot fix.
+const FATAL = new Set(['invalid_table']);
+
+export function subscribe(url, table, options = {}) {
+  const WS = options.WebSocket ?? globalThis.WebSocket;
+  if (!WS) {
+    throw new Error('rtkv: no WebSocket here; on Node 20 run with --experimental-websocket or pass options.WebSocket');
+  }
+  const base = String(url).replace(/^http/, 'ws').replace(/\/+$/, '');
+  const state = new Map();
+  // Versions of deleted keys, so a late change of one is never applied.
+  const gone = new Map();
+  const listeners = { change: [], snapshot: [], resync: [], status: [], error: [] };
+  let token = options.token ?? null;
+  let status = 'connecting';
+  let socket = null;
+  let closed = false;
+  let attempt = 0;
+  let incoming = null;
+  let heartbeat = null;
+  let watchdog = null;
+  let retry = null;
+
+  const emit = (event, value) => {
+    for (const listener of listeners[event]) {
+      try { listener(value); } catch (e) { console.error('rtkv listener failed', e); }
+    }
+  };
+  const setStatus = (next) => {
+    if (next !== status) { status = next; emit('status', next); }
+  };
+
+  function connect() {
+    const query = token ? `?resume=${encodeURIComponent(token)}` : '';
+    socket = new WS(`${base}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
+    const current = socket;
+    current.onopen = () => {
+      heartbeat = setInterval(() => send(current, { type: 'heartbeat' }), HEARTBEAT_MS);
+      awake(current);
+    };
+    current.onmessage = (message) => {
+      awake(current);
+      let frame;
+      try { frame = JSON.parse(message.data); } catch { return; }
+      handle(frame);
+    };
+    current.onclose = () => {
+      stopTimers();
+      if (current !== socket) return;
+      if (closed) { setStatus('closed'); return; }
+      setStatus('reconnecting');
+      const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      attempt++;
+      retry = setTimeout(connect, delay);
+    };
+    current.onerror = () => {};
+  }
+
+  function send(target, frame) {
+    if (target.readyState === 1) target.send(JSON.stringify(frame));
+  }
+
+  // A server that sends nothing, not even heartbeats, for 30 s is gone: drop it and reconnect.
+  function awake(current) {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => current.close(), DEAD_AFTER_MS);
+  }
+
+  function stopTimers() {
+    clearInterval(heartbeat);
+    clearTimeout(watchdog);
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case 'snapshot':
+        incoming ??= new Map();
+        for (const e of frame.entries) {
+          incoming.set(e.key, { value: e.value, version: e.version, expiresAt: e.expiresAt });
+        }
+        if (frame.last) {
+          state.clear();
+          gone.clear();
+          for (const [key, entry] of incoming) state.set(key, entry);
+          incoming = null;
+          token = frame.token;
+          attempt = 0;
+          setStatus('live');
+          emit('snapshot', state);
+        }
+        break;
+      case 'resumed':
+        attempt = 0;
+        setStatus('live');
+        break;
+      case 'change':
+        apply(frame);
+        token = frame.token;
+        break;
+      case 'resync':
+        token = null;
+        setStatus('resyncing');
+        emit('resync', frame.reason);
+        break;
+      case 'error':
+        emit('error', frame);
+        if (FATAL.has(frame.error)) {
+          closed = true;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  function apply(change) {
+    const held = state.get(change.key)?.version ?? gone.get(change.key) ?? 0;
+    if (change.version <= held) return;
+    if (change.op === 'put') {
+      state.set(change.key, { value: change.value, version: change.version, expiresAt: change.expiresAt });
+      gone.delete(change.key);
+    } else {
+      state.delete(change.key);
+      gone.set(change.key, change.version);
+    }
+    emit('change', change);
+  }
+
+  connect();
+
+  return {
+    /** The live entry of a key, or undefined; an expired key is gone even before its expire arrives. */
+    get(key) {
+      const entry = state.get(key);
+      return entry && (entry.expiresAt == null || entry.expiresAt > Date.now()) ? entry : undefined;
+    },
+    /** [key, entry] of every live key, in key order. */
+    entries() {
+      const now = Date.now();
+      return [...state].filter(([, e]) => e.expiresAt == null || e.expiresAt > now)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    },
+    on(event, listener) {
+      if (!listeners[event]) throw new Error(`rtkv: no event ${event}`);
+      listeners[event].push(listener);
+      return this;
+    },
+    get status() { return status; },
+    /** The resume token of the last change applied; pass it as options.token to pick up later. */
+    get token() { return token; },
+    /** Drops the connection as a network failure would; the client reconnects and resumes. */
+    reconnect() { socket?.close(); },
+    close() {
+      closed = true;
+      clearTimeout(retry);
+      stopTimers();
+      socket?.close();
+      setStatus('closed');
+    },
+  };
+}
