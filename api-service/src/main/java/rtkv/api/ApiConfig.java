@@ -50,15 +50,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
                 s.problem("RTKV_SHARDS must list JDBC URLs, got \"" + url + "\"");
             }
         }
-        ShardMap shardMap = null;
-        if (!shardUrls.isEmpty()) {
-            String spec = s.text("RTKV_SHARD_MAP", null);
-            try {
-                shardMap = spec == null ? ShardMap.evenlySplit(shardUrls.size()) : ShardMap.parse(spec, shardUrls.size());
-            } catch (IllegalArgumentException e) {
-                s.problem("RTKV_SHARD_MAP is invalid: " + e.getMessage());
-            }
-        }
+        ShardMap shardMap = shardUrls.isEmpty() ? null : ShardMap.configured(s, shardUrls.size());
         ApiConfig config = new ApiConfig(
                 s.text("RTKV_API_HOST", "127.0.0.1"),
                 s.port("RTKV_API_PORT", 8080),

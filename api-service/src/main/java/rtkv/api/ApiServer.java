@@ -1,22 +1,19 @@
 package rtkv.api;
 
 import io.javalin.Javalin;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.schema.ClasspathText;
 
 /** api-service's HTTP server. Lifecycle: {@link #start()}, {@link #port()}, {@link #close()}. */
 final class ApiServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final String KEY = "/v1/tables/{table}/keys/{key}";
-    private static final String OPENAPI = resource("/rtkv/api/openapi.yaml");
+    private static final String OPENAPI = ClasspathText.read("/rtkv/api/openapi.yaml");
 
     private final ApiConfig config;
     private final Shards shards;
@@ -64,17 +61,6 @@ final class ApiServer implements AutoCloseable {
                 json(ctx, 500, Answers.error("internal", "the request failed; it was logged"));
             });
         });
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = ApiServer.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String codeOf(int status) {

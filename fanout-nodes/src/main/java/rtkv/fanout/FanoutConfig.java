@@ -37,15 +37,7 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
     static FanoutConfig from(Map<String, String> env) {
         Settings s = new Settings("fanout-nodes", env);
         List<String> shardUrls = s.list("RTKV_SHARDS");
-        ShardMap shardMap = null;
-        if (!shardUrls.isEmpty()) {
-            String spec = s.text("RTKV_SHARD_MAP", null);
-            try {
-                shardMap = spec == null ? ShardMap.evenlySplit(shardUrls.size()) : ShardMap.parse(spec, shardUrls.size());
-            } catch (IllegalArgumentException e) {
-                s.problem("RTKV_SHARD_MAP is invalid: " + e.getMessage());
-            }
-        }
+        ShardMap shardMap = shardUrls.isEmpty() ? null : ShardMap.configured(s, shardUrls.size());
         FanoutConfig config = new FanoutConfig(
                 s.text("RTKV_FANOUT_HOST", "127.0.0.1"),
                 s.port("RTKV_FANOUT_PORT", 8081),

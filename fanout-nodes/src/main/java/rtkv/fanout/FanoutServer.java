@@ -5,10 +5,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -21,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.schema.ClasspathText;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
@@ -33,7 +30,7 @@ final class FanoutServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
     private static final String SUBSCRIBER = "rtkv.subscriber";
-    private static final String CLIENT_JS = resource("/rtkv/fanout/client.js");
+    private static final String CLIENT_JS = ClasspathText.read("/rtkv/fanout/client.js");
 
     private final FanoutConfig config;
     private final Clock clock;
@@ -210,17 +207,6 @@ final class FanoutServer implements AutoCloseable {
     int subscriberCount(String table) {
         TableState state = tables.get(table);
         return state == null ? 0 : state.subscribers();
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = FanoutServer.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

@@ -1,9 +1,5 @@
 package rtkv.schema;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,15 +16,7 @@ public final class KvSchema {
 
     /** Each statement of the DDL on one line without comments, as {@code --init-file} wants them. */
     public static List<String> statements() {
-        String sql;
-        try (InputStream in = KvSchema.class.getResourceAsStream("/rtkv/schema/kv.sql")) {
-            if (in == null) {
-                throw new IllegalStateException("rtkv/schema/kv.sql is missing from the classpath");
-            }
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String sql = ClasspathText.read("/rtkv/schema/kv.sql");
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         for (String line : sql.split("\n")) {
