@@ -14,7 +14,18 @@ import java.nio.charset.StandardCharsets;
 /** A thin HTTP client of api-service for the tests. */
 final class Api {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /** A JSON text in one canonical spelling, for comparing values from MySQL and from a client. */
+    static String canonical(String json) {
+        try {
+            return JSON.writeValueAsString(JSON.readTree(json));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String baseUrl;

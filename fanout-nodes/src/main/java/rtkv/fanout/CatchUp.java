@@ -1,6 +1,8 @@
 package rtkv.fanout;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
@@ -68,15 +70,22 @@ final class CatchUp implements AutoCloseable {
             subscriber.holdsUpTo(token.shard(), token.covered());
             subscriber.send(Frames.resumed(text));
             consumer.seek(partition, from);
+            // Changes read past what this node has handed out wait here: once attached, the node sends
+            // those itself, and sending them now as well would send them twice.
+            Deque<TableState.Replayed> ahead = new ArrayDeque<>();
             while (!subscriber.isClosed()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     if (state.table().equals(record.key())) {
                         ChangeEvent event = ChangeEventJson.read(record.value());
                         if (!subscriber.holds(event)) {
-                            subscriber.send(Frames.change(event, new Token(token.partition(), record.offset(),
-                                    event.shard(), event.seq() - 1).encode(topicTag)));
+                            ahead.add(new TableState.Replayed(record.offset(), Frames.change(event, new Token(
+                                    token.partition(), record.offset(), event.shard(), event.seq() - 1).encode(topicTag))));
                         }
                     }
+                }
+                long handedOut = state.processedThrough();
+                while (!ahead.isEmpty() && ahead.peek().offset() <= handedOut) {
+                    subscriber.send(ahead.poll().frame());
                 }
                 awaitRoom(subscriber);
                 TableState.Phase phase = state.phase();
@@ -84,7 +93,7 @@ final class CatchUp implements AutoCloseable {
                     subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
                     return;
                 }
-                if (state.attach(subscriber, consumer.position(partition) - 1)) {
+                if (state.attach(subscriber, consumer.position(partition) - 1, ahead)) {
                     return;
                 }
             }

@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeOp;
 
@@ -32,6 +34,7 @@ final class TableState {
     private final String topicTag;
     private final int snapshotChunk;
     private final Clock clock;
+    private final LongSupplier feedPosition;
     private final Map<String, Entry> entries = new HashMap<>();
     private final List<Buffered> buffer = new ArrayList<>();
     private final List<Subscriber> waiting = new ArrayList<>();
@@ -46,14 +49,25 @@ final class TableState {
     private record Buffered(ChangeEvent event, long offset) {
     }
 
-    TableState(String table, int partition, int shard, String topicTag, int snapshotChunk, Clock clock) {
+    /** @param feedPosition the offset of the last record of the partition the feed has handed out */
+    TableState(String table, int partition, int shard, String topicTag, int snapshotChunk, Clock clock,
+               LongSupplier feedPosition) {
         this.table = table;
         this.partition = partition;
         this.shard = shard;
         this.topicTag = topicTag;
         this.snapshotChunk = snapshotChunk;
         this.clock = clock;
+        this.feedPosition = feedPosition;
         this.lastOffset = -1;
+    }
+
+    /**
+     * Up to where this node has handed out the partition: a change at or before it has been applied
+     * here and written to the live subscribers already, or belongs to another table.
+     */
+    long processedThrough() {
+        return feedPosition.getAsLong();
     }
 
     /**
@@ -173,14 +187,28 @@ final class TableState {
         return Admission.JOINED;
     }
 
+    /** A change a resuming subscriber read from Kafka and has not been sent yet. */
+    record Replayed(long offset, String frame) {
+    }
+
     /**
-     * A resuming subscriber that has been sent every change of the table up to {@code readThrough} joins
-     * the live stream, if no change after that has been applied here yet; otherwise it reads on.
+     * A resuming subscriber joins the live stream at exactly the point this node has reached: it has read
+     * the partition through {@code readThrough}, at least as far as this node; of what it read and
+     * holds back ({@code ahead}), what this node has already handed out is sent now and the rest is
+     * dropped, since this node sends it once attached. Answers false when it must read further first.
      */
-    synchronized boolean attach(Subscriber subscriber, long readThrough) {
-        if (phase != Phase.LIVE || lastOffset > readThrough) {
+    synchronized boolean attach(Subscriber subscriber, long readThrough, Deque<Replayed> ahead) {
+        // The feed's position is published after a change is applied; lastOffset is set while applying.
+        long processed = Math.max(processedThrough(), lastOffset);
+        if (phase != Phase.LIVE || readThrough < processed) {
             return false;
         }
+        for (Replayed replayed : ahead) {
+            if (replayed.offset() <= processed) {
+                subscriber.send(replayed.frame());
+            }
+        }
+        ahead.clear();
         addLive(subscriber);
         return true;
     }

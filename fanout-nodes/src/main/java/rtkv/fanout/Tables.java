@@ -60,8 +60,9 @@ final class Tables implements AutoCloseable {
                 return existing;
             }
             created[0] = true;
-            return new TableState(t, feed.partitionOf(t), snapshots.shardOf(t), feed.topicTag(),
-                    config.snapshotChunk(), clock);
+            int partition = feed.partitionOf(t);
+            return new TableState(t, partition, snapshots.shardOf(t), feed.topicTag(), config.snapshotChunk(), clock,
+                    () -> feed.processedThrough(partition));
         });
         if (created[0]) {
             state.startAt(feed.processedThrough(state.partition()));

@@ -30,7 +30,13 @@ public final class LocalClusterMain {
                     }
                     Watch.run("ws://127.0.0.1:" + layout.fanoutPort(), args[1], out);
                 }
-                default -> throw new LauncherException("usage: ./rtkv up [--detach] | down | status | watch TABLE | test");
+                case "log" -> {
+                    List<String> rest = List.of(args).subList(1, args.length);
+                    String table = rest.stream().filter(a -> !a.startsWith("--")).findFirst().orElse(null);
+                    ChangeLog.follow(layout.kafkaBootstrap(), table, rest.contains("--from-beginning"), out);
+                }
+                default -> throw new LauncherException(
+                        "usage: ./rtkv up [--detach] | down | status | watch TABLE | log [TABLE] [--from-beginning] | test");
             }
         } catch (LauncherException | ConfigException e) {
             System.err.println("rtkv: " + e.getMessage());

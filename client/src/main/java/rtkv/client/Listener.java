@@ -1,0 +1,26 @@
+package rtkv.client;
+
+import java.util.SortedMap;
+
+/** What a subscription reports, on its connection's thread; keep the methods quick. */
+public interface Listener {
+
+    /** A change was applied. */
+    default void onChange(Change change) {
+    }
+
+    /** The whole table was (re)loaded: after subscribing, or after a resync. */
+    default void onSnapshot(SortedMap<String, Entry> table) {
+    }
+
+    /** The server could not resume; a fresh snapshot follows. */
+    default void onResync(String reason) {
+    }
+
+    default void onStatus(Status status) {
+    }
+
+    /** The server refused or closed the subscription, in its words. */
+    default void onError(String error, String message) {
+    }
+}

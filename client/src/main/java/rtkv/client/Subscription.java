@@ -1,0 +1,393 @@
+package rtkv.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A live copy of one rtkv table. It subscribes to a fanout node, applies the snapshot and every change
+ * after it, sends heartbeats, notices a dead server, reconnects with backoff and resumes from the last
+ * change it applied; the server replays exactly what was missed, or says resync and sends the table
+ * afresh. It never applies a change older than what it holds.
+ *
+ * <pre>{@code
+ * try (Subscription demo = Subscription.to("ws://127.0.0.1:8081", "demo").open()) {
+ *     demo.get("a").ifPresent(entry -> System.out.println(entry.value()));
+ * }
+ * }</pre>
+ */
+public final class Subscription implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final long MAX_BACKOFF_MILLIS = 10_000;
+
+    private final String fanoutUrl;
+    private final String table;
+    private final Listener listener;
+    private final HttpClient http;
+    private final Duration heartbeat;
+    private final Duration deadAfter;
+    private final ScheduledExecutorService timers;
+    private final Map<String, Entry> state = new HashMap<>();
+    private final Map<String, Long> deleted = new HashMap<>();
+    private TreeMap<String, Entry> incoming;
+    private String token;
+    private Status status = Status.CONNECTING;
+    private boolean closed;
+    private int attempt;
+    private long staleDropped;
+    private long generation;
+    private WebSocket socket;
+    private ScheduledFuture<?> beating;
+    private ScheduledFuture<?> watchdog;
+
+    private Subscription(Builder builder) {
+        this.fanoutUrl = builder.fanoutUrl.replaceAll("/+$", "");
+        this.table = builder.table;
+        this.listener = builder.listener;
+        this.http = builder.http;
+        this.heartbeat = builder.heartbeat;
+        this.deadAfter = builder.deadAfter;
+        this.token = builder.token;
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "rtkv-subscription-" + table);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** @param fanoutUrl a fanout node, for example ws://127.0.0.1:8081 */
+    public static Builder to(String fanoutUrl, String table) {
+        return new Builder(fanoutUrl, table);
+    }
+
+    /** How to subscribe; {@link #open()} starts. */
+    public static final class Builder {
+        private final String fanoutUrl;
+        private final String table;
+        private Listener listener = new Listener() { };
+        private HttpClient http;
+        private Duration heartbeat = Duration.ofSeconds(10);
+        private Duration deadAfter = Duration.ofSeconds(30);
+        private String token;
+
+        private Builder(String fanoutUrl, String table) {
+            this.fanoutUrl = fanoutUrl;
+            this.table = table;
+        }
+
+        public Builder listener(Listener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** Start from a token saved earlier: only what changed since is sent. */
+        public Builder resumeFrom(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /** Share one client among many subscriptions. */
+        public Builder httpClient(HttpClient http) {
+            this.http = http;
+            return this;
+        }
+
+        /** How often to send a heartbeat; the server closes a client silent for 30 s. Default 10 s. */
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = heartbeat;
+            return this;
+        }
+
+        /** A server silent this long (it sends heartbeats every 10 s) is taken for dead. Default 30 s. */
+        public Builder deadAfter(Duration deadAfter) {
+            this.deadAfter = deadAfter;
+            return this;
+        }
+
+        public Subscription open() {
+            Subscription subscription = unconnected();
+            subscription.connect();
+            return subscription;
+        }
+
+        /** The subscription before its first connection: for feeding it frames in tests. */
+        Subscription unconnected() {
+            if (http == null) {
+                http = HttpClient.newHttpClient();
+            }
+            return new Subscription(this);
+        }
+    }
+
+    /** The live entry of a key; an expired key is gone even before its expire arrives. */
+    public synchronized Optional<Entry> get(String key) {
+        Entry entry = state.get(key);
+        return entry != null && entry.isLive(System.currentTimeMillis()) ? Optional.of(entry) : Optional.empty();
+    }
+
+    /** Every live key, in key order. */
+    public synchronized SortedMap<String, Entry> entries() {
+        long now = System.currentTimeMillis();
+        TreeMap<String, Entry> live = new TreeMap<>();
+        state.forEach((key, entry) -> {
+            if (entry.isLive(now)) {
+                live.put(key, entry);
+            }
+        });
+        return live;
+    }
+
+    public synchronized Status status() {
+        return status;
+    }
+
+    /** The token of the last change applied; {@link Builder#resumeFrom} continues from it. */
+    public synchronized String token() {
+        return token;
+    }
+
+    /** Changes the server sent that were not newer than what the client held: 0 when the stream is exact. */
+    public synchronized long staleDropped() {
+        return staleDropped;
+    }
+
+    /** Drops the connection as a network failure would; the subscription reconnects and resumes. */
+    public void reconnect() {
+        WebSocket current;
+        long connection;
+        synchronized (this) {
+            current = socket;
+            connection = generation;
+        }
+        if (current != null) {
+            // An aborted socket reports nothing more, so the loss is handled here.
+            current.abort();
+            lost(connection);
+        }
+    }
+
+    @Override
+    public void close() {
+        WebSocket current;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            current = socket;
+            setStatus(Status.CLOSED);
+        }
+        timers.shutdownNow();
+        if (current != null) {
+            current.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+            current.abort();
+        }
+    }
+
+    private void connect() {
+        long connection;
+        String resume;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            connection = ++generation;
+            resume = token;
+        }
+        String query = resume == null ? "" : "?resume=" + URLEncoder.encode(resume, StandardCharsets.UTF_8);
+        URI uri = URI.create(fanoutUrl + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/subscribe" + query);
+        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, new Connection(connection))
+                .whenComplete((ws, error) -> {
+                    if (error != null) {
+                        lost(connection);
+                        return;
+                    }
+                    synchronized (this) {
+                        if (connection != generation || closed) {
+                            ws.abort();
+                            return;
+                        }
+                        socket = ws;
+                        beating = timers.scheduleAtFixedRate(() -> ws.sendText("{\"type\":\"heartbeat\"}", true),
+                                heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                        awake(connection);
+                    }
+                });
+    }
+
+    /** Called for every frame: the server is alive. */
+    private synchronized void awake(long connection) {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+        }
+        if (!closed && connection == generation) {
+            watchdog = timers.schedule(this::reconnect, deadAfter.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void lost(long connection) {
+        synchronized (this) {
+            if (closed || connection != generation) {
+                return;
+            }
+            socket = null;
+            if (beating != null) {
+                beating.cancel(false);
+            }
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+            setStatus(Status.RECONNECTING);
+            long delay = (long) (Math.min(MAX_BACKOFF_MILLIS, 250L << Math.min(attempt, 10))
+                    * (0.5 + ThreadLocalRandom.current().nextDouble() / 2));
+            attempt++;
+            timers.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Applies one frame from the server; package-private so the protocol logic is testable alone. */
+    synchronized void handle(String text) {
+        JsonNode frame;
+        try {
+            frame = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            return;
+        }
+        switch (frame.path("type").asText()) {
+            case "snapshot" -> {
+                if (incoming == null) {
+                    incoming = new TreeMap<>();
+                }
+                for (JsonNode entry : frame.path("entries")) {
+                    incoming.put(entry.get("key").asText(), entry(entry));
+                }
+                if (frame.path("last").asBoolean()) {
+                    state.clear();
+                    deleted.clear();
+                    state.putAll(incoming);
+                    SortedMap<String, Entry> table = incoming;
+                    incoming = null;
+                    token = frame.get("token").asText();
+                    attempt = 0;
+                    setStatus(Status.LIVE);
+                    listener.onSnapshot(table);
+                }
+            }
+            case "resumed" -> {
+                attempt = 0;
+                setStatus(Status.LIVE);
+            }
+            case "change" -> apply(frame);
+            case "resync" -> {
+                token = null;
+                setStatus(Status.RESYNCING);
+                listener.onResync(frame.path("reason").asText());
+            }
+            case "error" -> {
+                listener.onError(frame.path("error").asText(), frame.path("message").asText());
+                if ("invalid_table".equals(frame.path("error").asText())) {
+                    closed = true;
+                    setStatus(Status.CLOSED);
+                    timers.shutdownNow();
+                }
+            }
+            default -> {
+                // heartbeats, and frames a newer server may add
+            }
+        }
+    }
+
+    private void apply(JsonNode frame) {
+        String key = frame.get("key").asText();
+        long version = frame.get("version").asLong();
+        Entry current = state.get(key);
+        long held = current != null ? current.version() : deleted.getOrDefault(key, 0L);
+        if (version <= held) {
+            staleDropped++;
+            return;
+        }
+        String op = frame.get("op").asText();
+        Entry entry = entry(frame);
+        if (op.equals("put")) {
+            state.put(key, entry);
+            deleted.remove(key);
+        } else {
+            state.remove(key);
+            deleted.put(key, version);
+        }
+        token = frame.get("token").asText();
+        listener.onChange(new Change(op, key, op.equals("put") ? entry.value() : null, version, entry.expiresAt(), token));
+    }
+
+    private static Entry entry(JsonNode node) {
+        JsonNode expiresAt = node.path("expiresAt");
+        return new Entry(node.get("value"), node.get("version").asLong(), expiresAt.isNumber() ? expiresAt.asLong() : null);
+    }
+
+    private void setStatus(Status next) {
+        if (next != status) {
+            status = next;
+            listener.onStatus(next);
+        }
+    }
+
+    private final class Connection implements WebSocket.Listener {
+        private final long connection;
+        private final StringBuilder partial = new StringBuilder();
+
+        Connection(long connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String frame = partial.toString();
+                partial.setLength(0);
+                awake(connection);
+                synchronized (Subscription.this) {
+                    if (connection == generation) {
+                        handle(frame);
+                    }
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            lost(connection);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            lost(connection);
+        }
+    }
+}

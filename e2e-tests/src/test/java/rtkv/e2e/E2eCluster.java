@@ -1,0 +1,91 @@
+package rtkv.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import rtkv.infra.ClusterLayout;
+import rtkv.infra.LocalCluster;
+import rtkv.schema.ShardMap;
+
+/**
+ * One whole local cluster of real processes (two shards, Kafka, two relays, api-service, a fanout
+ * node) for every end-to-end test class, started once and stopped after the last. Tests use tables of
+ * their own.
+ */
+final class E2eCluster implements BeforeAllCallback {
+
+    static final ShardMap SHARDS = ShardMap.evenlySplit(2);
+    private static LocalCluster cluster;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(Running.class, k -> start(), Running.class);
+    }
+
+    private static synchronized Running start() {
+        try {
+            cluster = LocalCluster.of(ClusterLayout.onFreePorts(Files.createTempDirectory("rtkv-e2e"), 2)).start();
+            return new Running();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final class Running implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            cluster.close();
+        }
+    }
+
+    static LocalCluster cluster() {
+        return cluster;
+    }
+
+    static Api api() {
+        return new Api(cluster.apiUrl());
+    }
+
+    static String tableOnShard(int shard) {
+        String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        for (int i = 0; ; i++) {
+            if (SHARDS.shardOf(prefix + i) == shard) {
+                return prefix + i;
+            }
+        }
+    }
+
+    static Connection shardOf(String table) throws SQLException {
+        return DriverManager.getConnection(cluster.shardJdbcUrl(SHARDS.shardOf(table)), cluster.appUser(),
+                cluster.appPassword());
+    }
+
+    /** The table's live rows as MySQL has them: key to "version value". */
+    static TreeMap<String, String> liveRows(String table) throws SQLException {
+        try (Connection c = shardOf(table);
+             PreparedStatement s = c.prepareStatement("SELECT k, v, version FROM kv WHERE table_id = ?"
+                     + " AND (expires_at IS NULL OR expires_at > ?)")) {
+            s.setString(1, table);
+            s.setLong(2, System.currentTimeMillis());
+            TreeMap<String, String> rows = new TreeMap<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(new String(rs.getBytes(1), StandardCharsets.UTF_8), rs.getLong(3) + " " + Api.canonical(rs.getString(2)));
+                }
+            }
+            return rows;
+        }
+    }
+}
