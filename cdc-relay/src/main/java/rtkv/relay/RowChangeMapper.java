@@ -35,7 +35,7 @@ final class RowChangeMapper {
         Struct after = envelope.getStruct("after");
         Struct source = envelope.getStruct("source");
         long committedAt = source.getInt64("ts_ms");
-        long seq = source.schema().field("gtid") == null ? 0 : Gtid.sequence(source.getString("gtid"));
+        long seq = sequence(record, source);
         if (after != null) {
             String value = after.getString("v");
             if (value != null) {
@@ -61,6 +61,18 @@ final class RowChangeMapper {
                               long seq) {
         return new ChangeEvent(row.getString("table_id"), key(row.get("k")), op, value, version, expiresAt, committedAt,
                 shard, seq);
+    }
+
+    /**
+     * The transaction's GTID sequence. A row read by Debezium's initial snapshot has no transaction; it
+     * is the row as of the snapshot's GTID position, which its source offset carries, so it gets that.
+     */
+    private static long sequence(SourceRecord record, Struct source) {
+        String gtid = source.schema().field("gtid") == null ? null : source.getString("gtid");
+        if (gtid == null && record.sourceOffset() != null && record.sourceOffset().get("gtids") instanceof String position) {
+            gtid = position;
+        }
+        return Gtid.sequence(gtid);
     }
 
     /** A live row's expiry; 0 and below only ever mark tombstones. */

@@ -47,7 +47,8 @@ class RowChangeMapperTest {
         Struct envelope = new Struct(ENVELOPE).put("before", before).put("after", after)
                 .put("source", new Struct(SOURCE).put("ts_ms", 1_700_000_000_000L).put("gtid", op.equals("r") ? null : "0-1-77"))
                 .put("op", op);
-        return new SourceRecord(Map.of(), Map.of(), "rtkv-shard-0.rtkv.kv", ENVELOPE, envelope);
+        Map<String, ?> offset = op.equals("r") ? Map.of("snapshot", true, "gtids", "0-1-60") : Map.of();
+        return new SourceRecord(Map.of(), offset, "rtkv-shard-0.rtkv.kv", ENVELOPE, envelope);
     }
 
     @Test
@@ -90,9 +91,9 @@ class RowChangeMapperTest {
     }
 
     @Test
-    void eachChangeCarriesItsTransactionsSequenceAndSnapshotRowsZero() {
+    void eachChangeCarriesItsTransactionsSequenceAndSnapshotRowsTheSnapshots() {
         assertEquals(77, mapper.map(record("c", null, row("a", "1", 1))).orElseThrow().seq());
-        assertEquals(0, mapper.map(record("r", null, row("a", "1", 1))).orElseThrow().seq());
+        assertEquals(60, mapper.map(record("r", null, row("a", "1", 1))).orElseThrow().seq());
     }
 
     @Test

@@ -41,6 +41,11 @@ public final class Subscription implements AutoCloseable {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final long MAX_BACKOFF_MILLIS = 10_000;
+    /**
+     * How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after
+     * the server drops a tombstone (a day by default) a key created again starts from version 1.
+     */
+    private static final long REMEMBER_DELETES_MILLIS = 60_000;
 
     private final String fanoutUrl;
     private final String table;
@@ -50,7 +55,7 @@ public final class Subscription implements AutoCloseable {
     private final Duration deadAfter;
     private final ScheduledExecutorService timers;
     private final Map<String, Entry> state = new HashMap<>();
-    private final Map<String, Long> deleted = new HashMap<>();
+    private final Map<String, long[]> deleted = new HashMap<>();
     private TreeMap<String, Entry> incoming;
     private String token;
     private Status status = Status.CONNECTING;
@@ -215,6 +220,7 @@ public final class Subscription implements AutoCloseable {
             }
             connection = ++generation;
             resume = token;
+            incoming = null;
         }
         String query = resume == null ? "" : "?resume=" + URLEncoder.encode(resume, StandardCharsets.UTF_8);
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
@@ -240,19 +246,22 @@ public final class Subscription implements AutoCloseable {
 
     /** Called for every frame: the server is alive. */
     private synchronized void awake(long connection) {
+        if (closed || connection != generation) {
+            return;
+        }
         if (watchdog != null) {
             watchdog.cancel(false);
         }
-        if (!closed && connection == generation) {
-            watchdog = timers.schedule(this::reconnect, deadAfter.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        watchdog = timers.schedule(this::reconnect, deadAfter.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The connection is gone; reported once however many ways it is noticed. */
     private void lost(long connection) {
         synchronized (this) {
             if (closed || connection != generation) {
                 return;
             }
+            generation++;
             socket = null;
             if (beating != null) {
                 beating.cancel(false);
@@ -303,6 +312,7 @@ public final class Subscription implements AutoCloseable {
             case "change" -> apply(frame);
             case "resync" -> {
                 token = null;
+                incoming = null;
                 setStatus(Status.RESYNCING);
                 listener.onResync(frame.path("reason").asText());
             }
@@ -324,7 +334,10 @@ public final class Subscription implements AutoCloseable {
         String key = frame.get("key").asText();
         long version = frame.get("version").asLong();
         Entry current = state.get(key);
-        long held = current != null ? current.version() : deleted.getOrDefault(key, 0L);
+        long now = System.currentTimeMillis();
+        long[] gone = deleted.get(key);
+        long held = current != null ? current.version()
+                : gone != null && now - gone[1] < REMEMBER_DELETES_MILLIS ? gone[0] : 0;
         if (version <= held) {
             staleDropped++;
             return;
@@ -336,7 +349,7 @@ public final class Subscription implements AutoCloseable {
             deleted.remove(key);
         } else {
             state.remove(key);
-            deleted.put(key, version);
+            deleted.put(key, new long[] {version, now});
         }
         token = frame.get("token").asText();
         listener.onChange(new Change(op, key, op.equals("put") ? entry.value() : null, version, entry.expiresAt(), token));

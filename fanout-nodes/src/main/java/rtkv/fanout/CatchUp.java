@@ -76,7 +76,11 @@ final class CatchUp implements AutoCloseable {
             while (!subscriber.isClosed()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     if (state.table().equals(record.key())) {
-                        ChangeEvent event = ChangeEventJson.read(record.value());
+                        ChangeEvent event = readable(record);
+                        if (event == null) {
+                            resync(subscriber, state, "a change after the resume token cannot be read");
+                            return;
+                        }
                         if (!subscriber.holds(event)) {
                             ahead.add(new TableState.Replayed(record.offset(), Frames.change(event, new Token(
                                     token.partition(), record.offset(), event.shard(), event.seq() - 1).encode(topicTag))));
@@ -93,17 +97,27 @@ final class CatchUp implements AutoCloseable {
                     subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
                     return;
                 }
-                if (state.attach(subscriber, consumer.position(partition) - 1, ahead)) {
+                if (state.attach(subscriber, consumer.position(partition) - 1, ahead, token.offset())) {
                     return;
                 }
             }
         } catch (OffsetOutOfRangeException e) {
             resync(subscriber, state, "the log no longer holds the changes after the resume token");
-        } catch (KafkaException | IllegalArgumentException e) {
+        } catch (KafkaException e) {
             LOG.warn("resuming a subscriber of {} failed: {}", state.table(), e.toString());
             subscriber.refuse(1011, "unavailable", "resuming failed; reconnect");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ChangeEvent readable(ConsumerRecord<String, byte[]> record) {
+        try {
+            return ChangeEventJson.read(record.value());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            LOG.error("an unreadable change at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+            return null;
         }
     }
 

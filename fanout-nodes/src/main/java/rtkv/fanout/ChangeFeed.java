@@ -173,8 +173,10 @@ final class ChangeFeed implements AutoCloseable {
         try {
             event = ChangeEventJson.read(record.value());
         } catch (IllegalArgumentException | NullPointerException e) {
-            LOG.error("skipping an unreadable change at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            // Skipping it would be a silent gap for the table's subscribers: they resync instead.
+            LOG.error("an unreadable change of watched table {} at {}-{}@{}: {}; its subscribers resync", state.table(),
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            tables.drop(state);
             return;
         }
         try {

@@ -68,6 +68,25 @@ final class Frames {
         });
     }
 
+    /** The length of {@code text} in UTF-8, which is what a connection queues. */
+    static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     static String error(String code, String message) {
         return object(g -> {
             g.writeStringField("type", "error");

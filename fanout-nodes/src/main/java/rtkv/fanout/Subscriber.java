@@ -10,8 +10,9 @@ import rtkv.schema.ChangeEvent;
 
 /**
  * One WebSocket subscribed to one table. Frames are written asynchronously, so a slow reader never
- * blocks anyone; the bytes queued for it are bounded, and past the bound it is sent {@code resync} and
- * closed, so the memory it holds is bounded too.
+ * blocks anyone; the bytes of changes queued for it are bounded, and past the bound it is sent
+ * {@code resync} and closed, so the memory it holds is bounded too: that bound, plus while it is being
+ * written the one snapshot it asked for (a table larger than the bound must still be deliverable).
  */
 final class Subscriber {
 
@@ -24,6 +25,7 @@ final class Subscriber {
     private final long maxPendingBytes;
     private final Clock clock;
     private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicLong snapshotBytes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastHeardMillis;
     private volatile int coveredShard = -1;
@@ -69,21 +71,36 @@ final class Subscriber {
         return closed.get();
     }
 
+    /** Bytes queued to this connection and not written yet, snapshot included. */
     long pendingBytes() {
-        return pendingBytes.get();
+        return pendingBytes.get() + snapshotBytes.get();
     }
 
     void send(String frame) {
+        send(frame, Frames.utf8Length(frame));
+    }
+
+    /** {@code size} is the frame's length in UTF-8, computed once for a frame sent to many. */
+    void send(String frame, int size) {
         if (closed.get()) {
             return;
         }
-        long size = frame.length();
         if (pendingBytes.addAndGet(size) > maxPendingBytes) {
             pendingBytes.addAndGet(-size);
             cutOff();
             return;
         }
         session.sendText(frame, Callback.from(() -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)));
+    }
+
+    /** A chunk of the subscriber's snapshot: it counts, but never cuts the subscriber off. */
+    void sendSnapshotPart(String frame) {
+        if (closed.get()) {
+            return;
+        }
+        long size = Frames.utf8Length(frame);
+        snapshotBytes.addAndGet(size);
+        session.sendText(frame, Callback.from(() -> snapshotBytes.addAndGet(-size), failure -> snapshotBytes.addAndGet(-size)));
     }
 
     /** Too slow: told to resync, after what is already queued, and closed. */

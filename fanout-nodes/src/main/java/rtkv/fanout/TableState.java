@@ -3,30 +3,42 @@ package rtkv.fanout;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeOp;
 
 /**
- * One table as a fanout node holds it while anyone here watches it: its rows, kept current by the
- * change feed, and its subscribers. Built once from a consistent snapshot of the shard plus the
- * changes that arrived meanwhile, so a new subscriber gets its snapshot from memory, not from MySQL.
+ * One table as a fanout node holds it while anyone here watches it: its live keys, kept current by the
+ * change feed, and its subscribers. Built once from a consistent snapshot of the shard at a known GTID
+ * plus the changes that arrived meanwhile, so a new subscriber gets its snapshot from memory, not MySQL.
  *
- * <p>Every method runs under this object's lock: the feed applies a change and writes it to the
- * subscribers, or a subscriber joins and is sent the state, never both at once, so nothing is sent
- * out of order, twice or not at all.
+ * <p>Changes, joins and attaches run under this object's lock: the feed applies a change and writes it
+ * to the subscribers, or a subscriber joins and is sent the state, never both at once, so nothing is
+ * sent out of order, twice or not at all. The phase is readable without the lock, so nothing that
+ * holds another lock (a map bin of {@link Tables}) ever waits for this one.
  */
 final class TableState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TableState.class);
 
     enum Phase { LOADING, LIVE, FAILED, CLOSED }
 
     /** What happened when a subscriber asked to join. */
     enum Admission { JOINED, FULL, GONE }
+
+    /** A change a resuming subscriber read from Kafka and has not been sent yet. */
+    record Replayed(long offset, String frame) {
+    }
+
+    private record Buffered(ChangeEvent event, long offset) {
+    }
 
     private final String table;
     private final int partition;
@@ -41,13 +53,10 @@ final class TableState {
     // Copy on write: subscribers join and leave rarely, changes are written to all of them often, and a
     // subscriber cut off while a change is being written must not disturb the loop.
     private Subscriber[] live = new Subscriber[0];
-    private Phase phase = Phase.LOADING;
+    private volatile Phase phase = Phase.LOADING;
     private long covered = -1;
-    private long lastOffset;
+    private long lastOffset = -1;
     private int members;
-
-    private record Buffered(ChangeEvent event, long offset) {
-    }
 
     /** @param feedPosition the offset of the last record of the partition the feed has handed out */
     TableState(String table, int partition, int shard, String topicTag, int snapshotChunk, Clock clock,
@@ -59,23 +68,6 @@ final class TableState {
         this.snapshotChunk = snapshotChunk;
         this.clock = clock;
         this.feedPosition = feedPosition;
-        this.lastOffset = -1;
-    }
-
-    /**
-     * Up to where this node has handed out the partition: a change at or before it has been applied
-     * here and written to the live subscribers already, or belongs to another table.
-     */
-    long processedThrough() {
-        return feedPosition.getAsLong();
-    }
-
-    /**
-     * The feed's position in the partition once this state is registered with it: every change of the
-     * table up to there was published, so committed, before the snapshot is read.
-     */
-    synchronized void startAt(long processedThrough) {
-        lastOffset = Math.max(lastOffset, processedThrough);
     }
 
     String table() {
@@ -90,8 +82,24 @@ final class TableState {
         return shard;
     }
 
-    synchronized Phase phase() {
+    Phase phase() {
         return phase;
+    }
+
+    /**
+     * Up to where this node has handed out the partition: a change at or before it has been applied
+     * here and written to the live subscribers already, or belongs to another table.
+     */
+    long processedThrough() {
+        return feedPosition.getAsLong();
+    }
+
+    /**
+     * The feed's position once this state is registered with it: every change of the table up to there
+     * was published, so committed, before the snapshot is read.
+     */
+    synchronized void startAt(long processedThrough) {
+        lastOffset = Math.max(lastOffset, processedThrough);
     }
 
     /** From the feed, in offset order: every change of this table. */
@@ -106,12 +114,14 @@ final class TableState {
         }
         apply(event);
         String frame = null;
+        int size = 0;
         for (Subscriber subscriber : live) {
             if (!subscriber.holds(event)) {
                 if (frame == null) {
                     frame = Frames.change(event, new Token(partition, offset, event.shard(), event.seq() - 1).encode(topicTag));
+                    size = Frames.utf8Length(frame);
                 }
-                subscriber.send(frame);
+                subscriber.send(frame, size);
             }
         }
     }
@@ -121,34 +131,32 @@ final class TableState {
         if (phase != Phase.LOADING) {
             return;
         }
-        entries.putAll(snapshot.entries());
-        covered = snapshot.covered();
-        for (Buffered b : buffer) {
-            // A change up to the snapshot's GTID is already in the rows read.
-            if (!(b.event().shard() == shard && b.event().seq() <= covered)) {
-                apply(b.event());
+        snapshot.entries().forEach((key, entry) -> {
+            if (entry.value() != null) {
+                entries.put(key, entry);
             }
-        }
+        });
+        covered = snapshot.covered();
+        buffer.forEach(b -> apply(b.event()));
         buffer.clear();
         phase = Phase.LIVE;
         for (Subscriber subscriber : waiting) {
-            sendSnapshot(subscriber);
-            addLive(subscriber);
+            if (!subscriber.isClosed()) {
+                sendSnapshot(subscriber);
+                addLive(subscriber);
+            }
         }
         waiting.clear();
     }
 
-    /** The snapshot could not be read: everyone waiting is told, and the state is dropped. */
+    /** The snapshot could not be read, or the state broke: everyone is told, and the state is dropped. */
     synchronized void fail(String message) {
         phase = Phase.FAILED;
-        for (Subscriber subscriber : waiting) {
-            subscriber.refuse(1011, "unavailable", message);
-        }
-        for (Subscriber subscriber : live) {
-            subscriber.refuse(1011, "unavailable", message);
-        }
+        List<Subscriber> everyone = new ArrayList<>(waiting);
+        everyone.addAll(Arrays.asList(live));
         waiting.clear();
         live = new Subscriber[0];
+        everyone.forEach(subscriber -> subscriber.refuse(1011, "unavailable", message));
     }
 
     /**
@@ -163,18 +171,6 @@ final class TableState {
         return admission;
     }
 
-    /** An admitted subscriber that gets the table's contents: now if live, else as soon as it is. */
-    synchronized void enter(Subscriber subscriber) {
-        if (phase == Phase.LIVE) {
-            sendSnapshot(subscriber);
-            addLive(subscriber);
-        } else if (phase == Phase.LOADING) {
-            waiting.add(subscriber);
-        } else {
-            subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
-        }
-    }
-
     /** A resuming subscriber, counted against {@code cap}; it catches up from Kafka before it is attached. */
     synchronized Admission admit(int cap) {
         if (phase == Phase.CLOSED || phase == Phase.FAILED) {
@@ -187,20 +183,32 @@ final class TableState {
         return Admission.JOINED;
     }
 
-    /** A change a resuming subscriber read from Kafka and has not been sent yet. */
-    record Replayed(long offset, String frame) {
+    /** An admitted subscriber that gets the table's contents: now if live, else as soon as it is. */
+    synchronized void enter(Subscriber subscriber) {
+        if (subscriber.isClosed()) {
+            return;
+        }
+        if (phase == Phase.LIVE) {
+            sendSnapshot(subscriber);
+            addLive(subscriber);
+        } else if (phase == Phase.LOADING) {
+            waiting.add(subscriber);
+        } else {
+            subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
+        }
     }
 
     /**
-     * A resuming subscriber joins the live stream at exactly the point this node has reached: it has read
-     * the partition through {@code readThrough}, at least as far as this node; of what it read and
-     * holds back ({@code ahead}), what this node has already handed out is sent now and the rest is
-     * dropped, since this node sends it once attached. Answers false when it must read further first.
+     * A resuming subscriber joins the live stream at exactly the point this node has reached. It must
+     * have read the partition at least that far, and this node must have reached its token
+     * ({@code tokenOffset}), or the node would send again what the subscriber already has. Of what the
+     * subscriber read and holds back ({@code ahead}), what this node has already handed out is sent now,
+     * the rest is dropped: this node sends it once attached. Answers false while either is behind.
      */
-    synchronized boolean attach(Subscriber subscriber, long readThrough, Deque<Replayed> ahead) {
+    synchronized boolean attach(Subscriber subscriber, long readThrough, Deque<Replayed> ahead, long tokenOffset) {
         // The feed's position is published after a change is applied; lastOffset is set while applying.
         long processed = Math.max(processedThrough(), lastOffset);
-        if (phase != Phase.LIVE || readThrough < processed) {
+        if (phase != Phase.LIVE || readThrough < processed || processed < tokenOffset) {
             return false;
         }
         for (Replayed replayed : ahead) {
@@ -209,7 +217,9 @@ final class TableState {
             }
         }
         ahead.clear();
-        addLive(subscriber);
+        if (!subscriber.isClosed()) {
+            addLive(subscriber);
+        }
         return true;
     }
 
@@ -238,20 +248,32 @@ final class TableState {
         return live.length + waiting.size();
     }
 
+    /**
+     * Keeps the live keys. A change up to the snapshot's GTID is already in it. The log has each change
+     * once, in commit order, so everything after is applied as it comes; a deleted key is forgotten, so
+     * one re-created after its tombstone was collected (and its version restarted) is taken as it is.
+     */
+    private void apply(ChangeEvent event) {
+        if (event.shard() == shard && event.seq() <= covered) {
+            return;
+        }
+        if (event.op() != ChangeOp.PUT) {
+            entries.remove(event.key());
+            return;
+        }
+        Entry current = entries.get(event.key());
+        if (current != null && current.version() > event.version()) {
+            LOG.warn("table {}: key {} at version {} was sent version {}; kept the newer", table, event.key(),
+                    current.version(), event.version());
+            return;
+        }
+        entries.put(event.key(), new Entry(event.value(), event.version(), event.expiresAt()));
+    }
+
     private void addLive(Subscriber subscriber) {
         Subscriber[] grown = Arrays.copyOf(live, live.length + 1);
         grown[live.length] = subscriber;
         live = grown;
-    }
-
-    private void apply(ChangeEvent event) {
-        Entry current = entries.get(event.key());
-        if (current != null && event.version() <= current.version()) {
-            return;
-        }
-        entries.put(event.key(), event.op() == ChangeOp.PUT
-                ? new Entry(event.value(), event.version(), event.expiresAt())
-                : new Entry(null, event.version(), null));
     }
 
     /** The live keys in key order, in chunks; the last chunk carries the token of this state. */
@@ -263,16 +285,18 @@ final class TableState {
                 visible.put(key, entry);
             }
         });
-        String token = new Token(partition, lastOffset, shard, covered).encode(topicTag);
+        // Every change of the table up to what the node has handed out is in this state.
+        long through = Math.max(lastOffset, processedThrough());
+        String token = new Token(partition, through, shard, covered).encode(topicTag);
         List<Map.Entry<String, Entry>> chunk = new ArrayList<>(Math.min(snapshotChunk, visible.size()));
         for (Map.Entry<String, Entry> entry : visible.entrySet()) {
             chunk.add(entry);
             if (chunk.size() == snapshotChunk) {
-                subscriber.send(Frames.snapshot(chunk, false, null));
+                subscriber.sendSnapshotPart(Frames.snapshot(chunk, false, null));
                 chunk.clear();
             }
         }
-        subscriber.send(Frames.snapshot(chunk, true, token));
+        subscriber.sendSnapshotPart(Frames.snapshot(chunk, true, token));
         subscriber.holdsUpTo(shard, covered);
     }
 }

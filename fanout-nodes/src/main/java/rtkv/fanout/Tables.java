@@ -28,7 +28,7 @@ final class Tables implements AutoCloseable {
     private final ChangeFeed feed;
     private final Clock clock;
     private final ExecutorService loader = Executors.newFixedThreadPool(2, r -> new Thread(r, "fanout-snapshots"));
-    private TableState settings;
+    private volatile TableState settings;
 
     Tables(FanoutConfig config, Snapshots snapshots, ChangeFeed feed, Clock clock) {
         this.config = config;
@@ -38,13 +38,23 @@ final class Tables implements AutoCloseable {
     }
 
     /** Once the feed is positioned: the settings table is loaded and kept. */
-    void start() {
+    synchronized void start() {
         settings = acquire(SETTINGS);
         settings.pin();
     }
 
-    boolean isReady() {
-        return settings != null && settings.phase() == TableState.Phase.LIVE;
+    /** Ready once the settings table is held; a load that failed is tried again here. */
+    synchronized boolean isReady() {
+        if (settings == null) {
+            return false;
+        }
+        TableState.Phase phase = settings.phase();
+        if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
+            settings = acquire(SETTINGS);
+            settings.pin();
+            return false;
+        }
+        return phase == TableState.Phase.LIVE;
     }
 
     /** For the feed: the state of a table if anyone here watches it. */

@@ -15,6 +15,9 @@
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
+// How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after the
+// server drops a tombstone (a day by default) a key created again starts from version 1.
+const REMEMBER_DELETES_MS = 60_000;
 // Refusals that a retry cannot fix.
 const FATAL = new Set(['invalid_table']);
 
@@ -25,7 +28,7 @@ export function subscribe(url, table, options = {}) {
   }
   const base = String(url).replace(/^http/, 'ws').replace(/\/+$/, '');
   const state = new Map();
-  // Versions of deleted keys, so a late change of one is never applied.
+  // Versions of recently deleted keys, so a late change of one is never applied.
   const gone = new Map();
   const listeners = { change: [], snapshot: [], resync: [], status: [], error: [] };
   let token = options.token ?? null;
@@ -49,6 +52,7 @@ export function subscribe(url, table, options = {}) {
 
   function connect() {
     const query = token ? `?resume=${encodeURIComponent(token)}` : '';
+    incoming = null;
     socket = new WS(`${base}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
     const current = socket;
     current.onopen = () => {
@@ -56,21 +60,27 @@ export function subscribe(url, table, options = {}) {
       awake(current);
     };
     current.onmessage = (message) => {
+      if (current !== socket) return;
       awake(current);
       let frame;
       try { frame = JSON.parse(message.data); } catch { return; }
       handle(frame);
     };
-    current.onclose = () => {
-      stopTimers();
-      if (current !== socket) return;
-      if (closed) { setStatus('closed'); return; }
-      setStatus('reconnecting');
-      const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      attempt++;
-      retry = setTimeout(connect, delay);
-    };
+    current.onclose = () => lost(current);
     current.onerror = () => {};
+  }
+
+  // The connection is gone: noticed by its close, or by silence (a half-open socket may take minutes
+  // to report its close, so silence does not wait for it).
+  function lost(current) {
+    if (current !== socket) return;
+    socket = null;
+    stopTimers();
+    if (closed) { setStatus('closed'); return; }
+    setStatus('reconnecting');
+    const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt++;
+    retry = setTimeout(connect, delay);
   }
 
   function send(target, frame) {
@@ -80,7 +90,7 @@ export function subscribe(url, table, options = {}) {
   // A server that sends nothing, not even heartbeats, for 30 s is gone: drop it and reconnect.
   function awake(current) {
     clearTimeout(watchdog);
-    watchdog = setTimeout(() => current.close(), DEAD_AFTER_MS);
+    watchdog = setTimeout(() => { current.close(); lost(current); }, DEAD_AFTER_MS);
   }
 
   function stopTimers() {
@@ -116,6 +126,7 @@ export function subscribe(url, table, options = {}) {
         break;
       case 'resync':
         token = null;
+        incoming = null;
         setStatus('resyncing');
         emit('resync', frame.reason);
         break;
@@ -131,14 +142,17 @@ export function subscribe(url, table, options = {}) {
   }
 
   function apply(change) {
-    const held = state.get(change.key)?.version ?? gone.get(change.key) ?? 0;
+    const now = Date.now();
+    const deleted = gone.get(change.key);
+    const held = state.get(change.key)?.version
+      ?? (deleted && now - deleted.at < REMEMBER_DELETES_MS ? deleted.version : 0);
     if (change.version <= held) return;
     if (change.op === 'put') {
       state.set(change.key, { value: change.value, version: change.version, expiresAt: change.expiresAt });
       gone.delete(change.key);
     } else {
       state.delete(change.key);
-      gone.set(change.key, change.version);
+      gone.set(change.key, { version: change.version, at: now });
     }
     emit('change', change);
   }
@@ -166,12 +180,14 @@ export function subscribe(url, table, options = {}) {
     /** The resume token of the last change applied; pass it as options.token to pick up later. */
     get token() { return token; },
     /** Drops the connection as a network failure would; the client reconnects and resumes. */
-    reconnect() { socket?.close(); },
+    reconnect() { const current = socket; current?.close(); if (current) lost(current); },
     close() {
       closed = true;
       clearTimeout(retry);
       stopTimers();
-      socket?.close();
+      const current = socket;
+      socket = null;
+      current?.close();
       setStatus('closed');
     },
   };

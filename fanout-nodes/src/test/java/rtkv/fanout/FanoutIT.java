@@ -218,6 +218,40 @@ class FanoutIT {
     }
 
     @Test
+    void aTableBiggerThanTheConnectionsBoundStillArrivesWhole() throws Exception {
+        String table = table();
+        String value = "\"" + "v".repeat(1_000) + "\"";
+        for (int i = 0; i < 300; i++) {
+            insert(table, String.format("k%03d", i), value, 1);
+        }
+        // 300 KB of snapshot against a bound of 64 KiB for queued changes.
+        try (TableSubscription subscription = subscribed(table)) {
+            int keys = ofType(subscription, "snapshot").stream().mapToInt(f -> f.get("entries").size()).sum();
+            assertEquals(300, keys);
+            publish(table, "after", "1", 1);
+            await("and the changes after it").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 1);
+        }
+    }
+
+    @Test
+    void aKeyCreatedAgainAfterItsTombstoneWasCollectedIsTakenAsItIs() throws Exception {
+        String table = table();
+        try (TableSubscription first = subscribed(table)) {
+            publish(table, "k", "\"old\"", 5);
+            publish(table, "k", null, 6);
+            // A day later the tombstone is gone and the key starts again at version 1.
+            publish(table, "k", "\"new\"", 1);
+            await("all three").atMost(Duration.ofSeconds(30)).until(() -> changes(first).size() == 3);
+            assertEquals(List.of("k:put:5", "k:delete:6", "k:put:1"), changes(first));
+            try (TableSubscription later = subscribed(table)) {
+                JsonNode entry = lastSnapshotFrame(later).get("entries").get(0);
+                assertEquals("new", entry.get("value").asText(), "the node's copy has it too");
+                assertEquals(1, entry.get("version").asLong());
+            }
+        }
+    }
+
+    @Test
     void eachChangeReachesEverySubscriberOfItsTableInOrder() throws Exception {
         String table = table();
         List<TableSubscription> subscriptions = new ArrayList<>();
@@ -236,15 +270,33 @@ class FanoutIT {
     }
 
     @Test
-    void aSubscriberGetsNothingOfOtherTablesAndUnreadableRecordsAreSkipped() throws Exception {
+    void aSubscriberGetsNothingOfOtherTables() throws Exception {
         String mine = table();
         try (TableSubscription subscription = subscribed(mine)) {
             publish(table(), "x", "1", 1);
-            producer.send(new ProducerRecord<>(TOPIC, mine, "not json".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(TOPIC, table(), "not json".getBytes(StandardCharsets.UTF_8))).get();
             publish(mine, "marker", "true", 1);
 
             await("the marker").atMost(Duration.ofSeconds(30)).until(() -> changes(subscription).size() == 1);
             assertEquals(List.of("marker:put:1"), changes(subscription));
+        }
+    }
+
+    @Test
+    void anUnreadableChangeOfAWatchedTableIsNeverASilentGap() throws Exception {
+        String table = table();
+        insert(table, "row", "1", 1);
+        TableSubscription subscription = subscribed(table);
+        String token = lastSnapshotFrame(subscription).get("token").asText();
+        producer.send(new ProducerRecord<>(TOPIC, table, "not json".getBytes(StandardCharsets.UTF_8))).get();
+
+        String closed = subscription.closed().get(30, TimeUnit.SECONDS);
+        assertTrue(closed.startsWith("1011 "), "the subscribers are told to reconnect: " + closed);
+        try (TableSubscription resumed = subscribed(table, token)) {
+            await("resuming past it ends in a fresh snapshot").atMost(Duration.ofSeconds(30))
+                    .until(() -> !ofType(resumed, "resync").isEmpty() && !ofType(resumed, "snapshot").isEmpty());
+            assertTrue(changes(resumed).isEmpty());
+            assertEquals(List.of("row"), keysOf(lastSnapshotFrame(resumed)));
         }
     }
 

@@ -19,8 +19,8 @@ import java.util.Objects;
  *                    whole seconds)
  * @param shard       the shard the change was committed on
  * @param seq         the sequence number of the transaction's GTID on that shard: every change of the
- *                    shard committed later has a higher one; 0 for rows Debezium read in its initial
- *                    snapshot rather than from the binlog
+ *                    shard committed later has a higher one. A row the relay read in its initial
+ *                    snapshot carries the snapshot's GTID sequence: it is the row as of that point
  */
 public record ChangeEvent(String table, String key, ChangeOp op, String value, long version, Long expiresAt,
                           long committedAt, int shard, long seq) {
