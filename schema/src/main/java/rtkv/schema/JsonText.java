@@ -83,14 +83,23 @@ public final class JsonText {
         return fields;
     }
 
-    /** Copies the value at the parser's current token, leaving the parser on its last token. */
+    /**
+     * Copies the value at the parser's current token, leaving the parser on its last token.
+     *
+     * @throws InvalidJsonException for a number whose exponent no decimal type holds
+     */
     public static String copyValue(JsonParser parser) throws IOException {
         StringWriter out = new StringWriter();
         try (JsonGenerator generator = FACTORY.createGenerator(out)) {
             int depth = 0;
             do {
                 JsonToken token = parser.currentToken();
-                generator.copyCurrentEventExact(parser);
+                try {
+                    generator.copyCurrentEventExact(parser);
+                } catch (NumberFormatException e) {
+                    // 1E99999999999 is JSON, but no client could read it back as a number exactly.
+                    throw new InvalidJsonException("the body holds a number out of range: " + parser.getText());
+                }
                 if (token.isStructStart()) {
                     depth++;
                 } else if (token.isStructEnd()) {

@@ -31,6 +31,10 @@ public final class Names {
         }
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
+            if (c == 0) {
+                // No URL path can carry it: a key holding one could be written in a batch but never read.
+                return Optional.of("the key may not contain the NUL character (U+0000)");
+            }
             if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {

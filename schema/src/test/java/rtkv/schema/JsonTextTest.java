@@ -15,6 +15,7 @@ class JsonTextTest {
         assertEquals("\"a\"", JsonText.compact("\"a\""));
         assertEquals("null", JsonText.compact("null"));
         assertEquals("[1,[2,[3]]]", JsonText.compact("[1, [2, [3]]]"));
+        assertEquals("{\"e\":1E+400}", JsonText.compact("{\"e\": 1E400}"));
     }
 
     @Test
@@ -29,7 +30,8 @@ class JsonTextTest {
 
     @Test
     void rejectsAnythingButOneWellFormedValue() {
-        for (String bad : new String[] {"", "  ", "{", "{\"a\":1", "[1,]", "{'a':1}", "1 2", "{\"a\":1}x", "{\"a\":1,\"a\":2}", "NaN"}) {
+        for (String bad : new String[] {"", "  ", "{", "{\"a\":1", "[1,]", "{'a':1}", "1 2", "{\"a\":1}x", "{\"a\":1,\"a\":2}", "NaN",
+                "{\"huge\": 9223E7036854775}", "[-1e-99999999999]"}) {
             assertThrows(JsonText.InvalidJsonException.class, () -> JsonText.compact(bad), bad);
         }
     }

@@ -23,7 +23,8 @@ class NamesTest {
         assertEquals(Optional.empty(), Names.keyProblem("é".repeat(256), 512));
         assertTrue(Names.keyProblem("é".repeat(257), 512).orElseThrow().contains("514 bytes"));
         assertEquals(Optional.of("the key is empty"), Names.keyProblem("", 512));
-        assertEquals(Optional.empty(), Names.keyProblem("a/b c;'\"\u0000😀", 512));
+        assertEquals(Optional.empty(), Names.keyProblem("a/b c;'\"\n😀", 512));
+        assertEquals(Optional.of("the key may not contain the NUL character (U+0000)"), Names.keyProblem("a\u0000b", 512));
         assertEquals(Optional.of("the key is not valid UTF-8"), Names.keyProblem("a\uD800b", 512));
     }
 }

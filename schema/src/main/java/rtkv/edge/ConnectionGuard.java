@@ -1,0 +1,140 @@
+package rtkv.edge;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.Connector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Limits what one client address can hold: at most {@code maxPerAddress} open connections (more are
+ * closed as soon as they are accepted), and each connection must send the headers of its first request
+ * within the handshake timeout or it is closed. Works on sockets, not on Jetty's connections: a TLS
+ * socket carries two connections, and a WebSocket upgrade replaces a socket's connection without
+ * opening a new socket.
+ */
+final class ConnectionGuard implements Connection.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** One accepted socket. */
+    private static final class Socket {
+        final InetAddress address;
+        /** Connections that spoke HTTP or WebSocket on it; a second one means it was upgraded. */
+        final AtomicInteger applicationConnections = new AtomicInteger();
+
+        Socket(InetAddress address) {
+            this.address = address;
+        }
+    }
+
+    private final Connector connector;
+    private final int maxPerAddress;
+    private final long handshakeMillis;
+    private final Map<EndPoint, Socket> sockets = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+
+    ConnectionGuard(Connector connector, int maxPerAddress, long handshakeMillis) {
+        this.connector = connector;
+        this.maxPerAddress = maxPerAddress;
+        this.handshakeMillis = handshakeMillis;
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+        EndPoint network = networkEndPoint(connection.getEndPoint());
+        Socket socket = sockets.get(network);
+        if (socket == null) {
+            socket = accepted(network);
+            if (socket == null) {
+                return;
+            }
+        }
+        if (!(connection instanceof SslConnection)) {
+            socket.applicationConnections.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+        EndPoint network = networkEndPoint(connection.getEndPoint());
+        if (network.isOpen()) {
+            return; // upgraded, or the inner connection of a TLS socket: the socket is still there
+        }
+        Socket socket = sockets.remove(network);
+        if (socket != null) {
+            perAddress.computeIfPresent(socket.address, (address, open) -> open <= 1 ? null : open - 1);
+        }
+    }
+
+    /** Open connections from {@code address}; for tests. */
+    int openFrom(InetAddress address) {
+        return perAddress.getOrDefault(address, 0);
+    }
+
+    private Socket accepted(EndPoint network) {
+        SocketAddress remote = network.getRemoteSocketAddress();
+        if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+            return null;
+        }
+        Socket socket = new Socket(inet.getAddress());
+        if (sockets.putIfAbsent(network, socket) != null) {
+            return sockets.get(network);
+        }
+        int open = perAddress.merge(socket.address, 1, Integer::sum);
+        if (open > maxPerAddress) {
+            warn("closed a connection from {}: it already has {} open, the limit (RTKV_MAX_CONNECTIONS_PER_ADDRESS)",
+                    socket.address.getHostAddress(), maxPerAddress);
+            network.close();
+            return null;
+        }
+        connector.getScheduler().schedule(() -> {
+            if (network.isOpen() && !sentARequest(network, socket)) {
+                warn("closed a connection from {}: no request within {} ms (RTKV_HANDSHAKE_TIMEOUT_SECONDS)",
+                        socket.address.getHostAddress(), handshakeMillis);
+                network.close();
+            }
+        }, handshakeMillis, TimeUnit.MILLISECONDS);
+        return socket;
+    }
+
+    private static boolean sentARequest(EndPoint network, Socket socket) {
+        if (socket.applicationConnections.get() > 1) {
+            return true;
+        }
+        Connection current = network.getConnection();
+        while (current instanceof SslConnection tls) {
+            current = tls.getSslEndPoint().getConnection();
+        }
+        // An HTTP connection counts a request once its headers are complete.
+        return current != null && current.getMessagesIn() > 0;
+    }
+
+    private static EndPoint networkEndPoint(EndPoint endPoint) {
+        EndPoint current = endPoint;
+        while (current instanceof SslConnection.SslEndPoint decrypted) {
+            current = decrypted.getSslConnection().getEndPoint();
+        }
+        return current;
+    }
+
+    /** A flood of refused connections must not become a flood of log lines. */
+    private void warn(String message, Object... arguments) {
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        if (now - last >= LOG_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+            LOG.warn(message, arguments);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package rtkv.edge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Collections;
+import java.util.Optional;
+import rtkv.config.Settings;
+
+/**
+ * How a service that clients reach (api-service, fanout nodes) listens: TLS or not, and the limits that
+ * keep one client address from taking the service down. Read from the environment with the service's
+ * other settings.
+ *
+ * @param tlsKeystore              RTKV_TLS_KEYSTORE, default none (plain HTTP): a keystore holding the
+ *                                 server's private key and certificate chain; with it the service
+ *                                 speaks only TLS (https, wss) on its port
+ * @param tlsKeystorePassword      RTKV_TLS_KEYSTORE_PASSWORD, required with a keystore
+ * @param tlsKeystoreType          RTKV_TLS_KEYSTORE_TYPE, default PKCS12 (JKS also works)
+ * @param maxConnectionsPerAddress RTKV_MAX_CONNECTIONS_PER_ADDRESS, default set by the service: open
+ *                                 connections from one client IP address; more are closed at once
+ * @param handshakeTimeoutSeconds  RTKV_HANDSHAKE_TIMEOUT_SECONDS, default 10: a new connection that has
+ *                                 not sent the headers of its first request (for a WebSocket, its
+ *                                 upgrade request) within this long is closed, so slow or silent
+ *                                 connections cannot pile up
+ */
+public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tlsKeystoreType,
+                         int maxConnectionsPerAddress, int handshakeTimeoutSeconds) {
+
+    /** Parses the edge settings; problems are recorded in {@code s} like the service's own. */
+    public static EdgeConfig from(Settings s, int defaultMaxConnectionsPerAddress) {
+        Path keystore = s.path("RTKV_TLS_KEYSTORE", null);
+        String password = s.text("RTKV_TLS_KEYSTORE_PASSWORD", null);
+        String type = s.text("RTKV_TLS_KEYSTORE_TYPE", "PKCS12");
+        if (keystore != null) {
+            if (password == null) {
+                s.problem("RTKV_TLS_KEYSTORE_PASSWORD is required with RTKV_TLS_KEYSTORE");
+            } else {
+                loadProblem(keystore, password, type).ifPresent(s::problem);
+            }
+        } else if (password != null) {
+            s.problem("RTKV_TLS_KEYSTORE_PASSWORD is set but RTKV_TLS_KEYSTORE is not");
+        }
+        return new EdgeConfig(keystore, password, type,
+                s.integer("RTKV_MAX_CONNECTIONS_PER_ADDRESS", defaultMaxConnectionsPerAddress, 1, 10_000_000),
+                s.integer("RTKV_HANDSHAKE_TIMEOUT_SECONDS", 10, 1, 3_600));
+    }
+
+    /** Plain HTTP and the given limits, for tests and tools. */
+    public static EdgeConfig plain(int maxConnectionsPerAddress, int handshakeTimeoutSeconds) {
+        return new EdgeConfig(null, null, "PKCS12", maxConnectionsPerAddress, handshakeTimeoutSeconds);
+    }
+
+    public boolean tls() {
+        return tlsKeystore != null;
+    }
+
+    /** The keystore is opened once at start-up, so a wrong path or password is reported with the rest. */
+    private static Optional<String> loadProblem(Path keystore, String password, String type) {
+        if (!Files.isReadable(keystore)) {
+            return Optional.of("RTKV_TLS_KEYSTORE " + keystore + " is not a readable file");
+        }
+        try (InputStream in = Files.newInputStream(keystore)) {
+            KeyStore store = KeyStore.getInstance(type);
+            store.load(in, password.toCharArray());
+            boolean hasKey = false;
+            for (String alias : Collections.list(store.aliases())) {
+                hasKey |= store.isKeyEntry(alias);
+            }
+            return hasKey ? Optional.empty()
+                    : Optional.of("RTKV_TLS_KEYSTORE " + keystore + " holds no private key");
+        } catch (IOException | GeneralSecurityException e) {
+            return Optional.of("RTKV_TLS_KEYSTORE " + keystore + " cannot be opened as " + type
+                    + " with RTKV_TLS_KEYSTORE_PASSWORD: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EdgeConfig[" + (tls() ? "tls " + tlsKeystore : "plain") + ", perAddress=" + maxConnectionsPerAddress
+                + ", handshake=" + handshakeTimeoutSeconds + "s]";
+    }
+}

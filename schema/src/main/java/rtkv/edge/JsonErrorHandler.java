@@ -1,0 +1,63 @@
+package rtkv.edge;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import rtkv.schema.JsonText;
+
+/**
+ * Errors Jetty answers itself, before a request reaches a route (a path it will not decode, headers too
+ * large, a malformed request line), as the same JSON every other refusal is: {@code {"error","message"}}.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+
+    private static final HttpField JSON = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
+
+    /** Jetty writes error bodies for GET, POST and HEAD only; a client of a JSON API wants one for every method. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) throws IOException {
+        response.getHeaders().put(JSON);
+        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(JSON);
+        return ByteBuffer.wrap(body(status, reason));
+    }
+
+    private static byte[] body(int status, String message) {
+        String words = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
+        return JsonText.object(g -> {
+            g.writeStringField("error", codeOf(status));
+            g.writeStringField("message", "the request was refused before it reached a route: " + words);
+        }).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The error code of an HTTP status that has no more specific one. */
+    public static String codeOf(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "body_too_large";
+            case 414 -> "uri_too_long";
+            case 431 -> "headers_too_large";
+            default -> status >= 500 ? "internal" : "bad_request";
+        };
+    }
+}
