@@ -5,6 +5,8 @@ import static rtkv.schema.JsonText.object;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.util.List;
+import rtkv.auth.KeyRecord;
+import rtkv.auth.Scope;
 import rtkv.schema.JsonText;
 
 /** The JSON bodies api-service answers with. Values are stored as JSON text and embedded verbatim. */
@@ -53,6 +55,50 @@ final class Answers {
 
     static String error(String code, String message) {
         return error(code, message, false, null, null);
+    }
+
+    /** A key just created: the whole key, shown this once. */
+    static String createdKey(KeyDirectory.Created created) {
+        return object(g -> {
+            g.writeStringField("id", created.id());
+            g.writeStringField("key", created.key());
+            keyFields(g, created.record());
+        });
+    }
+
+    static String key(KeyDirectory.Stored stored) {
+        return object(g -> {
+            g.writeStringField("id", stored.id());
+            keyFields(g, stored.record());
+        });
+    }
+
+    static String keys(List<KeyDirectory.Stored> keys, String next) {
+        return object(g -> {
+            g.writeArrayFieldStart("keys");
+            for (KeyDirectory.Stored stored : keys) {
+                g.writeStartObject();
+                g.writeStringField("id", stored.id());
+                keyFields(g, stored.record());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringField("next", next);
+        });
+    }
+
+    /** Everything about a key but its secret's hash. */
+    private static void keyFields(JsonGenerator g, KeyRecord record) throws IOException {
+        g.writeStringField("name", record.name());
+        g.writeArrayFieldStart("scopes");
+        for (Scope scope : record.scopes()) {
+            g.writeString(scope.toString());
+        }
+        g.writeEndArray();
+        g.writeNumberField("createdAt", record.createdAt());
+        JsonText.writeNumberOrNull(g, "expiresAt", record.expiresAt());
+        JsonText.writeNumberOrNull(g, "revokedAt", record.revokedAt());
+        JsonText.writeNumberOrNull(g, "rateLimit", record.rateLimit() == null ? null : record.rateLimit().longValue());
     }
 
     static String status(String status) {

@@ -2,7 +2,9 @@ package rtkv.api;
 
 import java.util.List;
 import java.util.Map;
+import rtkv.auth.ApiKeys;
 import rtkv.config.Settings;
+import rtkv.edge.EdgeConfig;
 import rtkv.schema.ShardMap;
 
 /**
@@ -32,10 +34,21 @@ import rtkv.schema.ShardMap;
  * @param sweepBatch        RTKV_SWEEP_BATCH, default 500: rows one sweep transaction changes at most
  * @param tombstoneSeconds  RTKV_TOMBSTONE_RETENTION_SECONDS, default 86400: how long a deleted or expired
  *                          key's row (and so its version) is kept; far longer than any relay lag
+ * @param adminKey          RTKV_ADMIN_KEY, required, at least 32 printable characters: the key that may do
+ *                          anything, including managing the other keys at /v1/admin/keys. Never logged
+ * @param keyRateLimit      RTKV_KEY_RATE_LIMIT, default 1000: requests per second one key may make to this
+ *                          instance, unless the key was created with its own rateLimit; past it 429 with
+ *                          Retry-After. The admin key is not limited
+ * @param keyCacheMillis    RTKV_KEY_CACHE_MS, default 1000: how long a key looked up in rtkv.keys is
+ *                          trusted before it is read again, so a revocation or expiry takes effect on every
+ *                          instance within this long (at once on the instance that revoked it)
+ * @param edge              TLS and the connection limits, see {@link EdgeConfig}; at most 256 connections per
+ *                          client address by default
  */
 record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMap, String dbUser, String dbPassword,
                  int poolSize, int queuePerShard, int maxTableName, int maxKeyBytes, int maxValueBytes, int maxBatchOps,
-                 int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds) {
+                 int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds,
+                 String adminKey, int keyRateLimit, int keyCacheMillis, EdgeConfig edge) {
 
     /** The largest value whose change event still fits Kafka's default 1 MiB message, with key and fields. */
     static final int MAX_VALUE_BYTES = 900 * 1024;
@@ -68,13 +81,19 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
                 s.integer("RTKV_MAX_TTL_SECONDS", 315_360_000, 1, Integer.MAX_VALUE),
                 s.integer("RTKV_SWEEP_INTERVAL_MS", 250, 0, 3_600_000),
                 s.integer("RTKV_SWEEP_BATCH", 500, 1, 10_000),
-                s.integer("RTKV_TOMBSTONE_RETENTION_SECONDS", 86_400, 1, Integer.MAX_VALUE));
+                s.integer("RTKV_TOMBSTONE_RETENTION_SECONDS", 86_400, 1, Integer.MAX_VALUE),
+                s.text("RTKV_ADMIN_KEY", null),
+                s.integer("RTKV_KEY_RATE_LIMIT", 1_000, 1, 10_000_000),
+                s.integer("RTKV_KEY_CACHE_MS", 1_000, 0, 60_000),
+                EdgeConfig.from(s, 256));
+        ApiKeys.adminKeyProblem(config.adminKey()).ifPresent(s::problem);
         s.validate();
         return config;
     }
 
     @Override
     public String toString() {
-        return "ApiConfig[" + host + ":" + port + ", shards=" + shardUrls + ", user=" + dbUser + ", pool=" + poolSize + "]";
+        return "ApiConfig[" + host + ":" + port + ", shards=" + shardUrls + ", user=" + dbUser + ", pool=" + poolSize
+                + ", keyRateLimit=" + keyRateLimit + ", " + edge + "]";
     }
 }

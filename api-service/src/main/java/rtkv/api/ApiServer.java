@@ -1,11 +1,13 @@
 package rtkv.api;
 
 import io.javalin.Javalin;
-import java.time.Clock;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.edge.Connectors;
+import rtkv.edge.JsonErrorHandler;
 import rtkv.schema.ClasspathText;
 
 /** api-service's HTTP server. Lifecycle: {@link #start()}, {@link #port()}, {@link #close()}. */
@@ -25,14 +27,18 @@ final class ApiServer implements AutoCloseable {
         this.config = config;
         this.shards = new Shards(config);
         this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, config, clock) : null;
-        KeyRoutes keys = new KeyRoutes(new KvStore(shards, clock), config);
+        KvStore store = new KvStore(shards, clock);
+        KeyDirectory directory = new KeyDirectory(store, clock, config.keyCacheMillis());
+        Access access = new Access(config, directory, clock);
+        KeyRoutes keys = new KeyRoutes(store, config);
+        AdminRoutes admin = new AdminRoutes(directory, config);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
-            c.jetty.host = config.host();
-            c.jetty.port = config.port();
+            c.jetty.addConnector((server, http) -> Connectors.create(server, http, config.host(), config.port(), config.edge()));
             // Bodies are read by Bodies.read, which stops at each route's own limit.
             c.http.maxRequestSize = Math.max(config.maxValueBytes(), config.maxBatchBytes());
             c.http.prefer405over404 = true;
+            c.routes.before("/v1/*", access::authenticate);
             c.routes.put(KEY, keys::put);
             c.routes.get(KEY, keys::get);
             c.routes.delete(KEY, keys::delete);
@@ -42,6 +48,10 @@ final class ApiServer implements AutoCloseable {
             c.routes.put("/v1/tables/{table}/keys", keys::emptyKey);
             c.routes.delete("/v1/tables/{table}/keys", keys::emptyKey);
             c.routes.post("/v1/tables/{table}/batch", keys::batch);
+            c.routes.post("/v1/admin/keys", admin::create);
+            c.routes.get("/v1/admin/keys", admin::list);
+            c.routes.get("/v1/admin/keys/{id}", admin::get);
+            c.routes.delete("/v1/admin/keys/{id}", admin::revoke);
             c.routes.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(OPENAPI));
             c.routes.get("/healthz", ctx -> json(ctx, 200, Answers.status("ok")));
             c.routes.get("/readyz", ctx -> {
@@ -50,26 +60,19 @@ final class ApiServer implements AutoCloseable {
             });
             c.routes.exception(ApiException.class, (e, ctx) -> {
                 if (e.status() == 429) {
-                    ctx.header("Retry-After", "1");
+                    ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                } else if (e.status() == 401) {
+                    ctx.header("WWW-Authenticate", "Bearer realm=\"rtkv\"");
                 }
                 json(ctx, e.status(), e.body());
             });
             c.routes.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Answers.error(
-                    codeOf(e.getStatus()), e.getMessage())));
+                    JsonErrorHandler.codeOf(e.getStatus()), e.getMessage())));
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Answers.error("internal", "the request failed; it was logged"));
             });
         });
-    }
-
-    private static String codeOf(int status) {
-        return switch (status) {
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 413 -> "body_too_large";
-            default -> status < 500 ? "bad_request" : "internal";
-        };
     }
 
     private static void json(Context ctx, int status, String body) {

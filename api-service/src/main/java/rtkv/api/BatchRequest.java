@@ -57,6 +57,8 @@ final class BatchRequest {
             }
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (JsonText.InvalidJsonException e) {
+            throw ApiException.badRequest("invalid_json", e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

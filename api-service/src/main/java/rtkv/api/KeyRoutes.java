@@ -3,6 +3,7 @@ package rtkv.api;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Set;
+import rtkv.auth.Permission;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
@@ -19,7 +20,7 @@ final class KeyRoutes {
 
     /** PUT /v1/tables/{table}/keys/{key}[?ttl=SECONDS], with If-Match or If-None-Match: *. */
     void put(Context ctx) {
-        String table = table(ctx);
+        String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
         Long ttl = ttlParameter(ctx);
         Precondition precondition = Preconditions.of(ctx);
@@ -33,7 +34,7 @@ final class KeyRoutes {
     }
 
     void get(Context ctx) {
-        String table = table(ctx);
+        String table = table(ctx, Permission.READ);
         String key = key(ctx);
         answer(ctx, store.get(table, key)
                 .orElseThrow(() -> ApiException.notFound("no key \"" + key + "\" in table " + table)));
@@ -41,7 +42,7 @@ final class KeyRoutes {
 
     /** DELETE /v1/tables/{table}/keys/{key}, with If-Match. */
     void delete(Context ctx) {
-        String table = table(ctx);
+        String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
         KeySql.Entry deleted = store.delete(table, key, Preconditions.of(ctx));
         ctx.header("ETag", etag(deleted.version()));
@@ -50,7 +51,7 @@ final class KeyRoutes {
 
     /** PUT /v1/tables/{table}/keys/{key}/ttl with {"ttl": SECONDS}, or {"ttl": null} to clear it. */
     void ttl(Context ctx) {
-        String table = table(ctx);
+        String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
         RequestFields fields = RequestFields.ofBody(small(ctx), Set.of("ttl"));
         answer(ctx, store.setTtl(table, key, fields.integerOrNull("ttl", 1, config.maxTtlSeconds())));
@@ -58,7 +59,7 @@ final class KeyRoutes {
 
     /** POST /v1/tables/{table}/keys/{key}/incr with {"by": N} (1 when left out). */
     void increment(Context ctx) {
-        String table = table(ctx);
+        String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
         RequestFields fields = RequestFields.ofBody(small(ctx), Set.of("by"));
         long by = fields.has("by") ? fields.integer("by", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
@@ -67,7 +68,7 @@ final class KeyRoutes {
 
     /** GET /v1/tables/{table}/keys?prefix=&after=&limit=: live keys in key order, a page at a time. */
     void list(Context ctx) {
-        String table = table(ctx);
+        String table = table(ctx, Permission.READ);
         String prefix = keyParameter(ctx, "prefix");
         String after = keyParameter(ctx, "after");
         int limit = limitParameter(ctx);
@@ -79,14 +80,14 @@ final class KeyRoutes {
 
     /** POST /v1/tables/{table}/batch: every operation, or none. */
     void batch(Context ctx) {
-        String table = table(ctx);
+        String table = table(ctx, Permission.WRITE);
         String body = Bodies.read(ctx, config.maxBatchBytes(), "batch_too_large", "a batch");
         json(ctx, Answers.results(store.batch(table, BatchRequest.parse(body, config))));
     }
 
     /** For {@code /v1/tables/{table}/keys/} with nothing after it. */
     void emptyKey(Context ctx) {
-        table(ctx);
+        table(ctx, Permission.WRITE);
         throw ApiException.badRequest("invalid_key", "the key is empty");
     }
 
@@ -94,11 +95,13 @@ final class KeyRoutes {
         return Bodies.read(ctx, 4_096, "body_too_large", "this body");
     }
 
-    private String table(Context ctx) {
+    /** The table of the request, valid and within what the request's key may do. */
+    private String table(Context ctx, Permission permission) {
         String table = ctx.pathParam("table");
         Names.tableProblem(table, config.maxTableName()).ifPresent(problem -> {
             throw ApiException.badRequest("invalid_table", problem);
         });
+        Access.require(ctx, permission, table);
         return table;
     }
 
@@ -139,7 +142,7 @@ final class KeyRoutes {
         return value;
     }
 
-    private static int limitParameter(Context ctx) {
+    static int limitParameter(Context ctx) {
         String limit = ctx.queryParam("limit");
         if (limit == null) {
             return ApiConfig.DEFAULT_LIST_LIMIT;

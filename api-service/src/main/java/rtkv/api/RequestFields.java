@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -66,6 +68,29 @@ final class RequestFields {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** An array of 1 to {@code max} strings. */
+    List<String> strings(String name, int max) {
+        String json = json(name);
+        List<String> strings = new ArrayList<>();
+        try (JsonParser parser = JsonText.parser(json)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                throw invalid("\"" + name + "\" in " + where + " must be an array of strings");
+            }
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                    throw invalid("\"" + name + "\" in " + where + " must be an array of strings");
+                }
+                strings.add(parser.getText());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (strings.isEmpty() || strings.size() > max) {
+            throw invalid("\"" + name + "\" in " + where + " must hold 1 to " + max + " strings");
+        }
+        return strings;
     }
 
     /** An integer within [min, max]; {@code null} when the field is JSON null. */

@@ -32,6 +32,9 @@ final class Shards implements AutoCloseable {
             hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
             // Conditional writes tell "applied" from "left alone" by the rows they changed, not matched.
             hikari.addDataSourceProperty("useAffectedRows", "true");
+            // Server-side prepared statements: tables, keys and values travel as typed parameters of
+            // the binary protocol, never spliced into SQL text, not even escaped.
+            hikari.addDataSourceProperty("useServerPrepStmts", "true");
             // Start even when a shard is down; /readyz says so and requests to it get 503.
             hikari.setInitializationFailTimeout(-1);
             pools.add(new HikariDataSource(hikari));

@@ -1,6 +1,7 @@
 package rtkv.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -10,9 +11,12 @@ import rtkv.config.ConfigException;
 
 class ApiConfigTest {
 
+    private static final String ADMIN = "rk.admin." + "a".repeat(43);
+
     @Test
     void shardsAreAnOrderedListOfJdbcUrls() {
-        ApiConfig config = ApiConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a:3307/rtkv, jdbc:mariadb://b:3308/rtkv"));
+        ApiConfig config = ApiConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a:3307/rtkv, jdbc:mariadb://b:3308/rtkv",
+                "RTKV_ADMIN_KEY", ADMIN));
         assertEquals(List.of("jdbc:mariadb://a:3307/rtkv", "jdbc:mariadb://b:3308/rtkv"), config.shardUrls());
         assertEquals(512, config.maxKeyBytes());
     }
@@ -24,17 +28,40 @@ class ApiConfigTest {
         assertEquals(List.of(
                 "RTKV_SHARDS must list JDBC URLs, got \"mysql://a\"",
                 "RTKV_API_PORT must be between 0 and 65535, was -1",
-                "RTKV_MAX_KEY_BYTES must be between 1 and 512, was 4096"), e.problems());
+                "RTKV_MAX_KEY_BYTES must be between 1 and 512, was 4096",
+                "RTKV_ADMIN_KEY must be at least 32 characters"), e.problems());
     }
 
     @Test
     void aShardMapMustCoverEveryBucketWithAKnownShard() {
         ConfigException e = assertThrows(ConfigException.class, () -> ApiConfig.from(Map.of(
-                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv,jdbc:mariadb://b/rtkv", "RTKV_SHARD_MAP", "0-4095:2")));
+                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv,jdbc:mariadb://b/rtkv", "RTKV_SHARD_MAP", "0-4095:2",
+                "RTKV_ADMIN_KEY", ADMIN)));
         assertEquals(List.of("RTKV_SHARD_MAP is invalid: buckets 0-4095 go to shard 2, but there are only 2"),
                 e.problems());
         ApiConfig moved = ApiConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv,jdbc:mariadb://b/rtkv",
-                "RTKV_SHARD_MAP", "0-4095:1"));
+                "RTKV_SHARD_MAP", "0-4095:1", "RTKV_ADMIN_KEY", ADMIN));
         assertEquals(1, moved.shardMap().shardOf("anything"));
+    }
+
+    @Test
+    void aKeystoreMustOpenWithItsPasswordAndTheAdminKeyMustBeStrong() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ApiConfig.from(Map.of(
+                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", "has a space and is long enough to pass",
+                "RTKV_TLS_KEYSTORE", "/no/such/keystore.p12", "RTKV_TLS_KEYSTORE_PASSWORD", "secret",
+                "RTKV_MAX_CONNECTIONS_PER_ADDRESS", "0")));
+        assertEquals(List.of(
+                "RTKV_TLS_KEYSTORE /no/such/keystore.p12 is not a readable file",
+                "RTKV_MAX_CONNECTIONS_PER_ADDRESS must be between 1 and 10000000, was 0",
+                "RTKV_ADMIN_KEY may only hold printable ASCII characters, no spaces"), e.problems());
+        assertFalse(e.getMessage().contains("has a space"), "the admin key is never echoed");
+    }
+
+    @Test
+    void theAdminKeyIsNeverPrinted() {
+        ApiConfig config = ApiConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN));
+        assertFalse(config.toString().contains(ADMIN), config.toString());
+        assertEquals(1_000, config.keyRateLimit());
+        assertEquals(256, config.edge().maxConnectionsPerAddress());
     }
 }

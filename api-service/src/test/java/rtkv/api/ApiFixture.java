@@ -40,6 +40,8 @@ final class ApiFixture implements BeforeAllCallback {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_VALUE_BYTES = 1_024;
     static final int MAX_BATCH_BYTES = 64 * 1_024;
+    /** The fixture's admin key; {@link #call} sends it unless a test sends its own Authorization. */
+    static final String ADMIN_KEY = "rk.admin.api-fixture-" + "k".repeat(32);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static Running running;
@@ -71,7 +73,8 @@ final class ApiFixture implements BeforeAllCallback {
                 "RTKV_DB_PASSWORD", cluster.appPassword(),
                 "RTKV_MAX_VALUE_BYTES", Integer.toString(MAX_VALUE_BYTES),
                 "RTKV_MAX_BATCH_BYTES", Integer.toString(MAX_BATCH_BYTES),
-                "RTKV_SWEEP_INTERVAL_MS", "100"));
+                "RTKV_SWEEP_INTERVAL_MS", "100",
+                "RTKV_ADMIN_KEY", ADMIN_KEY));
         env.putAll(overrides);
         return ApiConfig.from(env);
     }
@@ -119,10 +122,22 @@ final class ApiFixture implements BeforeAllCallback {
     }
 
     static Answer callWithBytes(String method, String path, byte[] body, String... headers) {
+        boolean ownKey = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            ownKey |= headers[i].equalsIgnoreCase("Authorization");
+        }
+        return callAs(ownKey ? null : ADMIN_KEY, method, path, body, headers);
+    }
+
+    /** As {@link #call}, with {@code key} as the bearer key, or with no Authorization at all when null. */
+    static Answer callAs(String key, String method, String path, byte[] body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server().port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (headers.length > 0) {
             request.headers(headers);
+        }
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
         }
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

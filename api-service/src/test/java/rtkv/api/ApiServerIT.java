@@ -78,7 +78,8 @@ class ApiServerIT {
         call("PUT", path, "{\"big\": 12345678901234567890123, \"pi\": 3.14159265358979323846264338327950288}");
 
         String raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + ApiFixture.server().port() + path)).build(),
+                URI.create("http://127.0.0.1:" + ApiFixture.server().port() + path))
+                        .header("Authorization", "Bearer " + ApiFixture.ADMIN_KEY).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
 
         assertTrue(raw.contains("{\"big\":12345678901234567890123,\"pi\":3.14159265358979323846264338327950288}"), raw);
@@ -122,13 +123,17 @@ class ApiServerIT {
                 HttpResponse.BodyHandlers.ofString());
 
         assertEquals(200, response.statusCode());
-        JsonNode paths = new ObjectMapper(new YAMLFactory()).readTree(response.body()).get("paths");
+        JsonNode document = new ObjectMapper(new YAMLFactory()).readTree(response.body());
+        JsonNode paths = document.get("paths");
+        assertEquals("bearer", document.at("/components/securitySchemes/bearer/scheme").asText(), "keys are documented");
         Map<String, List<String>> routes = Map.of(
                 "/v1/tables/{table}/keys/{key}", List.of("put", "get", "delete"),
                 "/v1/tables/{table}/keys/{key}/ttl", List.of("put"),
                 "/v1/tables/{table}/keys/{key}/incr", List.of("post"),
                 "/v1/tables/{table}/keys", List.of("get"),
-                "/v1/tables/{table}/batch", List.of("post"));
+                "/v1/tables/{table}/batch", List.of("post"),
+                "/v1/admin/keys", List.of("post", "get"),
+                "/v1/admin/keys/{id}", List.of("get", "delete"));
         routes.forEach((path, methods) -> methods.forEach(method ->
                 assertTrue(paths.path(path).has(method), method + " " + path + " is documented")));
     }

@@ -56,6 +56,7 @@ class BadInputIT {
         long[] sentSoFar = new long[1];
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ApiFixture.server().port()
                         + keyPath(table, "k")))
+                .header("Authorization", "Bearer " + ApiFixture.ADMIN_KEY)
                 .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new InputStream() {
                     @Override
                     public int read() {

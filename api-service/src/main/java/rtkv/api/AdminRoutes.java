@@ -1,0 +1,93 @@
+package rtkv.api;
+
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import rtkv.auth.Scope;
+
+/**
+ * {@code /v1/admin/keys}: create, list, read and revoke API keys, with the admin key only. A created
+ * key is answered once, whole; afterwards only its id, name and grants are shown.
+ */
+final class AdminRoutes {
+
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
+    private static final int MAX_SCOPES = 100;
+    private static final int MAX_NAME = 128;
+    private static final int MAX_RATE_LIMIT = 10_000_000;
+
+    private final KeyDirectory keys;
+    private final ApiConfig config;
+
+    AdminRoutes(KeyDirectory keys, ApiConfig config) {
+        this.keys = keys;
+        this.config = config;
+    }
+
+    /** POST /v1/admin/keys with {"name", "scopes": [...], "ttl"?, "rateLimit"?}. */
+    void create(Context ctx) {
+        Access.requireAdmin(ctx);
+        RequestFields fields = RequestFields.ofBody(Bodies.read(ctx, 16_384, "body_too_large", "this body"),
+                Set.of("name", "scopes", "ttl", "rateLimit"));
+        String name = fields.string("name");
+        if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("invalid_field", "\"name\" must be 1 to " + MAX_NAME
+                    + " characters without control characters");
+        }
+        List<Scope> scopes = new ArrayList<>();
+        for (String scope : fields.strings("scopes", MAX_SCOPES)) {
+            try {
+                scopes.add(Scope.parse(scope));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid_scope", e.getMessage());
+            }
+        }
+        Long ttl = fields.has("ttl") ? fields.integerOrNull("ttl", 1, config.maxTtlSeconds()) : null;
+        Long rateLimit = fields.has("rateLimit") ? fields.integerOrNull("rateLimit", 1, MAX_RATE_LIMIT) : null;
+        KeyDirectory.Created created = keys.create(name, scopes, ttl, rateLimit == null ? null : rateLimit.intValue());
+        ctx.status(201);
+        KeyRoutes.json(ctx, Answers.createdKey(created));
+    }
+
+    /** GET /v1/admin/keys?after=&limit=: every key, revoked ones too, in id order. */
+    void list(Context ctx) {
+        Access.requireAdmin(ctx);
+        String after = ctx.queryParam("after");
+        if (after != null && !after.isEmpty() && !ID.matcher(after).matches()) {
+            throw ApiException.badRequest("invalid_parameter", "after is a key id: 16 hex digits");
+        }
+        int limit = KeyRoutes.limitParameter(ctx);
+        List<KeyDirectory.Stored> page = keys.list(after == null ? "" : after, limit + 1);
+        boolean more = page.size() > limit;
+        List<KeyDirectory.Stored> shown = more ? page.subList(0, limit) : page;
+        KeyRoutes.json(ctx, Answers.keys(shown, more ? shown.get(limit - 1).id() : null));
+    }
+
+    /** GET /v1/admin/keys/{id}. */
+    void get(Context ctx) {
+        Access.requireAdmin(ctx);
+        String id = id(ctx);
+        KeyRoutes.json(ctx, Answers.key(keys.get(id).orElseThrow(() -> noSuchKey(id))));
+    }
+
+    /** DELETE /v1/admin/keys/{id}: revoked at once on this instance, within RTKV_KEY_CACHE_MS on others. */
+    void revoke(Context ctx) {
+        Access.requireAdmin(ctx);
+        String id = id(ctx);
+        KeyRoutes.json(ctx, Answers.key(keys.revoke(id).orElseThrow(() -> noSuchKey(id))));
+    }
+
+    private static String id(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!ID.matcher(id).matches()) {
+            throw ApiException.badRequest("invalid_key_id", "a key id is 16 hex digits, the part after \"rk.\" in the key");
+        }
+        return id;
+    }
+
+    private static ApiException noSuchKey(String id) {
+        return ApiException.notFound("no API key with id " + id);
+    }
+}
