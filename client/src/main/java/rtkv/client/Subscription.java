@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * afresh. It never applies a change older than what it holds.
  *
  * <pre>{@code
- * try (Subscription demo = Subscription.to("ws://127.0.0.1:8081", "demo").open()) {
+ * try (Subscription demo = Subscription.to("ws://127.0.0.1:8081", "demo").apiKey(key).open()) {
  *     demo.get("a").ifPresent(entry -> System.out.println(entry.value()));
  * }
  * }</pre>
@@ -41,6 +42,8 @@ public final class Subscription implements AutoCloseable {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final long MAX_BACKOFF_MILLIS = 10_000;
+    /** Refusals a retry cannot fix: the subscription closes instead of reconnecting. */
+    private static final Set<String> FATAL = Set.of("invalid_table", "unauthorized", "forbidden");
     /**
      * How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after
      * the server drops a tombstone (a day by default) a key created again starts from version 1.
@@ -49,6 +52,7 @@ public final class Subscription implements AutoCloseable {
 
     private final String fanoutUrl;
     private final String table;
+    private final String apiKey;
     private final Listener listener;
     private final HttpClient http;
     private final Duration heartbeat;
@@ -70,6 +74,7 @@ public final class Subscription implements AutoCloseable {
     private Subscription(Builder builder) {
         this.fanoutUrl = builder.fanoutUrl.replaceAll("/+$", "");
         this.table = builder.table;
+        this.apiKey = builder.apiKey;
         this.listener = builder.listener;
         this.http = builder.http;
         this.heartbeat = builder.heartbeat;
@@ -91,6 +96,7 @@ public final class Subscription implements AutoCloseable {
     public static final class Builder {
         private final String fanoutUrl;
         private final String table;
+        private String apiKey;
         private Listener listener = new Listener() { };
         private HttpClient http;
         private Duration heartbeat = Duration.ofSeconds(10);
@@ -100,6 +106,12 @@ public final class Subscription implements AutoCloseable {
         private Builder(String fanoutUrl, String table) {
             this.fanoutUrl = fanoutUrl;
             this.table = table;
+        }
+
+        /** The API key to subscribe with (a key with subscribe on the table), sent as Authorization: Bearer. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
         }
 
         public Builder listener(Listener listener) {
@@ -225,7 +237,11 @@ public final class Subscription implements AutoCloseable {
         String query = resume == null ? "" : "?resume=" + URLEncoder.encode(resume, StandardCharsets.UTF_8);
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
                 + "/subscribe" + query);
-        http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, new Connection(connection))
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (apiKey != null) {
+            builder.header("Authorization", "Bearer " + apiKey);
+        }
+        builder.buildAsync(uri, new Connection(connection))
                 .whenComplete((ws, error) -> {
                     if (error != null) {
                         lost(connection);
@@ -318,7 +334,7 @@ public final class Subscription implements AutoCloseable {
             }
             case "error" -> {
                 listener.onError(frame.path("error").asText(), frame.path("message").asText());
-                if ("invalid_table".equals(frame.path("error").asText())) {
+                if (FATAL.contains(frame.path("error").asText())) {
                     closed = true;
                     setStatus(Status.CLOSED);
                     timers.shutdownNow();

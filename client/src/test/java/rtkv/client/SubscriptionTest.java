@@ -28,6 +28,11 @@ class SubscriptionTest {
                 public void onResync(String reason) {
                     events.add("resync");
                 }
+
+                @Override
+                public void onError(String error, String message) {
+                    events.add("error " + error + ": " + message);
+                }
             })
             .unconnected();
 
@@ -92,6 +97,22 @@ class SubscriptionTest {
                 true, "t1"));
         assertTrue(subscription.get("old").isEmpty());
         assertTrue(subscription.get("new").isPresent());
+        subscription.close();
+    }
+
+    @Test
+    void aRefusedOrRevokedKeyClosesTheSubscriptionForGood() {
+        subscription.handle(snapshot("", true, "t1"));
+        subscription.handle("{\"type\":\"error\",\"error\":\"unauthorized\",\"message\":\"the API key was revoked\"}");
+        assertEquals(Status.CLOSED, subscription.status(), "a retry cannot fix a revoked key");
+        assertEquals(List.of("snapshot []", "error unauthorized: the API key was revoked"), events);
+    }
+
+    @Test
+    void anInvalidFrameErrorKeepsTheSubscription() {
+        subscription.handle(snapshot("", true, "t1"));
+        subscription.handle("{\"type\":\"error\",\"error\":\"invalid_frame\",\"message\":\"what was that\"}");
+        assertEquals(Status.LIVE, subscription.status());
         subscription.close();
     }
 }

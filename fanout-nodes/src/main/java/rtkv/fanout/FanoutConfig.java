@@ -2,7 +2,9 @@ package rtkv.fanout;
 
 import java.util.List;
 import java.util.Map;
+import rtkv.auth.ApiKeys;
 import rtkv.config.Settings;
+import rtkv.edge.EdgeConfig;
 import rtkv.schema.ShardMap;
 
 /**
@@ -26,10 +28,14 @@ import rtkv.schema.ShardMap;
  * @param heartbeatSeconds    RTKV_FANOUT_HEARTBEAT_SECONDS, default 10: a heartbeat frame to every subscriber
  * @param clientTimeoutSeconds RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS, default 30: a subscriber that sent no
  *                            frame (its heartbeats) for this long is closed, so half-open sockets go
+ * @param adminKey            RTKV_ADMIN_KEY, required: the same admin key as api-service's; it may subscribe to
+ *                            any table, rtkv.settings included. Never logged
+ * @param edge                TLS and the connection limits, see {@link EdgeConfig}; at most 1000 connections
+ *                            per client address by default
  */
 record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, List<String> shardUrls, ShardMap shardMap,
                     String dbUser, String dbPassword, int maxTableName, int maxSubscribers, int maxPendingBytes,
-                    int snapshotChunk, int heartbeatSeconds, int clientTimeoutSeconds) {
+                    int snapshotChunk, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge) {
 
     /** A client frame is a heartbeat: anything bigger is refused by the WebSocket layer. */
     static final int MAX_CLIENT_FRAME_BYTES = 4_096;
@@ -52,7 +58,10 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
                 s.integer("RTKV_FANOUT_MAX_PENDING_BYTES", 1 << 20, 1_024, 1 << 30),
                 s.integer("RTKV_FANOUT_SNAPSHOT_CHUNK", 500, 1, 100_000),
                 s.integer("RTKV_FANOUT_HEARTBEAT_SECONDS", 10, 1, 3_600),
-                s.integer("RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", 30, 2, 86_400));
+                s.integer("RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", 30, 2, 86_400),
+                s.text("RTKV_ADMIN_KEY", null),
+                EdgeConfig.from(s, 1_000));
+        ApiKeys.adminKeyProblem(config.adminKey).ifPresent(s::problem);
         if (config.heartbeatSeconds >= config.clientTimeoutSeconds) {
             s.problem("RTKV_FANOUT_HEARTBEAT_SECONDS must be shorter than RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS");
         }
@@ -63,6 +72,6 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
     @Override
     public String toString() {
         return "FanoutConfig[" + host + ":" + port + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", shards="
-                + shardUrls + ", user=" + dbUser + "]";
+                + shardUrls + ", user=" + dbUser + ", " + edge + "]";
     }
 }

@@ -7,6 +7,8 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +19,12 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.auth.ApiKeys;
+import rtkv.auth.Authenticator;
+import rtkv.auth.KeyRecord;
+import rtkv.auth.Permission;
+import rtkv.auth.Principal;
+import rtkv.edge.Connectors;
 import rtkv.schema.ClasspathText;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
@@ -37,9 +45,11 @@ final class FanoutServer implements AutoCloseable {
     private final ChangeFeed feed;
     private final Snapshots snapshots;
     private final Tables tables;
+    private final Authenticator authenticator;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService heartbeats =
-            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-heartbeats"));
+    /** Heartbeats, and the once-a-second look at the keys of open subscriptions. */
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-timers"));
     private final Javalin app;
     private volatile CatchUp catchUp;
     private boolean closed;
@@ -50,10 +60,10 @@ final class FanoutServer implements AutoCloseable {
         this.feed = new ChangeFeed(config);
         this.snapshots = new Snapshots(config);
         this.tables = new Tables(config, snapshots, feed, clock);
+        this.authenticator = new Authenticator(config.adminKey(), tables::key, clock);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
-            c.jetty.host = config.host();
-            c.jetty.port = config.port();
+            c.jetty.addConnector((server, http) -> Connectors.create(server, http, config.host(), config.port(), config.edge()));
             c.jetty.modifyWebSocketServletFactory(factory -> {
                 // A backstop: the heartbeat check closes silent clients first.
                 factory.setIdleTimeout(Duration.ofSeconds(2L * config.clientTimeoutSeconds()));
@@ -95,20 +105,43 @@ final class FanoutServer implements AutoCloseable {
     }
 
     private void connect(WsContext ctx) {
+        if (!isReady()) {
+            // A subscription accepted now could miss changes committed after its first frame.
+            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet; retry shortly");
+            return;
+        }
+        String presented = ApiKeys.fromAuthorization(ctx.header("Authorization"));
+        if (presented == null) {
+            presented = ctx.queryParam("key");
+        }
+        Authenticator.Result auth;
+        try {
+            auth = authenticator.authenticate(presented);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot check an API key: {}", e.getMessage());
+            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "API keys cannot be checked right now; retry shortly");
+            return;
+        }
+        if (!auth.ok()) {
+            refuse(ctx, Subscriber.UNAUTHORIZED, "unauthorized", presented == null
+                    ? "no API key: send the header Authorization: Bearer KEY, or ?key=KEY from a browser" : auth.refusal());
+            return;
+        }
         String table = ctx.pathParam("table");
         Optional<String> problem = Names.tableProblem(table, config.maxTableName());
         if (problem.isPresent()) {
-            ctx.send(Frames.error("invalid_table", problem.get()));
-            ctx.closeSession(StatusCode.POLICY_VIOLATION, problem.get());
+            refuse(ctx, StatusCode.POLICY_VIOLATION, "invalid_table", problem.get());
             return;
         }
-        if (!isReady()) {
-            // A subscription accepted now could miss changes committed after its first frame.
-            ctx.send(Frames.error("unavailable", "this node is not reading the change stream yet; retry shortly"));
-            ctx.closeSession(StatusCode.TRY_AGAIN_LATER, "not ready");
+        Principal principal = auth.principal();
+        if (!principal.may(Permission.SUBSCRIBE, table)) {
+            refuse(ctx, Subscriber.FORBIDDEN, "forbidden", table.equals(KeyRecord.TABLE)
+                    ? "table " + KeyRecord.TABLE + " holds the API keys and cannot be subscribed to"
+                    : "this API key may not subscribe to table " + table);
             return;
         }
-        Subscriber subscriber = new Subscriber(ctx.session, table, config.maxPendingBytes(), clock);
+        Subscriber subscriber = new Subscriber(ctx.session, table, principal.admin() ? null : principal.id(),
+                config.maxPendingBytes(), clock);
         ctx.attribute(SUBSCRIBER, subscriber);
         subscribers.add(subscriber);
         String resume = ctx.queryParam("resume");
@@ -135,6 +168,12 @@ final class FanoutServer implements AutoCloseable {
             }
         }
         subscriber.refuse(1011, "unavailable", "the table could not be opened; retry shortly");
+    }
+
+    /** A refusal before the subscription exists: one error frame, then the close. */
+    private static void refuse(WsContext ctx, int code, String error, String message) {
+        ctx.send(Frames.error(error, message));
+        ctx.closeSession(code, Subscriber.closeReason(message));
     }
 
     private void leave(WsContext ctx) {
@@ -169,6 +208,39 @@ final class FanoutServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Every second: each subscriber's key is looked at again (once per key), and the subscriptions of a
+     * key that was revoked or has expired since are closed.
+     */
+    private void recheckKeys() {
+        try {
+            closeRevoked();
+        } catch (RuntimeException e) {
+            // A failed round must not end the schedule; the next one looks again.
+            LOG.error("checking the keys of open subscriptions failed", e);
+        }
+    }
+
+    private void closeRevoked() {
+        Map<String, Authenticator.Result> checked = new HashMap<>();
+        for (Subscriber subscriber : subscribers) {
+            String id = subscriber.keyId();
+            if (id == null || subscriber.isClosed()) {
+                continue;
+            }
+            Authenticator.Result result;
+            try {
+                result = checked.computeIfAbsent(id, authenticator::recheck);
+            } catch (RuntimeException e) {
+                // The key cannot be looked at now: keep what was accepted, look again next time.
+                continue;
+            }
+            if (!result.ok()) {
+                subscriber.refuse(Subscriber.UNAUTHORIZED, "unauthorized", result.refusal());
+            }
+        }
+    }
+
     private static void status(Context ctx, boolean ok) {
         ctx.status(ok ? 200 : 503).contentType("application/json")
                 .result("{\"status\":\"" + (ok ? "ok" : "not reading the change stream yet") + "\"}");
@@ -182,7 +254,8 @@ final class FanoutServer implements AutoCloseable {
             catchUp = new CatchUp(config, feed.topicTag());
             tables.start();
         });
-        heartbeats.scheduleAtFixedRate(this::beat, config.heartbeatSeconds(), config.heartbeatSeconds(), TimeUnit.SECONDS);
+        timers.scheduleAtFixedRate(this::beat, config.heartbeatSeconds(), config.heartbeatSeconds(), TimeUnit.SECONDS);
+        timers.scheduleAtFixedRate(this::recheckKeys, 1, 1, TimeUnit.SECONDS);
         LOG.info("fanout node listening on {}:{} with {}", config.host(), app.port(), config);
         return this;
     }
@@ -215,7 +288,7 @@ final class FanoutServer implements AutoCloseable {
             return;
         }
         closed = true;
-        heartbeats.shutdownNow();
+        timers.shutdownNow();
         app.stop();
         feed.close();
         if (catchUp != null) {

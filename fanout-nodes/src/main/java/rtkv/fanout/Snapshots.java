@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import rtkv.schema.Gtid;
 import rtkv.schema.ShardMap;
 
@@ -26,6 +27,7 @@ final class Snapshots implements AutoCloseable {
             + "(SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'BINLOG_SNAPSHOT_FILE'),"
             + "(SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'BINLOG_SNAPSHOT_POSITION'))";
     private static final String ROWS = "SELECT k, v, version, expires_at FROM kv WHERE table_id = ?";
+    private static final String VALUE = "SELECT v FROM kv WHERE table_id = ? AND k = ? AND v IS NOT NULL";
 
     private final ShardMap map;
     private final List<HikariDataSource> pools = new ArrayList<>();
@@ -43,6 +45,8 @@ final class Snapshots implements AutoCloseable {
             hikari.setConnectionTimeout(5_000);
             hikari.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
             hikari.setInitializationFailTimeout(-1);
+            // Table names and keys travel as typed parameters, never inside SQL text.
+            hikari.addDataSourceProperty("useServerPrepStmts", "true");
             pools.add(new HikariDataSource(hikari));
         }
     }
@@ -79,6 +83,17 @@ final class Snapshots implements AutoCloseable {
                 return new Snapshot(entries, covered);
             } finally {
                 s.execute("COMMIT");
+            }
+        }
+    }
+
+    /** One key's value as stored now, or empty: for a row the feed has not brought here yet. */
+    Optional<String> readValue(String table, String key) throws SQLException {
+        try (Connection c = pools.get(shardOf(table)).getConnection(); PreparedStatement s = c.prepareStatement(VALUE)) {
+            s.setString(1, table);
+            s.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         }
     }

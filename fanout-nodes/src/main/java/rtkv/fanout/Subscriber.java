@@ -17,11 +17,14 @@ import rtkv.schema.ChangeEvent;
 final class Subscriber {
 
     /** Close codes beyond the standard ones. */
+    static final int UNAUTHORIZED = 4401;
+    static final int FORBIDDEN = 4403;
     static final int NO_HEARTBEAT = 4408;
     static final int TOO_MANY_SUBSCRIBERS = 4429;
 
     private final Session session;
     private final String table;
+    private final String keyId;
     private final long maxPendingBytes;
     private final Clock clock;
     private final AtomicLong pendingBytes = new AtomicLong();
@@ -32,9 +35,11 @@ final class Subscriber {
     private volatile long covered = -1;
     private volatile Runnable onClose = () -> { };
 
-    Subscriber(Session session, String table, long maxPendingBytes, Clock clock) {
+    /** @param keyId the id of the API key it subscribed with, null for the admin key */
+    Subscriber(Session session, String table, String keyId, long maxPendingBytes, Clock clock) {
         this.session = session;
         this.table = table;
+        this.keyId = keyId;
         this.maxPendingBytes = maxPendingBytes;
         this.clock = clock;
         this.lastHeardMillis = clock.millis();
@@ -42,6 +47,10 @@ final class Subscriber {
 
     String table() {
         return table;
+    }
+
+    String keyId() {
+        return keyId;
     }
 
     /** What it already holds from its snapshot or its resume token: changes of that shard up to {@code covered}. */
@@ -117,7 +126,7 @@ final class Subscriber {
     void refuse(int code, String error, String message) {
         if (closed.compareAndSet(false, true)) {
             session.sendText(Frames.error(error, message), Callback.NOOP);
-            session.close(code, truncate(message), Callback.NOOP);
+            session.close(code, closeReason(message), Callback.NOOP);
             onClose.run();
         }
     }
@@ -130,7 +139,7 @@ final class Subscriber {
     }
 
     /** A close reason is at most 123 bytes. */
-    private static String truncate(String reason) {
+    static String closeReason(String reason) {
         return reason.length() <= 120 ? reason : reason.substring(0, 117) + "...";
     }
 }

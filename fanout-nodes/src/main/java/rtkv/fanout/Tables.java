@@ -2,23 +2,29 @@ package rtkv.fanout;
 
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.auth.KeyRecord;
 import rtkv.schema.JsonText;
 
 /**
  * The tables this node holds, one {@link TableState} each while someone here watches it, loaded from
- * its shard on first use. Also the node's own subscription to table {@code rtkv.settings}, whose key
- * {@code TABLE} may hold {@code {"maxSubscribers": N}} to raise or lower that table's cap at run time.
+ * its shard on first use. Also the node's own copies of two system tables: {@code rtkv.settings}, whose
+ * key {@code TABLE} may hold {@code {"maxSubscribers": N}} to raise or lower that table's cap at run
+ * time, and {@code rtkv.keys}, the API keys subscribers present.
  */
 final class Tables implements AutoCloseable {
 
     static final String SETTINGS = "rtkv.settings";
+    /** The system tables every node holds for itself: the subscriber caps, and the API keys. */
+    private static final List<String> PINNED = List.of(SETTINGS, KeyRecord.TABLE);
 
     private static final Logger LOG = LoggerFactory.getLogger(Tables.class);
 
@@ -28,7 +34,7 @@ final class Tables implements AutoCloseable {
     private final ChangeFeed feed;
     private final Clock clock;
     private final ExecutorService loader = Executors.newFixedThreadPool(2, r -> new Thread(r, "fanout-snapshots"));
-    private volatile TableState settings;
+    private final Map<String, TableState> pinned = new ConcurrentHashMap<>();
 
     Tables(FanoutConfig config, Snapshots snapshots, ChangeFeed feed, Clock clock) {
         this.config = config;
@@ -37,24 +43,35 @@ final class Tables implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Once the feed is positioned: the settings table is loaded and kept. */
+    /** Once the feed is positioned: the system tables are loaded and kept. */
     synchronized void start() {
-        settings = acquire(SETTINGS);
-        settings.pin();
+        for (String table : PINNED) {
+            pin(table);
+        }
     }
 
-    /** Ready once the settings table is held; a load that failed is tried again here. */
+    /** Ready once every system table is held; a load that failed is tried again here. */
     synchronized boolean isReady() {
-        if (settings == null) {
+        if (pinned.isEmpty()) {
             return false;
         }
-        TableState.Phase phase = settings.phase();
-        if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
-            settings = acquire(SETTINGS);
-            settings.pin();
-            return false;
+        boolean ready = true;
+        for (String table : PINNED) {
+            TableState.Phase phase = pinned.get(table).phase();
+            if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
+                pin(table);
+                ready = false;
+            } else {
+                ready &= phase == TableState.Phase.LIVE;
+            }
         }
-        return phase == TableState.Phase.LIVE;
+        return ready;
+    }
+
+    private void pin(String table) {
+        TableState state = acquire(table);
+        state.pin();
+        pinned.put(table, state);
     }
 
     /** For the feed: the state of a table if anyone here watches it. */
@@ -106,6 +123,7 @@ final class Tables implements AutoCloseable {
 
     /** The table's subscriber cap: its maxSubscribers setting, else the node's default. */
     int capOf(String table) {
+        TableState settings = pinned.get(SETTINGS);
         Entry entry = settings == null ? null : settings.entry(table);
         if (entry == null || entry.value() == null) {
             return config.maxSubscribers();
@@ -121,6 +139,35 @@ final class Tables implements AutoCloseable {
         LOG.warn("{} of table {} is {}, not {{\"maxSubscribers\": N}}; the default {} applies", SETTINGS, table,
                 entry.value(), config.maxSubscribers());
         return config.maxSubscribers();
+    }
+
+    /**
+     * The API key with this id: from the node's copy of {@code rtkv.keys}, kept current by the feed, so a
+     * revocation reaches the node within the stream's latency. A key created a moment ago may not have
+     * streamed here yet: the shard is asked then.
+     */
+    Optional<KeyRecord> key(String id) {
+        TableState keys = pinned.get(KeyRecord.TABLE);
+        Entry entry = keys == null ? null : keys.entry(id);
+        String json;
+        if (entry != null && entry.value() != null) {
+            json = entry.value();
+        } else {
+            try {
+                json = snapshots.readValue(KeyRecord.TABLE, id).orElse(null);
+            } catch (SQLException e) {
+                throw new IllegalStateException("the shard of " + KeyRecord.TABLE + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        if (json == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(KeyRecord.fromJson(json));
+        } catch (IllegalArgumentException e) {
+            LOG.error("{} holds an unreadable record for key id {}; the key is refused", KeyRecord.TABLE, id);
+            return Optional.empty();
+        }
     }
 
     int held() {

@@ -2,7 +2,7 @@
 // and for Node 20+ (run with --experimental-websocket, or pass options.WebSocket).
 //
 //   import { subscribe } from 'http://127.0.0.1:8081/v1/client.js';
-//   const demo = subscribe('ws://127.0.0.1:8081', 'demo');
+//   const demo = subscribe('ws://127.0.0.1:8081', 'demo', { key: 'rk....' });   // a key with subscribe on demo
 //   demo.on('change', c => console.log(c.op, c.key, c.value));   // each change applied
 //   demo.on('snapshot', state => render(state));                  // the whole table, after (re)sync
 //   demo.on('status', s => console.log(s));  // connecting, live, reconnecting, resyncing, closed
@@ -18,8 +18,8 @@ const MAX_BACKOFF_MS = 10_000;
 // How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after the
 // server drops a tombstone (a day by default) a key created again starts from version 1.
 const REMEMBER_DELETES_MS = 60_000;
-// Refusals that a retry cannot fix.
-const FATAL = new Set(['invalid_table']);
+// Refusals that a retry cannot fix: a bad table name, a key that is wrong, revoked, expired or out of scope.
+const FATAL = new Set(['invalid_table', 'unauthorized', 'forbidden']);
 
 export function subscribe(url, table, options = {}) {
   const WS = options.WebSocket ?? globalThis.WebSocket;
@@ -51,7 +51,12 @@ export function subscribe(url, table, options = {}) {
   };
 
   function connect() {
-    const query = token ? `?resume=${encodeURIComponent(token)}` : '';
+    // A browser cannot set headers on a WebSocket, so the key travels as a query parameter. Give
+    // browsers keys that may only subscribe (and read) what the page shows.
+    const params = [];
+    if (options.key) params.push(`key=${encodeURIComponent(options.key)}`);
+    if (token) params.push(`resume=${encodeURIComponent(token)}`);
+    const query = params.length ? `?${params.join('&')}` : '';
     incoming = null;
     socket = new WS(`${base}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
     const current = socket;
@@ -134,6 +139,7 @@ export function subscribe(url, table, options = {}) {
         emit('error', frame);
         if (FATAL.has(frame.error)) {
           closed = true;
+          setStatus('closed');
         }
         break;
       default:

@@ -1,6 +1,7 @@
 package rtkv.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -10,27 +11,33 @@ import rtkv.config.ConfigException;
 
 class FanoutConfigTest {
 
+    private static final String ADMIN = "rk.admin." + "b".repeat(43);
+
     @Test
     void defaults() {
-        FanoutConfig config = FanoutConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv"));
+        FanoutConfig config = FanoutConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN));
         assertEquals(8081, config.port());
         assertEquals(1 << 20, config.maxPendingBytes());
         assertEquals(100, config.maxSubscribers());
         assertEquals("reader", config.dbUser());
+        assertEquals(1_000, config.edge().maxConnectionsPerAddress());
+        assertEquals(10, config.edge().handshakeTimeoutSeconds());
+        assertFalse(config.edge().tls());
+        assertFalse(config.toString().contains(ADMIN), "the admin key is never printed");
     }
 
     @Test
     void heartbeatsMustComeBeforeTheClientTimeout() {
         ConfigException e = assertThrows(ConfigException.class, () -> FanoutConfig.from(Map.of(
-                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv",
+                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
                 "RTKV_FANOUT_HEARTBEAT_SECONDS", "60", "RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", "30")));
         assertEquals(List.of("RTKV_FANOUT_HEARTBEAT_SECONDS must be shorter than RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS"),
                 e.problems());
     }
 
     @Test
-    void theShardsAreRequired() {
+    void theShardsAndTheAdminKeyAreRequired() {
         ConfigException e = assertThrows(ConfigException.class, () -> FanoutConfig.from(Map.of()));
-        assertEquals(List.of("RTKV_SHARDS is required"), e.problems());
+        assertEquals(List.of("RTKV_SHARDS is required", "RTKV_ADMIN_KEY must be at least 32 characters"), e.problems());
     }
 }

@@ -3,176 +3,46 @@ package rtkv.fanout;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static rtkv.fanout.FanoutFixture.ADMIN_KEY;
+import static rtkv.fanout.FanoutFixture.HTTP;
+import static rtkv.fanout.FanoutFixture.JSON;
+import static rtkv.fanout.FanoutFixture.TOPIC;
+import static rtkv.fanout.FanoutFixture.admin;
+import static rtkv.fanout.FanoutFixture.changes;
+import static rtkv.fanout.FanoutFixture.cluster;
+import static rtkv.fanout.FanoutFixture.insert;
+import static rtkv.fanout.FanoutFixture.lastSnapshotFrame;
+import static rtkv.fanout.FanoutFixture.ofType;
+import static rtkv.fanout.FanoutFixture.parsed;
+import static rtkv.fanout.FanoutFixture.producer;
+import static rtkv.fanout.FanoutFixture.publish;
+import static rtkv.fanout.FanoutFixture.server;
+import static rtkv.fanout.FanoutFixture.startServer;
+import static rtkv.fanout.FanoutFixture.subscribed;
+import static rtkv.fanout.FanoutFixture.table;
+import static rtkv.fanout.FanoutFixture.url;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import rtkv.infra.ClusterLayout;
-import rtkv.infra.LocalCluster;
+import org.junit.jupiter.api.extension.ExtendWith;
 import rtkv.infra.TableSubscription;
-import rtkv.schema.ChangeEvent;
-import rtkv.schema.ChangeEventJson;
-import rtkv.schema.ChangeOp;
 
-/**
- * A fanout node in-process against a real MariaDB shard (snapshots) and a real Kafka broker. Changes are
- * produced straight to the topic, with GTID sequences above any snapshot's, as a relay would.
- */
+/** Snapshots, changes, resume, caps and slow readers of one fanout node, on {@link FanoutFixture}. */
+@ExtendWith(FanoutFixture.class)
 class FanoutIT {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOPIC = "rtkv.changes";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final AtomicLong SEQ = new AtomicLong(1_000_000);
-
-    @TempDir
-    static Path dataDir;
-    static LocalCluster cluster;
-    static FanoutServer server;
-    static KafkaProducer<String, byte[]> producer;
-    static Admin admin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.of(ClusterLayout.onFreePorts(dataDir, 1)).startShards().startKafka();
-        Properties adminProperties = new Properties();
-        adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap());
-        admin = Admin.create(adminProperties);
-        admin.createTopics(List.of(new NewTopic(TOPIC, 4, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap());
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        server = startServer(Map.of());
-    }
-
-    private static FanoutServer startServer(Map<String, String> overrides) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "RTKV_FANOUT_PORT", "0",
-                "RTKV_KAFKA_BOOTSTRAP", cluster.kafkaBootstrap(),
-                "RTKV_SHARDS", cluster.shardJdbcUrl(0),
-                "RTKV_DB_USER", cluster.readerUser(),
-                "RTKV_DB_PASSWORD", cluster.readerPassword(),
-                "RTKV_FANOUT_MAX_PENDING_BYTES", "65536"));
-        env.putAll(overrides);
-        FanoutServer started = new FanoutServer(FanoutConfig.from(env), Clock.systemUTC()).start();
-        await("fanout node ready").atMost(Duration.ofMinutes(1)).until(started::isReady);
-        return started;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (producer != null) {
-            producer.close();
-        }
-        if (admin != null) {
-            admin.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static String url() {
-        return "ws://127.0.0.1:" + server.port();
-    }
-
-    private static String table() {
-        return "fan-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static RecordMetadata publish(String table, String key, String value, long version) throws Exception {
-        ChangeEvent event = new ChangeEvent(table, key, value == null ? ChangeOp.DELETE : ChangeOp.PUT, value, version,
-                null, 0, 0, SEQ.incrementAndGet());
-        return producer.send(new ProducerRecord<>(TOPIC, table, ChangeEventJson.write(event))).get();
-    }
-
-    private static void insert(String table, String key, String value, long version) throws Exception {
-        try (Connection c = DriverManager.getConnection(cluster.shardJdbcUrl(0), cluster.appUser(), cluster.appPassword());
-             PreparedStatement s = c.prepareStatement(
-                     "INSERT INTO kv (table_id, k, v, version, changed_at) VALUES (?, ?, ?, ?, 0)")) {
-            s.setString(1, table);
-            s.setBytes(2, key.getBytes(StandardCharsets.UTF_8));
-            s.setString(3, value);
-            s.setLong(4, version);
-            s.executeUpdate();
-        }
-    }
-
-    private static List<JsonNode> parsed(TableSubscription subscription) {
-        List<JsonNode> nodes = new ArrayList<>();
-        for (String frame : subscription.frames()) {
-            try {
-                nodes.add(JSON.readTree(frame));
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return nodes;
-    }
-
-    private static List<JsonNode> ofType(TableSubscription subscription, String type) {
-        return parsed(subscription).stream().filter(f -> f.get("type").asText().equals(type)).toList();
-    }
-
-    /** "key:op:version" of each change frame, in order. */
-    private static List<String> changes(TableSubscription subscription) {
-        return ofType(subscription, "change").stream()
-                .map(c -> c.get("key").asText() + ":" + c.get("op").asText() + ":" + c.get("version").asLong()).toList();
-    }
-
-    private static TableSubscription subscribed(String table) {
-        return subscribed(table, null);
-    }
-
-    /** Opens and waits for the end of the snapshot, or for "resumed". */
-    private static TableSubscription subscribed(String table, String resume) {
-        TableSubscription subscription = TableSubscription.open(HTTP, url(), table, resume, TableSubscription.HEARTBEAT,
-                frame -> { });
-        await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> parsed(subscription).stream()
-                .anyMatch(f -> f.get("type").asText().equals("resumed")
-                        || f.get("type").asText().equals("snapshot") && f.get("last").asBoolean()));
-        return subscription;
-    }
-
-    private static JsonNode lastSnapshotFrame(TableSubscription subscription) {
-        List<JsonNode> snapshots = ofType(subscription, "snapshot");
-        return snapshots.get(snapshots.size() - 1);
-    }
 
     @Test
     void aSubscriberGetsTheTableThenItsChangesEachWithAToken() throws Exception {
@@ -362,7 +232,7 @@ class FanoutIT {
         publish(Tables.SETTINGS, table, "{\"maxSubscribers\": 2}", 1);
         await("the setting").atMost(Duration.ofSeconds(30)).until(() -> capIs(table, 2));
         try (TableSubscription one = subscribed(table); TableSubscription two = subscribed(table)) {
-            TableSubscription three = TableSubscription.open(url(), table);
+            TableSubscription three = TableSubscription.open(url(), table, ADMIN_KEY);
             String closed = three.closed().get(30, TimeUnit.SECONDS);
             assertTrue(closed.startsWith("4429 "), closed);
             JsonNode error = parsed(three).get(0);
@@ -383,7 +253,7 @@ class FanoutIT {
 
     @Test
     void anInvalidTableNameGetsAnErrorFrameAndIsClosed() throws Exception {
-        TableSubscription subscription = TableSubscription.open(url(), "no spaces allowed");
+        TableSubscription subscription = TableSubscription.open(url(), "no spaces allowed", ADMIN_KEY);
 
         String closed = subscription.closed().get(30, TimeUnit.SECONDS);
 
@@ -444,8 +314,9 @@ class FanoutIT {
                 "RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", "3"))) {
             String url = "ws://127.0.0.1:" + quick.port();
             String table = table();
-            TableSubscription silent = TableSubscription.open(HTTP, url, table, null, null, frame -> { });
-            try (TableSubscription beating = TableSubscription.open(HTTP, url, table, null, Duration.ofSeconds(1), frame -> { })) {
+            TableSubscription silent = TableSubscription.open(HTTP, url, table, ADMIN_KEY, null, null, frame -> { });
+            try (TableSubscription beating = TableSubscription.open(HTTP, url, table, ADMIN_KEY, null,
+                    Duration.ofSeconds(1), frame -> { })) {
                 String closed = silent.closed().get(30, TimeUnit.SECONDS);
                 assertTrue(closed.startsWith("4408 "), closed);
                 assertTrue(!beating.closed().isDone(), "the client sending heartbeats is still subscribed");
