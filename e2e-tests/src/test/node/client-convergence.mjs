@@ -1,13 +1,14 @@
 // Drives the JavaScript client served by a fanout node against the running cluster: three
 // subscribers (one of them dropped and resumed twice) of a table written by a random workload; they
-// must end equal to what the HTTP API lists, and never apply a change older than what they hold.
-// Usage: node --experimental-websocket client-convergence.mjs API_URL FANOUT_URL TABLE
+// must end equal to what the HTTP API lists, and never apply a change older than what they hold. Every
+// call uses a key the script makes, scoped to the table; a revoked key's subscriber is closed for good.
+// Usage: node --experimental-websocket client-convergence.mjs API_URL FANOUT_URL TABLE ADMIN_KEY
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [api, fanout, table] = process.argv.slice(2);
+const [api, fanout, table, adminKey] = process.argv.slice(2);
 const fail = (message) => { console.error(`FAIL: ${message}`); process.exit(1); };
 if (!globalThis.WebSocket) fail('no WebSocket in this Node; run Node 22, or Node 20 with --experimental-websocket');
 setTimeout(() => fail('did not converge within 90 s'), 90_000).unref();
@@ -17,9 +18,21 @@ const file = join(await mkdtemp(join(tmpdir(), 'rtkv-client-')), 'client.mjs');
 await writeFile(file, source);
 const { subscribe } = await import(pathToFileURL(file).href);
 
+const newKey = async (name) => {
+  const response = await fetch(`${api}/v1/admin/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ name, scopes: [`read:${table}`, `write:${table}`, `subscribe:${table}`] }),
+  });
+  if (response.status !== 201) fail(`creating a key answered ${response.status}: ${await response.text()}`);
+  return response.json();
+};
+const { key: apiKey } = await newKey('node client test');
+const headers = { authorization: `Bearer ${apiKey}` };
+
 const key = (i) => `k${String(i).padStart(2, '0')}`;
 const url = (k, suffix = '') => `${api}/v1/tables/${table}/keys/${encodeURIComponent(k)}${suffix}`;
-const subscribers = [0, 1, 2].map(() => subscribe(fanout, table));
+const subscribers = [0, 1, 2].map(() => subscribe(fanout, table, { key: apiKey }));
 const versions = subscribers.map(() => new Map());
 subscribers.forEach((s, i) => s.on('change', (c) => {
   const before = versions[i].get(c.key) ?? 0;
@@ -37,14 +50,16 @@ const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return 
 for (let op = 0; op < 300; op++) {
   const k = key(random(30));
   const dice = random(100);
-  if (dice < 55) await fetch(url(k), { method: 'PUT', body: JSON.stringify({ op, n: random(1000) }) });
-  else if (dice < 75) await fetch(url(k), { method: 'DELETE' });
-  else await fetch(url(`n${k}`, '/incr'), { method: 'POST', body: JSON.stringify({ by: 1 + random(3) }) });
+  let response;
+  if (dice < 55) response = await fetch(url(k), { method: 'PUT', headers, body: JSON.stringify({ op, n: random(1000) }) });
+  else if (dice < 75) response = await fetch(url(k), { method: 'DELETE', headers });
+  else response = await fetch(url(`n${k}`, '/incr'), { method: 'POST', headers, body: JSON.stringify({ by: 1 + random(3) }) });
+  if (response.status >= 300 && response.status !== 404) fail(`a write answered ${response.status}: ${await response.text()}`);
   if (op === 100 || op === 200) subscribers[2].reconnect();
 }
 
 const listed = async () => {
-  const page = await (await fetch(`${api}/v1/tables/${table}/keys?limit=1000`)).json();
+  const page = await (await fetch(`${api}/v1/tables/${table}/keys?limit=1000`, { headers })).json();
   return JSON.stringify(page.keys.map((e) => [e.key, e.version, JSON.stringify(e.value)]));
 };
 const view = (s) => JSON.stringify(s.entries().map(([k, e]) => [k, e.version, JSON.stringify(e.value)]));
@@ -53,5 +68,18 @@ await until('every subscriber equal to the API', async () => {
   return subscribers.every((s) => view(s) === expected);
 });
 subscribers.forEach((s) => s.close());
+
+// A wrong key is refused and not retried; a revoked key's live subscription is closed.
+const wrong = subscribe(fanout, table, { key: 'rk.0123456789abcdef.' + 'A'.repeat(43) });
+const errors = [];
+wrong.on('error', (e) => errors.push(e.error));
+await until('the wrong key refused', () => wrong.status === 'closed' && errors.includes('unauthorized'));
+const revocable = await newKey('to be revoked');
+const doomed = subscribe(fanout, table, { key: revocable.key });
+doomed.on('error', (e) => errors.push(`doomed ${e.error}`));
+await until('the doomed subscriber live', () => doomed.status === 'live');
+await fetch(`${api}/v1/admin/keys/${revocable.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${adminKey}` } });
+await until('the revoked key\'s subscriber closed', () => doomed.status === 'closed' && errors.includes('doomed unauthorized'));
+
 console.log(`OK: 3 subscribers converged on ${JSON.parse(await listed()).length} keys`);
 process.exit(0);

@@ -53,7 +53,7 @@ public final class BenchMain {
                 setup.value().length(), shards.size(), Runtime.version(), Runtime.getRuntime().availableProcessors());
         preload(shards, cluster, setup);
 
-        LoadRun.Result http = LoadRun.run("http", () -> new HttpTarget(cluster.apiUrl()), setup, out);
+        LoadRun.Result http = LoadRun.run("http", () -> new HttpTarget(cluster.apiUrl(), cluster.adminKey()), setup, out);
         LoadRun.Result jdbc = LoadRun.run("jdbc", () -> new JdbcTarget(shards, cluster.appUser(), cluster.appPassword()),
                 setup, out);
 

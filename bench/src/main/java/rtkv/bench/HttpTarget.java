@@ -14,9 +14,12 @@ import java.nio.charset.StandardCharsets;
 final class HttpTarget implements Target {
 
     private final String baseUrl;
+    private final String authorization;
 
-    HttpTarget(String baseUrl) {
+    /** @param key the API key of every request; the admin key, so no rate limit applies */
+    HttpTarget(String baseUrl, String key) {
         this.baseUrl = baseUrl;
+        this.authorization = "Bearer " + key;
     }
 
     @Override
@@ -24,6 +27,7 @@ final class HttpTarget implements Target {
         HttpURLConnection connection = (HttpURLConnection) URI.create(baseUrl + "/v1/tables/" + table + "/keys/" + key)
                 .toURL().openConnection();
         connection.setRequestMethod(op.name());
+        connection.setRequestProperty("Authorization", authorization);
         if (op == Mix.PUT) {
             byte[] body = value.getBytes(StandardCharsets.UTF_8);
             connection.setDoOutput(true);

@@ -29,9 +29,17 @@ final class Api {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String baseUrl;
+    private final String key;
 
-    Api(String baseUrl) {
+    /** @param key the API key every call is made with, or null for none */
+    Api(String baseUrl, String key) {
         this.baseUrl = baseUrl;
+        this.key = key;
+    }
+
+    /** The same API, called with another key. */
+    Api as(String otherKey) {
+        return new Api(baseUrl, otherKey);
     }
 
     record Answer(int status, JsonNode body) {
@@ -61,9 +69,12 @@ final class Api {
     }
 
     Answer call(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            builder.header("Authorization", "Bearer " + key);
+        }
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), JSON.readTree(response.body()));

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -69,10 +70,12 @@ class CliIT {
             Run up = rtkv(layout, "up", "--detach");
             assertEquals(0, up.exitCode(), up.output());
             assertTrue(up.output().contains("rtkv is up"), up.output());
+            assertTrue(up.output().contains("admin key   " + layout.dataDir().resolve("admin.key")), up.output());
             assertEquals(7, running(rtkv(layout, "status")));
 
-            Api api = new Api("http://127.0.0.1:" + layout.apiPort());
-            try (Watcher watcher = Watcher.subscribe("ws://127.0.0.1:" + layout.fanoutPort(), "demo")) {
+            String adminKey = Files.readString(layout.dataDir().resolve("admin.key")).strip();
+            Api api = new Api("http://127.0.0.1:" + layout.apiPort(), adminKey);
+            try (Watcher watcher = Watcher.subscribe("ws://127.0.0.1:" + layout.fanoutPort(), "demo", adminKey)) {
                 assertEquals(200, api.put("demo", "a", "{\"n\":1}").status());
                 assertEquals(1, api.get("demo", "a").body().get("value").get("n").asInt());
                 watcher.awaitKey("a");

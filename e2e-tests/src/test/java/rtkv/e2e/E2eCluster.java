@@ -55,7 +55,11 @@ final class E2eCluster implements BeforeAllCallback {
     }
 
     static Api api() {
-        return new Api(cluster.apiUrl());
+        return new Api(cluster.apiUrl(), cluster.adminKey());
+    }
+
+    static String adminKey() {
+        return cluster.adminKey();
     }
 
     static String tableOnShard(int shard) {

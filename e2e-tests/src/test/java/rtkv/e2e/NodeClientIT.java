@@ -19,7 +19,8 @@ class NodeClientIT {
     void theJavaScriptClientConvergesAndResumes() throws Exception {
         Path script = HOME.resolve("e2e-tests/src/test/node/client-convergence.mjs");
         Process node = new ProcessBuilder("node", "--experimental-websocket", script.toString(),
-                E2eCluster.cluster().apiUrl(), E2eCluster.cluster().fanoutUrl(), E2eCluster.tableOnShard(0))
+                E2eCluster.cluster().apiUrl(), E2eCluster.cluster().fanoutUrl(), E2eCluster.tableOnShard(0),
+                E2eCluster.adminKey())
                 .redirectErrorStream(true).start();
         String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(node.waitFor(2, TimeUnit.MINUTES), "node finished");

@@ -62,7 +62,7 @@ class PipelineIT {
     @Test
     void putUpdateAndDeleteReachASubscriberInOrderWithGrowingVersions() {
         String table = tableOnShard(0);
-        try (Watcher watcher = Watcher.subscribe(cluster().fanoutUrl(), table)) {
+        try (Watcher watcher = Watcher.subscribe(table)) {
             assertEquals(1, api().put(table, "a", "{\"n\":1}").version());
             assertEquals(2, api().put(table, "a", "{\"n\":2}").version());
             assertEquals(3, api().delete(table, "a").version());
@@ -80,7 +80,7 @@ class PipelineIT {
     @Test
     void anExpiredKeyReachesSubscribersAsAnExpire() {
         String table = tableOnShard(1);
-        try (Watcher watcher = Watcher.subscribe(cluster().fanoutUrl(), table)) {
+        try (Watcher watcher = Watcher.subscribe(table)) {
             Api.Answer written = api().call("PUT", Api.keyPath(table, "short") + "?ttl=1", "\"lived\"");
             long expiresAt = written.body().get("expiresAt").asLong();
             api().call("POST", Api.keyPath(table, "claps") + "/incr", "{\"by\": 3}");
@@ -98,8 +98,8 @@ class PipelineIT {
     void tablesOnBothShardsStreamAndEachSubscriberGetsOnlyItsTable() throws SQLException {
         String first = tableOnShard(0);
         String second = tableOnShard(1);
-        try (Watcher one = Watcher.subscribe(cluster().fanoutUrl(), first);
-             Watcher two = Watcher.subscribe(cluster().fanoutUrl(), second)) {
+        try (Watcher one = Watcher.subscribe(first);
+             Watcher two = Watcher.subscribe(second)) {
             api().put(first, "only-first", "1");
             api().put(second, "only-second", "2");
             api().put(first, "end", "true");
@@ -132,7 +132,7 @@ class PipelineIT {
     @Test
     void onlyCommittedTransactionsAreBroadcast() throws Exception {
         String table = tableOnShard(1);
-        try (Watcher watcher = Watcher.subscribe(cluster().fanoutUrl(), table);
+        try (Watcher watcher = Watcher.subscribe(table);
              Connection open = shard(table)) {
             open.setAutoCommit(false);
             insertDirectly(open, table, "pending");
@@ -159,7 +159,7 @@ class PipelineIT {
     void aRelayKilledMidStreamAndRestartedLosesNothing() throws Exception {
         String table = tableOnShard(0);
         int writes = 80;
-        try (Watcher watcher = Watcher.subscribe(cluster().fanoutUrl(), table)) {
+        try (Watcher watcher = Watcher.subscribe(table)) {
             api().put(table, "before", "0");
             watcher.awaitKey("before");
 
@@ -199,7 +199,7 @@ class PipelineIT {
     @Test
     void badInputIsRefusedWithA400AndNothingIsWrittenOrBroadcast() throws Exception {
         String table = tableOnShard(1);
-        try (Watcher watcher = Watcher.subscribe(cluster().fanoutUrl(), table)) {
+        try (Watcher watcher = Watcher.subscribe(table)) {
             Map<String, Api.Answer> answers = Map.of(
                     "malformed JSON", api().put(table, "k", "{\"n\":"),
                     "empty key", api().call("PUT", "/v1/tables/" + table + "/keys/", "1"),

@@ -66,7 +66,7 @@ class SubscriptionsIT {
     }
 
     private static TableSubscription raw(String table, String resume) {
-        TableSubscription subscription = TableSubscription.open(HTTP, fanout(), table, resume, TableSubscription.HEARTBEAT,
+        TableSubscription subscription = TableSubscription.open(HTTP, fanout(), table, E2eCluster.adminKey(), resume, TableSubscription.HEARTBEAT,
                 frame -> { });
         await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> frames(subscription).stream()
                 .anyMatch(f -> f.get("type").asText().equals("resumed")
@@ -144,7 +144,7 @@ class SubscriptionsIT {
                 boolean flaky = i < 5;
                 moments.schedule(() -> {
                     VersionWatch watch = new VersionWatch();
-                    Subscription subscription = Subscription.to(fanout(), table).httpClient(HTTP).listener(watch).open();
+                    Subscription subscription = Subscription.to(fanout(), table).apiKey(E2eCluster.adminKey()).httpClient(HTTP).listener(watch).open();
                     watches.add(watch);
                     subscribers.add(subscription);
                     if (flaky) {
@@ -249,7 +249,7 @@ class SubscriptionsIT {
         String table = E2eCluster.tableOnShard(1);
         Api api = E2eCluster.api();
         TableSubscription stalled = raw(table, null);
-        try (Subscription healthy = Subscription.to(fanout(), table).httpClient(HTTP).open()) {
+        try (Subscription healthy = Subscription.to(fanout(), table).apiKey(E2eCluster.adminKey()).httpClient(HTTP).open()) {
             await("the healthy one is live").atMost(Duration.ofSeconds(30))
                     .until(() -> healthy.status() == rtkv.client.Status.LIVE);
             stalled.stopReading();
@@ -277,7 +277,7 @@ class SubscriptionsIT {
             for (int i = 0; i < 100; i++) {
                 hundred.add(raw(table, null));
             }
-            TableSubscription refused = TableSubscription.open(HTTP, fanout(), table, null, null, frame -> { });
+            TableSubscription refused = TableSubscription.open(HTTP, fanout(), table, E2eCluster.adminKey(), null, null, frame -> { });
             String closed = refused.closed().get(30, TimeUnit.SECONDS);
             assertTrue(closed.startsWith("4429 "), closed);
             JsonNode error = frames(refused).get(0);
@@ -287,7 +287,7 @@ class SubscriptionsIT {
             assertEquals(200, E2eCluster.api().put("rtkv.settings", table, "{\"maxSubscribers\": 101}").status());
             TableSubscription[] admitted = new TableSubscription[1];
             await("admitted under the raised cap").atMost(Duration.ofSeconds(30)).until(() -> {
-                TableSubscription attempt = TableSubscription.open(HTTP, fanout(), table, null, TableSubscription.HEARTBEAT,
+                TableSubscription attempt = TableSubscription.open(HTTP, fanout(), table, E2eCluster.adminKey(), null, TableSubscription.HEARTBEAT,
                         frame -> { });
                 await().atMost(Duration.ofSeconds(10)).until(() -> !attempt.frames().isEmpty());
                 if (frames(attempt).get(0).get("type").asText().equals("snapshot")) {
@@ -314,7 +314,8 @@ class SubscriptionsIT {
             subscription.send("x".repeat(10_000));
             assertTrue(subscription.closed().get(30, TimeUnit.SECONDS).startsWith("1009 "), "oversized: closed cleanly");
         }
-        TableSubscription badName = TableSubscription.open(HTTP, fanout(), "no/such table", null, null, frame -> { });
+        TableSubscription badName = TableSubscription.open(HTTP, fanout(), "no/such table", E2eCluster.adminKey(), null, null,
+                frame -> { });
         assertTrue(badName.closed().get(30, TimeUnit.SECONDS).startsWith("1008 "));
         assertEquals("invalid_table", frames(badName).get(0).get("error").asText());
         try (TableSubscription other = raw(table, null)) {

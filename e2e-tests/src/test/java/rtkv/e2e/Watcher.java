@@ -22,9 +22,14 @@ final class Watcher implements AutoCloseable {
         this.subscription = subscription;
     }
 
+    /** Subscribes with the cluster's admin key, and waits for the end of the snapshot. */
+    static Watcher subscribe(String table) {
+        return subscribe(E2eCluster.cluster().fanoutUrl(), table, E2eCluster.adminKey());
+    }
+
     /** Subscribes and waits for the end of the snapshot: changes committed from then on will arrive. */
-    static Watcher subscribe(String fanoutUrl, String table) {
-        Watcher watcher = new Watcher(table, TableSubscription.open(fanoutUrl, table));
+    static Watcher subscribe(String fanoutUrl, String table, String key) {
+        Watcher watcher = new Watcher(table, TableSubscription.open(fanoutUrl, table, key));
         await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> watcher.subscription.frames().stream()
                 .map(Watcher::parse).anyMatch(f -> f.get("type").asText().equals("snapshot") && f.get("last").asBoolean()));
         JsonNode first = parse(watcher.subscription.frames().get(0));
@@ -41,6 +46,18 @@ final class Watcher implements AutoCloseable {
             }
         }
         return changes;
+    }
+
+    /** The snapshot it was sent, key to canonical value. */
+    java.util.TreeMap<String, String> snapshot() {
+        java.util.TreeMap<String, String> entries = new java.util.TreeMap<>();
+        for (String frame : subscription.frames()) {
+            JsonNode node = parse(frame);
+            if (node.get("type").asText().equals("snapshot")) {
+                node.get("entries").forEach(e -> entries.put(e.get("key").asText(), Api.canonical(e.get("value").toString())));
+            }
+        }
+        return entries;
     }
 
     /** "key:op:version" of each change received, in order. */

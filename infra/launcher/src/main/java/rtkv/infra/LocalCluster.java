@@ -61,13 +61,15 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_API_PORT", Integer.toString(layout.apiPort()),
                 "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
                 "RTKV_DB_USER", Secrets.APP_USER,
-                "RTKV_DB_PASSWORD", secrets.appPassword()), home, layout.dataDir(), clock);
+                "RTKV_DB_PASSWORD", secrets.appPassword(),
+                "RTKV_ADMIN_KEY", secrets.adminKey()), home, layout.dataDir(), clock);
         fanout = new JavaService("fanout", "fanout-nodes", "rtkv.fanout.FanoutMain", "512m", layout.fanoutPort(), Map.of(
                 "RTKV_FANOUT_PORT", Integer.toString(layout.fanoutPort()),
                 "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap(),
                 "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
                 "RTKV_DB_USER", Secrets.READER_USER,
-                "RTKV_DB_PASSWORD", secrets.readerPassword()), home, layout.dataDir(), clock);
+                "RTKV_DB_PASSWORD", secrets.readerPassword(),
+                "RTKV_ADMIN_KEY", secrets.adminKey()), home, layout.dataDir(), clock);
         shards.forEach(c -> byName.put(c.name(), c));
         byName.put(kafka.name(), kafka);
         relays.forEach(c -> byName.put(c.name(), c));
@@ -192,6 +194,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public String readerPassword() {
         return secrets.readerPassword();
+    }
+
+    /** The admin API key api-service and the fanout node accept; also in {@code admin.key} in the data directory. */
+    public String adminKey() {
+        return secrets.adminKey();
     }
 
     /** Names of the parts, in start order: mariadb-0.., kafka, relay-0.., api, fanout. */

@@ -28,7 +28,7 @@ public final class LocalClusterMain {
                     if (args.length != 2) {
                         throw new LauncherException("usage: ./rtkv watch TABLE");
                     }
-                    Watch.run("ws://127.0.0.1:" + layout.fanoutPort(), args[1], out);
+                    Watch.run("ws://127.0.0.1:" + layout.fanoutPort(), args[1], LocalCluster.of(layout).adminKey(), out);
                 }
                 case "log" -> {
                     List<String> rest = List.of(args).subList(1, args.length);
@@ -71,10 +71,12 @@ public final class LocalClusterMain {
                   WebSocket   %s/v1/tables/{table}/subscribe
                   Kafka       %s, topic rtkv.changes
                   MariaDB     127.0.0.1:%s, database rtkv, user rtkv (password in %s)
-                  try         curl -X PUT %s/v1/tables/demo/keys/a -d '{"n":1}'
+                  admin key   %s (send it as Authorization: Bearer KEY)
+                  try         curl -X PUT %s/v1/tables/demo/keys/a -H "Authorization: Bearer $(cat %s)" -d '{"n":1}'
                               ./rtkv watch demo
                 """, cluster.apiUrl(), cluster.fanoutUrl(), layout.kafkaBootstrap(), layout.shardPorts(),
-                layout.dataDir().resolve("secrets.properties"), cluster.apiUrl());
+                layout.dataDir().resolve("secrets.properties"), layout.dataDir().resolve(Secrets.ADMIN_KEY_FILE),
+                cluster.apiUrl(), layout.dataDir().resolve(Secrets.ADMIN_KEY_FILE));
         if (detach) {
             Runtime.getRuntime().removeShutdownHook(stopAll);
             out.println("rtkv: running in the background; ./rtkv down stops it.");

@@ -9,16 +9,20 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Properties;
+import rtkv.auth.ApiKeys;
 
 /**
- * The database passwords of a local cluster, generated at its first start and kept beside its data
- * (readable by the owner only), so that data and credentials always travel together.
+ * The secrets of a local cluster, generated at its first start and kept beside its data (readable by
+ * the owner only), so that data and credentials always travel together.
  *
  * @param appPassword    password of user {@code rtkv}, which api-service connects as
  * @param cdcPassword    password of user {@code cdc}, which the relays read the binlog as
  * @param readerPassword password of user {@code reader}, which fanout nodes read snapshots as
+ * @param adminKey       the admin API key, alone in {@code admin.key} so that scripts can read it
  */
-record Secrets(String appPassword, String cdcPassword, String readerPassword) {
+record Secrets(String appPassword, String cdcPassword, String readerPassword, String adminKey) {
+
+    static final String ADMIN_KEY_FILE = "admin.key";
 
     static final String APP_USER = "rtkv";
     static final String CDC_USER = "cdc";
@@ -48,10 +52,26 @@ record Secrets(String appPassword, String cdcPassword, String readerPassword) {
                 }
             }
             return new Secrets(properties.getProperty("app.password"), properties.getProperty("cdc.password"),
-                    properties.getProperty("reader.password"));
+                    properties.getProperty("reader.password"), adminKey(dataDir.resolve(ADMIN_KEY_FILE)));
         } catch (IOException e) {
             throw new LauncherException("cannot read or create " + file, e);
         }
+    }
+
+    private static String adminKey(Path file) throws IOException {
+        if (Files.isRegularFile(file)) {
+            String key = Files.readString(file).strip();
+            ApiKeys.adminKeyProblem(key).ifPresent(problem -> {
+                throw new LauncherException(file + ": " + problem.replace("RTKV_ADMIN_KEY", "the admin key")
+                        + "; delete the file to have a new one generated");
+            });
+            return key;
+        }
+        String key = ApiKeys.newAdminKey(new SecureRandom());
+        Files.createDirectories(file.getParent());
+        writeOwnerOnly(file);
+        Files.writeString(file, key + "\n");
+        return key;
     }
 
     static void writeOwnerOnly(Path file) throws IOException {

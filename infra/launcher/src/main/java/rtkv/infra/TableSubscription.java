@@ -44,27 +44,34 @@ public final class TableSubscription implements AutoCloseable {
         this.onFrame = onFrame;
     }
 
-    /** @param fanoutUrl for example ws://127.0.0.1:8081 */
-    public static TableSubscription open(String fanoutUrl, String table) {
-        return open(HttpClient.newHttpClient(), fanoutUrl, table, null, HEARTBEAT, frame -> { });
+    /**
+     * @param fanoutUrl for example ws://127.0.0.1:8081
+     * @param key       the API key to subscribe with, sent as Authorization: Bearer KEY
+     */
+    public static TableSubscription open(String fanoutUrl, String table, String key) {
+        return open(HttpClient.newHttpClient(), fanoutUrl, table, key, null, HEARTBEAT, frame -> { });
     }
 
-    public static TableSubscription open(String fanoutUrl, String table, Consumer<String> onFrame) {
-        return open(HttpClient.newHttpClient(), fanoutUrl, table, null, HEARTBEAT, onFrame);
+    public static TableSubscription open(String fanoutUrl, String table, String key, Consumer<String> onFrame) {
+        return open(HttpClient.newHttpClient(), fanoutUrl, table, key, null, HEARTBEAT, onFrame);
     }
 
     /**
+     * @param key       the API key, sent as Authorization: Bearer KEY; null sends none
      * @param resume    a resume token, or null for a new subscription
      * @param heartbeat how often to send {"type":"heartbeat"}; null sends none, as a broken client would
      */
-    public static TableSubscription open(HttpClient http, String fanoutUrl, String table, String resume,
+    public static TableSubscription open(HttpClient http, String fanoutUrl, String table, String key, String resume,
                                          Duration heartbeat, Consumer<String> onFrame) {
         String query = resume == null ? "" : "?resume=" + segment(resume);
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + segment(table) + "/subscribe" + query);
         TableSubscription subscription = new TableSubscription(onFrame);
         try {
-            subscription.socket = http.newWebSocketBuilder()
-                    .connectTimeout(Duration.ofSeconds(10))
+            WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+            if (key != null) {
+                builder.header("Authorization", "Bearer " + key);
+            }
+            subscription.socket = builder
                     .buildAsync(uri, subscription.new Listener())
                     .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -9,8 +9,8 @@ final class Watch {
     private Watch() {
     }
 
-    static void run(String fanoutUrl, String table, PrintStream out) {
-        try (TableSubscription subscription = TableSubscription.open(fanoutUrl, table, out::println)) {
+    static void run(String fanoutUrl, String table, String key, PrintStream out) {
+        try (TableSubscription subscription = TableSubscription.open(fanoutUrl, table, key, out::println)) {
             System.err.println("rtkv: watching table " + table + " at " + fanoutUrl + " (Ctrl-C stops)");
             System.err.println("rtkv: closed by the server: " + subscription.closed().get());
         } catch (ExecutionException e) {
