@@ -7,11 +7,13 @@ import rtkv.auth.Authenticator;
 import rtkv.auth.KeyRecord;
 import rtkv.auth.Permission;
 import rtkv.auth.Principal;
+import rtkv.auth.RateLimiter;
 
 /**
  * Who may do what. Every {@code /v1} request but the OpenAPI file carries {@code Authorization: Bearer
  * KEY}: without a valid key it is answered 401 before anything else is looked at, then the key's rate is
- * checked (429), then each route asks for the permission it needs on its table (403).
+ * checked (429), then each route asks for the permission it needs on its table (403). An address whose
+ * keys keep being refused is answered 429 without its keys being looked up at all.
  */
 final class Access {
 
@@ -19,12 +21,16 @@ final class Access {
 
     private final Authenticator authenticator;
     private final RateLimiter limiter;
+    private final RateLimiter failures;
     private final int defaultRate;
+    private final int failuresPerAddress;
 
     Access(ApiConfig config, KeyDirectory keys, Clock clock) {
         this.authenticator = new Authenticator(config.adminKey(), keys::lookup, clock);
         this.limiter = new RateLimiter(clock);
+        this.failures = new RateLimiter(clock);
         this.defaultRate = config.keyRateLimit();
+        this.failuresPerAddress = config.edge().authFailuresPerAddress();
     }
 
     /** Before every /v1 route. */
@@ -32,11 +38,16 @@ final class Access {
         if (ctx.path().equals("/v1/openapi.yaml")) {
             return;
         }
-        String presented = ApiKeys.fromAuthorization(ctx.header("Authorization"));
-        Authenticator.Result result = authenticator.authenticate(presented);
+        String address = ctx.req().getRemoteAddr();
+        long blockedMillis = failures.waitFor(address, failuresPerAddress);
+        if (blockedMillis > 0) {
+            throw ApiException.tooManyRequests("too many refused API keys from " + address + "; retry after "
+                    + blockedMillis + " ms", (blockedMillis + 999) / 1000);
+        }
+        Authenticator.Result result = authenticator.authenticate(ApiKeys.fromAuthorization(ctx.header("Authorization")));
         if (!result.ok()) {
-            throw ApiException.unauthorized(presented == null
-                    ? "no API key: send the header Authorization: Bearer KEY" : result.refusal());
+            failures.take(address, failuresPerAddress);
+            throw ApiException.unauthorized(result.refusal());
         }
         Principal principal = result.principal();
         if (!principal.admin()) {

@@ -58,11 +58,8 @@ final class AdminRoutes {
         if (after != null && !after.isEmpty() && !ID.matcher(after).matches()) {
             throw ApiException.badRequest("invalid_parameter", "after is a key id: 16 hex digits");
         }
-        int limit = KeyRoutes.limitParameter(ctx);
-        List<KeyDirectory.Stored> page = keys.list(after == null ? "" : after, limit + 1);
-        boolean more = page.size() > limit;
-        List<KeyDirectory.Stored> shown = more ? page.subList(0, limit) : page;
-        KeyRoutes.json(ctx, Answers.keys(shown, more ? shown.get(limit - 1).id() : null));
+        KeyDirectory.Page page = keys.list(after == null ? "" : after, KeyRoutes.limitParameter(ctx));
+        KeyRoutes.json(ctx, Answers.keys(page.keys(), page.next()));
     }
 
     /** GET /v1/admin/keys/{id}. */

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import rtkv.auth.ApiKeys;
 import rtkv.auth.KeyRecord;
 import rtkv.auth.Scope;
@@ -22,7 +20,6 @@ import rtkv.auth.Scope;
  */
 final class KeyDirectory {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KeyDirectory.class);
     private static final long STALE_IF_ERROR_MILLIS = 5 * 60_000;
     private static final int MAX_CACHED = 100_000;
 
@@ -32,9 +29,18 @@ final class KeyDirectory {
 
     /** A new key: the only time its secret is known. */
     record Created(String id, String key, KeyRecord record) {
+        @Override
+        public String toString() {
+            return "Created[" + id + "]";
+        }
     }
 
-    private record Cached(Optional<KeyRecord> record, long fetchedAt) {
+    /** A page of keys; {@code next} is the {@code after} of the following page, null on the last. */
+    record Page(List<Stored> keys, String next) {
+    }
+
+    /** A lookup's answer and the row version it saw (0: no row), so an older read never replaces a newer. */
+    private record Cached(Optional<KeyRecord> record, long version, long fetchedAt) {
     }
 
     private final KvStore store;
@@ -69,17 +75,19 @@ final class KeyDirectory {
     }
 
     Optional<Stored> get(String id) {
-        return store.get(KeyRecord.TABLE, id).flatMap(entry -> parse(id, entry.value())
+        return store.get(KeyRecord.TABLE, id).flatMap(entry -> KeyRecord.readable(id, entry.value())
                 .map(record -> new Stored(id, record, entry.version())));
     }
 
-    /** Keys in id order, a page at a time; {@code limit + 1} are read to know whether more follow. */
-    List<Stored> list(String after, int limit) {
-        List<Stored> page = new ArrayList<>();
-        for (KeySql.Entry entry : store.list(KeyRecord.TABLE, "", after, limit)) {
-            parse(entry.key(), entry.value()).ifPresent(record -> page.add(new Stored(entry.key(), record, entry.version())));
+    /** Keys in id order after {@code after}, at most {@code limit}. */
+    Page list(String after, int limit) {
+        List<KeySql.Entry> rows = store.list(KeyRecord.TABLE, "", after, limit + 1);
+        boolean more = rows.size() > limit;
+        List<Stored> keys = new ArrayList<>();
+        for (KeySql.Entry row : more ? rows.subList(0, limit) : rows) {
+            KeyRecord.readable(row.key(), row.value()).ifPresent(record -> keys.add(new Stored(row.key(), record, row.version())));
         }
-        return page;
+        return new Page(keys, more ? rows.get(limit - 1).key() : null);
     }
 
     /** Revokes the key for good; revoking a revoked key changes nothing. Empty when there is no such key. */
@@ -93,7 +101,7 @@ final class KeyDirectory {
             try {
                 KeySql.Entry written = store.put(KeyRecord.TABLE, id, revoked.toJson(), null,
                         new Precondition.IfMatch(current.get().version()));
-                cache.put(id, new Cached(Optional.of(revoked), clock.millis()));
+                remember(id, new Cached(Optional.of(revoked), written.version(), clock.millis()));
                 return Optional.of(new Stored(id, revoked, written.version()));
             } catch (ApiException e) {
                 if (e.status() != 412 || attempt == 2) {
@@ -110,9 +118,9 @@ final class KeyDirectory {
         if (cached != null && now - cached.fetchedAt() < cacheMillis) {
             return cached.record();
         }
-        Optional<KeyRecord> record;
+        Optional<KeySql.Entry> row;
         try {
-            record = store.get(KeyRecord.TABLE, id).flatMap(entry -> parse(id, entry.value()));
+            row = store.get(KeyRecord.TABLE, id);
         } catch (ApiException e) {
             if (e.status() >= 500 || e.status() == 429) {
                 if (cached != null && now - cached.fetchedAt() < STALE_IF_ERROR_MILLIS) {
@@ -123,22 +131,21 @@ final class KeyDirectory {
             }
             throw e;
         }
+        Cached read = new Cached(row.flatMap(entry -> KeyRecord.readable(id, entry.value())),
+                row.map(KeySql.Entry::version).orElse(0L), now);
+        return remember(id, read).record();
+    }
+
+    /** Keeps the newer of what is cached and what was just read (a revocation is never undone by a late read). */
+    private Cached remember(String id, Cached read) {
         if (cache.size() >= MAX_CACHED) {
-            cache.values().removeIf(c -> now - c.fetchedAt() >= cacheMillis);
+            long now = read.fetchedAt();
+            cache.values().removeIf(c -> now - c.fetchedAt() >= cacheMillis || c.record().isEmpty());
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
         }
-        cache.put(id, new Cached(record, now));
-        return record;
-    }
-
-    private static Optional<KeyRecord> parse(String id, String json) {
-        try {
-            return Optional.of(KeyRecord.fromJson(json));
-        } catch (IllegalArgumentException e) {
-            LOG.error("{} holds an unreadable record for key id {}; the key is refused", KeyRecord.TABLE, id);
-            return Optional.empty();
-        }
+        return cache.merge(id, read, (old, fresh) -> fresh.version() >= old.version()
+                ? fresh : new Cached(old.record(), old.version(), fresh.fetchedAt()));
     }
 }

@@ -193,17 +193,17 @@ class AccessIT {
     @Test
     void aKeyOverItsRateIsAnswered429WithRetryAfterAndOthersAreNotSlowed() {
         String table = table("rated");
-        String slow = createKey("{\"name\":\"slow\",\"scopes\":[\"read:" + table + "\"],\"rateLimit\":3}");
+        String slow = createKey("{\"name\":\"slow\",\"scopes\":[\"read:" + table + "\"],\"rateLimit\":1}");
         String other = keyWith("read:" + table);
         List<ApiFixture.Answer> answers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             answers.add(callAs(slow, "GET", keyPath(table, "k"), null));
         }
         ApiFixture.Answer limited = answers.stream().filter(a -> a.status() == 429).findFirst().orElse(null);
-        assertNotNull(limited, "10 requests at once from a key allowed 3 per second");
+        assertNotNull(limited, "10 requests at once from a key allowed 1 per second");
         assertEquals("too_many_requests", limited.error());
         assertTrue(Long.parseLong(limited.headers().get("retry-after").get(0)) >= 1);
-        assertTrue(answers.stream().filter(a -> a.status() == 404).count() >= 3, "the first ones went through");
+        assertEquals(404, answers.get(0).status(), "the first went through");
         assertEquals(404, callAs(other, "GET", keyPath(table, "k"), null).status(), "another key has its own rate");
     }
 }

@@ -74,7 +74,9 @@ final class ApiFixture implements BeforeAllCallback {
                 "RTKV_MAX_VALUE_BYTES", Integer.toString(MAX_VALUE_BYTES),
                 "RTKV_MAX_BATCH_BYTES", Integer.toString(MAX_BATCH_BYTES),
                 "RTKV_SWEEP_INTERVAL_MS", "100",
-                "RTKV_ADMIN_KEY", ADMIN_KEY));
+                "RTKV_ADMIN_KEY", ADMIN_KEY,
+                // The tests present many wrong keys on purpose, all from 127.0.0.1.
+                "RTKV_AUTH_FAILURES_PER_ADDRESS", "1000000"));
         env.putAll(overrides);
         return ApiConfig.from(env);
     }

@@ -107,6 +107,31 @@ class EdgeIT {
     }
 
     @Test
+    void anAddressThatKeepsPresentingWrongKeysIsToldToWaitWithoutLookingThemUp() throws Exception {
+        try (ApiServer server = start(Map.of("RTKV_AUTH_FAILURES_PER_ADDRESS", "3"))) {
+            HttpClient http = HttpClient.newHttpClient();
+            String path = "http://127.0.0.1:" + server.port() + ApiFixture.keyPath(ApiFixture.table("guess"), "k");
+            java.util.function.Function<String, HttpResponse<String>> get = key -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(path)).header("Authorization", "Bearer " + key).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            for (int i = 0; i < 3; i++) {
+                assertEquals(401, get.apply("rk.0123456789abcde" + i + "." + "A".repeat(43)).statusCode());
+            }
+            HttpResponse<String> blocked = get.apply(ApiFixture.ADMIN_KEY);
+            assertEquals(429, blocked.statusCode(), "even a good key waits: the address is not listened to for a moment");
+            assertTrue(blocked.body().contains("too many refused API keys"), blocked.body());
+            assertTrue(Long.parseLong(blocked.headers().firstValue("Retry-After").orElseThrow()) >= 1);
+            await("the address may try again").atMost(Duration.ofSeconds(10))
+                    .until(() -> get.apply(ApiFixture.ADMIN_KEY).statusCode() == 404);
+        }
+    }
+
+    @Test
     void withAKeystoreItSpeaksOnlyTls() throws Exception {
         SelfSignedTls tls = SelfSignedTls.create(dir);
         try (ApiServer server = start(Map.of("RTKV_TLS_KEYSTORE", tls.keystore().toString(),

@@ -1,6 +1,7 @@
 package rtkv.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +48,7 @@ class FuzzIT {
     private final List<String> tables = List.of(run + "-a", run + "-b", run + ".c");
     private final AtomicLong acknowledgedWrites = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong unknownOutcomes = new AtomicLong();
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
     private final Map<String, AtomicLong> acksByKey = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, ConcurrentLinkedQueue<String>> history = new java.util.concurrent.ConcurrentHashMap<>();
@@ -92,15 +94,23 @@ class FuzzIT {
         }
         for (Thread thread : threads) {
             thread.join(Duration.ofMinutes(15).toMillis());
+            assertFalse(thread.isAlive(), thread.getName() + " did not finish within 15 minutes");
         }
         assertTrue(failures.isEmpty(), failures.size() + " bad answers (seed " + seed + "), for example:\n"
                 + String.join("\n", failures.stream().limit(20).toList()));
         assertTrue(sent.get() >= REQUESTS, "sent " + sent.get());
+        System.out.println("FuzzIT: " + sent.get() + " requests, " + acknowledgedWrites.get() + " acknowledged writes, "
+                + unknownOutcomes.get() + " without an answer");
+        // Most of those sent a body far over its limit, which the server refuses before reading it all.
+        assertTrue(unknownOutcomes.get() <= REQUESTS / 100, unknownOutcomes.get() + " requests got no answer");
         long versions = versionSum();
-        if (versions != acknowledgedWrites.get()) {
+        if (versions < acknowledgedWrites.get() || versions > acknowledgedWrites.get() + unknownOutcomes.get()) {
             System.out.println(unexplained());
         }
-        assertEquals(acknowledgedWrites.get(), versions, "every version bump was acknowledged (seed " + seed + ")");
+        assertTrue(versions >= acknowledgedWrites.get(), "every acknowledged write is there (seed " + seed + ")");
+        assertTrue(versions <= acknowledgedWrites.get() + unknownOutcomes.get(), versions + " versions for "
+                + acknowledgedWrites.get() + " acknowledged writes and " + unknownOutcomes.get()
+                + " requests without an answer: a refused request wrote (seed " + seed + ")");
         assertEquals(200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url("/readyz"))).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode(), "the service is still up");
     }
@@ -166,20 +176,12 @@ class FuzzIT {
             sent.incrementAndGet();
             done++;
             try {
-                HttpResponse<byte[]> response;
-                try {
-                    response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-                } catch (java.io.IOException e) {
-                    // The server closes a connection after some refusals; a request already on its way
-                    // on that connection sees the close. Once more, on a fresh connection.
-                    response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-                }
-                check(request, response);
+                check(request, http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray()));
             } catch (java.io.IOException e) {
-                // A refused body may be answered before it is sent whole, and the connection reset.
-                if (request.body() == null || request.body().length < 1_000) {
-                    failures.add(request + ": " + e);
-                }
+                // A refused body may be answered before it is sent whole and the connection reset; the
+                // server may close a connection after a refusal while the next request is on its way.
+                // Either way the request may or may not have been applied: the check allows for it.
+                unknownOutcomes.incrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,7 +25,9 @@ import rtkv.auth.Authenticator;
 import rtkv.auth.KeyRecord;
 import rtkv.auth.Permission;
 import rtkv.auth.Principal;
+import rtkv.auth.RateLimiter;
 import rtkv.edge.Connectors;
+import rtkv.edge.JsonErrorHandler;
 import rtkv.schema.ClasspathText;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
@@ -39,6 +42,7 @@ final class FanoutServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
     private static final String SUBSCRIBER = "rtkv.subscriber";
     private static final String CLIENT_JS = ClasspathText.read("/rtkv/fanout/client.js");
+    private static final long REFUSAL_CLOSE_DELAY_MILLIS = 200;
 
     private final FanoutConfig config;
     private final Clock clock;
@@ -47,9 +51,12 @@ final class FanoutServer implements AutoCloseable {
     private final Tables tables;
     private final Authenticator authenticator;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
-    /** Heartbeats, and the once-a-second look at the keys of open subscriptions. */
-    private final ScheduledExecutorService timers =
-            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-timers"));
+    private final ScheduledExecutorService heartbeats =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-heartbeats"));
+    /** Apart from the heartbeats: a key may have to be read from a shard that is slow to answer. */
+    private final ScheduledExecutorService keyChecks =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-key-checks"));
+    private final RateLimiter failures;
     private final Javalin app;
     private volatile CatchUp catchUp;
     private boolean closed;
@@ -61,6 +68,7 @@ final class FanoutServer implements AutoCloseable {
         this.snapshots = new Snapshots(config);
         this.tables = new Tables(config, snapshots, feed, clock);
         this.authenticator = new Authenticator(config.adminKey(), tables::key, clock);
+        this.failures = new RateLimiter(clock);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jetty.addConnector((server, http) -> Connectors.create(server, http, config.host(), config.port(), config.edge()));
@@ -77,7 +85,7 @@ final class FanoutServer implements AutoCloseable {
             c.routes.get("/readyz", ctx -> status(ctx, isReady()));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                     .contentType("application/json")
-                    .result(Frames.error(e.getStatus() == 404 ? "not_found" : "bad_request", e.getMessage())));
+                    .result(Frames.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage())));
         });
     }
 
@@ -101,13 +109,25 @@ final class FanoutServer implements AutoCloseable {
             }
         });
         ws.onClose(this::leave);
-        ws.onError(this::leave);
+        ws.onError(ctx -> {
+            if (ctx.error() != null && !(ctx.error() instanceof java.io.IOException)) {
+                LOG.error("a subscription to {} failed", ctx.pathParam("table"), ctx.error());
+            }
+            leave(ctx);
+        });
     }
 
     private void connect(WsContext ctx) {
         if (!isReady()) {
             // A subscription accepted now could miss changes committed after its first frame.
             refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet; retry shortly");
+            return;
+        }
+        String address = addressOf(ctx);
+        long blockedMillis = failures.waitFor(address, config.edge().authFailuresPerAddress());
+        if (blockedMillis > 0) {
+            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "too_many_requests", "too many refused API keys from " + address
+                    + "; retry after " + blockedMillis + " ms");
             return;
         }
         String presented = ApiKeys.fromAuthorization(ctx.header("Authorization"));
@@ -123,8 +143,9 @@ final class FanoutServer implements AutoCloseable {
             return;
         }
         if (!auth.ok()) {
-            refuse(ctx, Subscriber.UNAUTHORIZED, "unauthorized", presented == null
-                    ? "no API key: send the header Authorization: Bearer KEY, or ?key=KEY from a browser" : auth.refusal());
+            failures.take(address, config.edge().authFailuresPerAddress());
+            refuse(ctx, Subscriber.UNAUTHORIZED, "unauthorized", auth.refusal()
+                    + (presented == null ? ", or ?key=KEY from a browser" : ""));
             return;
         }
         String table = ctx.pathParam("table");
@@ -159,7 +180,8 @@ final class FanoutServer implements AutoCloseable {
                 }
                 case FULL -> {
                     subscriber.onClose(() -> { });
-                    subscriber.refuse(Subscriber.TOO_MANY_SUBSCRIBERS, "too_many_subscribers", "table " + table
+                    subscriber.gone();
+                    refuse(ctx, Subscriber.TOO_MANY_SUBSCRIBERS, "too_many_subscribers", "table " + table
                             + " has its maximum of " + cap + " subscribers on this node; an administrator can raise it"
                             + " with PUT /v1/tables/" + Tables.SETTINGS + "/keys/" + table + " {\"maxSubscribers\": N}");
                     return;
@@ -167,13 +189,28 @@ final class FanoutServer implements AutoCloseable {
                 case GONE -> subscriber.onClose(() -> { });
             }
         }
-        subscriber.refuse(1011, "unavailable", "the table could not be opened; retry shortly");
+        subscriber.gone();
+        refuse(ctx, StatusCode.SERVER_ERROR, "unavailable", "the table could not be opened; retry shortly");
     }
 
-    /** A refusal before the subscription exists: one error frame, then the close. */
-    private static void refuse(WsContext ctx, int code, String error, String message) {
+    private static String addressOf(WsContext ctx) {
+        return ctx.session.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(ctx.session.getRemoteSocketAddress());
+    }
+
+    /**
+     * A refusal before the subscription exists: one error frame, then the close. The close waits a
+     * moment: Node's WebSocket (undici) drops a frame that arrives together with the end of the
+     * connection right after the upgrade, and reports only 1006, so the client would never learn why.
+     */
+    private void refuse(WsContext ctx, int code, String error, String message) {
         ctx.send(Frames.error(error, message));
-        ctx.closeSession(code, Subscriber.closeReason(message));
+        try {
+            heartbeats.schedule(() -> ctx.closeSession(code, Subscriber.closeReason(message)), REFUSAL_CLOSE_DELAY_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ctx.closeSession(code, Subscriber.closeReason(message)); // the node is stopping
+        }
     }
 
     private void leave(WsContext ctx) {
@@ -194,6 +231,15 @@ final class FanoutServer implements AutoCloseable {
 
     /** Every few seconds: a heartbeat to each subscriber, and a close for those silent too long. */
     private void beat() {
+        try {
+            heartbeatAndCloseSilent();
+        } catch (RuntimeException e) {
+            // A failed round must not end the schedule.
+            LOG.error("sending heartbeats failed", e);
+        }
+    }
+
+    private void heartbeatAndCloseSilent() {
         long silence = TimeUnit.SECONDS.toMillis(config.clientTimeoutSeconds());
         for (Subscriber subscriber : subscribers) {
             if (subscriber.isClosed()) {
@@ -202,7 +248,7 @@ final class FanoutServer implements AutoCloseable {
                 subscriber.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
                         + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
                         + config.heartbeatSeconds() + " s");
-            } else {
+            } else if (subscriber.started()) {
                 subscriber.send(Frames.HEARTBEAT);
             }
         }
@@ -222,22 +268,26 @@ final class FanoutServer implements AutoCloseable {
     }
 
     private void closeRevoked() {
-        Map<String, Authenticator.Result> checked = new HashMap<>();
+        // Empty: the key could not be looked at this round; what was accepted stays, it is looked at again next time.
+        Map<String, Optional<Authenticator.Result>> checked = new HashMap<>();
         for (Subscriber subscriber : subscribers) {
             String id = subscriber.keyId();
             if (id == null || subscriber.isClosed()) {
                 continue;
             }
-            Authenticator.Result result;
-            try {
-                result = checked.computeIfAbsent(id, authenticator::recheck);
-            } catch (RuntimeException e) {
-                // The key cannot be looked at now: keep what was accepted, look again next time.
-                continue;
+            Optional<Authenticator.Result> result = checked.computeIfAbsent(id, this::recheck);
+            if (result.isPresent() && !result.get().ok()) {
+                subscriber.refuse(Subscriber.UNAUTHORIZED, "unauthorized", result.get().refusal());
             }
-            if (!result.ok()) {
-                subscriber.refuse(Subscriber.UNAUTHORIZED, "unauthorized", result.refusal());
-            }
+        }
+    }
+
+    private Optional<Authenticator.Result> recheck(String id) {
+        try {
+            return Optional.of(authenticator.recheck(id));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot look at API key {} again: {}", id, e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -254,8 +304,8 @@ final class FanoutServer implements AutoCloseable {
             catchUp = new CatchUp(config, feed.topicTag());
             tables.start();
         });
-        timers.scheduleAtFixedRate(this::beat, config.heartbeatSeconds(), config.heartbeatSeconds(), TimeUnit.SECONDS);
-        timers.scheduleAtFixedRate(this::recheckKeys, 1, 1, TimeUnit.SECONDS);
+        heartbeats.scheduleAtFixedRate(this::beat, config.heartbeatSeconds(), config.heartbeatSeconds(), TimeUnit.SECONDS);
+        keyChecks.scheduleWithFixedDelay(this::recheckKeys, 1, 1, TimeUnit.SECONDS);
         LOG.info("fanout node listening on {}:{} with {}", config.host(), app.port(), config);
         return this;
     }
@@ -288,7 +338,8 @@ final class FanoutServer implements AutoCloseable {
             return;
         }
         closed = true;
-        timers.shutdownNow();
+        heartbeats.shutdownNow();
+        keyChecks.shutdownNow();
         app.stop();
         feed.close();
         if (catchUp != null) {

@@ -34,6 +34,8 @@ final class Subscriber {
     private volatile int coveredShard = -1;
     private volatile long covered = -1;
     private volatile Runnable onClose = () -> { };
+    // Set once a frame is queued, so a heartbeat queued after seeing it goes after that frame.
+    private volatile boolean started;
 
     /** @param keyId the id of the API key it subscribed with, null for the admin key */
     Subscriber(Session session, String table, String keyId, long maxPendingBytes, Clock clock) {
@@ -100,6 +102,7 @@ final class Subscriber {
             return;
         }
         session.sendText(frame, Callback.from(() -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)));
+        started = true;
     }
 
     /** A chunk of the subscriber's snapshot: it counts, but never cuts the subscriber off. */
@@ -110,6 +113,15 @@ final class Subscriber {
         long size = Frames.utf8Length(frame);
         snapshotBytes.addAndGet(size);
         session.sendText(frame, Callback.from(() -> snapshotBytes.addAndGet(-size), failure -> snapshotBytes.addAndGet(-size)));
+        started = true;
+    }
+
+    /**
+     * Whether its first frame (snapshot, resumed or resync) is on its way: heartbeats wait for it, so that
+     * a subscription always starts with what the protocol says it starts with.
+     */
+    boolean started() {
+        return started;
     }
 
     /** Too slow: told to resync, after what is already queued, and closed. */

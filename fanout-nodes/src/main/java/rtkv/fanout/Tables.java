@@ -159,15 +159,7 @@ final class Tables implements AutoCloseable {
                 throw new IllegalStateException("the shard of " + KeyRecord.TABLE + " cannot be read: " + e.getMessage(), e);
             }
         }
-        if (json == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(KeyRecord.fromJson(json));
-        } catch (IllegalArgumentException e) {
-            LOG.error("{} holds an unreadable record for key id {}; the key is refused", KeyRecord.TABLE, id);
-            return Optional.empty();
-        }
+        return json == null ? Optional.empty() : KeyRecord.readable(id, json);
     }
 
     int held() {

@@ -139,6 +139,7 @@ export function subscribe(url, table, options = {}) {
         emit('error', frame);
         if (FATAL.has(frame.error)) {
           closed = true;
+          socket?.close();
           setStatus('closed');
         }
         break;

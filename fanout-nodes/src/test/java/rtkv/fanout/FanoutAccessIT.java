@@ -145,7 +145,7 @@ class FanoutAccessIT {
         String table = table();
         long now = System.currentTimeMillis();
         String shortLived = issue(new KeyRecord("short", "", List.of(Scope.parse("subscribe:" + table)), now,
-                now + 2_000, null, null));
+                now + 5_000, null, null));
         TableSubscription subscription = open(table, shortLived);
         await("subscribed").atMost(Duration.ofSeconds(30)).until(() -> !ofType(subscription, "snapshot").isEmpty());
         String closed = subscription.closed().get(30, TimeUnit.SECONDS);
@@ -174,6 +174,13 @@ class FanoutAccessIT {
                                 null, frame -> { }), "a third connection from this address is refused");
                     }
                 }
+                await("the refused and the closed connections no longer count").atMost(Duration.ofSeconds(30)).until(() -> {
+                    try (TableSubscription again = TableSubscription.open(https, wss, table, ADMIN_KEY, null, null, frame -> { })) {
+                        return true;
+                    } catch (LauncherException e) {
+                        return false;
+                    }
+                });
                 publish(table, "after", "1", 1);
                 await("the upgraded subscription is still served").atMost(Duration.ofSeconds(30))
                         .until(() -> changes(subscription).size() == 1);

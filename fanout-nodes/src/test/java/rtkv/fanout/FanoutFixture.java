@@ -96,7 +96,8 @@ final class FanoutFixture implements BeforeAllCallback {
                 "RTKV_DB_USER", cluster.readerUser(),
                 "RTKV_DB_PASSWORD", cluster.readerPassword(),
                 "RTKV_FANOUT_MAX_PENDING_BYTES", "65536",
-                "RTKV_ADMIN_KEY", ADMIN_KEY));
+                "RTKV_ADMIN_KEY", ADMIN_KEY,
+                "RTKV_AUTH_FAILURES_PER_ADDRESS", "1000000"));
         env.putAll(overrides);
         FanoutServer started = new FanoutServer(FanoutConfig.from(env), Clock.systemUTC()).start();
         await("fanout node ready").atMost(Duration.ofMinutes(1)).until(started::isReady);

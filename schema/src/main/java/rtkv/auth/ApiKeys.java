@@ -26,6 +26,10 @@ public final class ApiKeys {
 
     /** A presented key split into its parts. */
     public record Parsed(String id, String secret) {
+        @Override
+        public String toString() {
+            return "Parsed[" + id + "]";
+        }
     }
 
     public static Optional<Parsed> parse(String key) {

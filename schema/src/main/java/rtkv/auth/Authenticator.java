@@ -39,7 +39,7 @@ public final class Authenticator {
 
     public Result authenticate(String presented) {
         if (presented == null || presented.isBlank()) {
-            return Result.refused("no API key: send Authorization: Bearer KEY");
+            return Result.refused("no API key: send the header Authorization: Bearer KEY");
         }
         if (ApiKeys.sameSecret(presented, adminKey)) {
             return Result.ok(Principal.ADMIN);

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
 import rtkv.schema.JsonText;
 
 /**
@@ -68,6 +70,17 @@ public record KeyRecord(String name, String hash, List<Scope> scopes, long creat
                     nullableLong(fields.get("revokedAt")), rateLimit == null ? null : Math.toIntExact(rateLimit));
         } catch (NullPointerException | ArithmeticException e) {
             throw new IllegalArgumentException("not a key record: " + json, e);
+        }
+    }
+
+    /** The record of key {@code id}, or empty (logged) when what is stored is not one: such a key is refused. */
+    public static Optional<KeyRecord> readable(String id, String json) {
+        try {
+            return Optional.of(fromJson(json));
+        } catch (IllegalArgumentException e) {
+            LoggerFactory.getLogger(KeyRecord.class).error("{} holds an unreadable record for key id {}; the key is refused",
+                    TABLE, id);
+            return Optional.empty();
         }
     }
 

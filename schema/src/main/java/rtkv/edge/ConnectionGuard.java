@@ -51,36 +51,33 @@ final class ConnectionGuard implements Connection.Listener {
         this.handshakeMillis = handshakeMillis;
     }
 
+    /**
+     * A socket is counted by the connection that sits on it directly (HTTP, or TLS under HTTP), and only
+     * when it is new to us: an upgrade replaces that connection on the same socket, and the HTTP
+     * connection inside TLS sits on the decrypted end point, never on the socket.
+     */
     @Override
     public void onOpened(Connection connection) {
         EndPoint network = networkEndPoint(connection.getEndPoint());
         Socket socket = sockets.get(network);
-        if (socket == null) {
+        if (socket == null && connection.getEndPoint() == network) {
             socket = accepted(network);
-            if (socket == null) {
-                return;
-            }
         }
-        if (!(connection instanceof SslConnection)) {
+        if (socket != null && !(connection instanceof SslConnection)) {
             socket.applicationConnections.incrementAndGet();
         }
     }
 
     @Override
     public void onClosed(Connection connection) {
-        EndPoint network = networkEndPoint(connection.getEndPoint());
-        if (network.isOpen()) {
-            return; // upgraded, or the inner connection of a TLS socket: the socket is still there
+        EndPoint network = connection.getEndPoint();
+        if (network != networkEndPoint(network) || network.isOpen()) {
+            return; // the inner connection of a TLS socket, or one replaced by an upgrade: the socket is still there
         }
         Socket socket = sockets.remove(network);
         if (socket != null) {
             perAddress.computeIfPresent(socket.address, (address, open) -> open <= 1 ? null : open - 1);
         }
-    }
-
-    /** Open connections from {@code address}; for tests. */
-    int openFrom(InetAddress address) {
-        return perAddress.getOrDefault(address, 0);
     }
 
     private Socket accepted(EndPoint network) {

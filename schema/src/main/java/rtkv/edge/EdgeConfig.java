@@ -26,9 +26,13 @@ import rtkv.config.Settings;
  *                                 not sent the headers of its first request (for a WebSocket, its
  *                                 upgrade request) within this long is closed, so slow or silent
  *                                 connections cannot pile up
+ * @param authFailuresPerAddress   RTKV_AUTH_FAILURES_PER_ADDRESS, default 10: refused API keys per second
+ *                                 from one client address; past it the address is answered 429 (or
+ *                                 1013 on a WebSocket) without a key being looked up, so guessing keys
+ *                                 cannot load the shard that holds them
  */
 public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tlsKeystoreType,
-                         int maxConnectionsPerAddress, int handshakeTimeoutSeconds) {
+                         int maxConnectionsPerAddress, int handshakeTimeoutSeconds, int authFailuresPerAddress) {
 
     /** Parses the edge settings; problems are recorded in {@code s} like the service's own. */
     public static EdgeConfig from(Settings s, int defaultMaxConnectionsPerAddress) {
@@ -46,12 +50,8 @@ public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tl
         }
         return new EdgeConfig(keystore, password, type,
                 s.integer("RTKV_MAX_CONNECTIONS_PER_ADDRESS", defaultMaxConnectionsPerAddress, 1, 10_000_000),
-                s.integer("RTKV_HANDSHAKE_TIMEOUT_SECONDS", 10, 1, 3_600));
-    }
-
-    /** Plain HTTP and the given limits, for tests and tools. */
-    public static EdgeConfig plain(int maxConnectionsPerAddress, int handshakeTimeoutSeconds) {
-        return new EdgeConfig(null, null, "PKCS12", maxConnectionsPerAddress, handshakeTimeoutSeconds);
+                s.integer("RTKV_HANDSHAKE_TIMEOUT_SECONDS", 10, 1, 3_600),
+                s.integer("RTKV_AUTH_FAILURES_PER_ADDRESS", 10, 1, 10_000_000));
     }
 
     public boolean tls() {
@@ -81,6 +81,6 @@ public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tl
     @Override
     public String toString() {
         return "EdgeConfig[" + (tls() ? "tls " + tlsKeystore : "plain") + ", perAddress=" + maxConnectionsPerAddress
-                + ", handshake=" + handshakeTimeoutSeconds + "s]";
+                + ", handshake=" + handshakeTimeoutSeconds + "s, authFailures=" + authFailuresPerAddress + "/s]";
     }
 }

@@ -41,7 +41,8 @@ public final class JsonErrorHandler extends ErrorHandler {
     }
 
     private static byte[] body(int status, String message) {
-        String words = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
+        // A server error's message may be an exception's text: the client gets only the status's words.
+        String words = message == null || message.isBlank() || status >= 500 ? HttpStatus.getMessage(status) : message;
         return JsonText.object(g -> {
             g.writeStringField("error", codeOf(status));
             g.writeStringField("message", "the request was refused before it reached a route: " + words);

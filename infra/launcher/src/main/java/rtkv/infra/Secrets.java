@@ -24,6 +24,11 @@ record Secrets(String appPassword, String cdcPassword, String readerPassword, St
 
     static final String ADMIN_KEY_FILE = "admin.key";
 
+    @Override
+    public String toString() {
+        return "Secrets[kept in secrets.properties and " + ADMIN_KEY_FILE + "]";
+    }
+
     static final String APP_USER = "rtkv";
     static final String CDC_USER = "cdc";
     static final String READER_USER = "reader";

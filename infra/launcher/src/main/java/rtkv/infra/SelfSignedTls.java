@@ -48,6 +48,11 @@ public record SelfSignedTls(Path keystore, String password) {
         return new SelfSignedTls(keystore, password);
     }
 
+    @Override
+    public String toString() {
+        return "SelfSignedTls[" + keystore + "]";
+    }
+
     /** A client context that trusts this certificate and nothing else. */
     public SSLContext clientContext() {
         try (InputStream in = Files.newInputStream(keystore)) {
