@@ -59,6 +59,9 @@ final class ApiServer implements AutoCloseable {
                 json(ctx, ready ? 200 : 503, Answers.status(ready ? "ok" : "a shard is unreachable"));
             });
             c.routes.exception(ApiException.class, (e, ctx) -> {
+                if (e.status() != 413) {
+                    Bodies.discard(ctx, config.maxValueBytes());
+                }
                 if (e.status() == 429) {
                     ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
                 } else if (e.status() == 401) {
@@ -66,8 +69,12 @@ final class ApiServer implements AutoCloseable {
                 }
                 json(ctx, e.status(), e.body());
             });
-            c.routes.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), Answers.error(
-                    JsonErrorHandler.codeOf(e.getStatus()), e.getMessage())));
+            c.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() != 413) {
+                    Bodies.discard(ctx, config.maxValueBytes());
+                }
+                json(ctx, e.getStatus(), Answers.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage()));
+            });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Answers.error("internal", "the request failed; it was logged"));

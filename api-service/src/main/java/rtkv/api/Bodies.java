@@ -42,6 +42,28 @@ final class Bodies {
         }
     }
 
+    /**
+     * Reads and drops what is left of a refused request's body, up to {@code limit} bytes, so that the
+     * client's connection stays usable. A request refused from its headers alone leaves its body unread;
+     * Jetty then closes the connection after the answer, and a client that reuses the connection for its
+     * next request sees that request fail with no answer at all. A larger body is left: the connection
+     * closes, as it should for a client sending that much to be refused.
+     */
+    static void discard(Context ctx, int limit) {
+        if (ctx.req().getContentLengthLong() > limit) {
+            return;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] sink = new byte[8_192];
+            long read = 0;
+            for (int n; read <= limit && (n = in.read(sink)) >= 0; ) {
+                read += n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // The connection closes instead; the answer is decided already.
+        }
+    }
+
     private static ApiException tooLarge(int limit, String code, String what) {
         return ApiException.tooLarge(code, what + " may be at most " + limit + " bytes");
     }

@@ -49,6 +49,21 @@ class BadInputIT {
     }
 
     @Test
+    void aRequestRefusedFromItsHeadersKeepsTheConnectionForTheNext() {
+        // Refused before the body is read: unread, it would make Jetty close the connection after the
+        // answer, under a client that may already be sending its next request on it.
+        List<String> closed = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ApiFixture.Answer answer = call("PUT", "/v1/tables/no%20such%20table/keys/k" + i, "{\"n\":" + i + "}");
+            assertEquals(400, answer.status());
+            if (answer.headers().getOrDefault("connection", List.of()).contains("close")) {
+                closed.add("request " + i);
+            }
+        }
+        assertEquals(List.of(), closed, "connections closed after a refusal");
+    }
+
+    @Test
     void aChunkedBodyOverTheLimitIsRefusedWithoutReadingItAll() throws Exception {
         String table = table("chunked");
         // Sent without a Content-Length: the server can only stop reading at its limit.

@@ -27,19 +27,24 @@ final class Api {
         }
     }
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
     private final String baseUrl;
     private final String key;
 
     /** @param key the API key every call is made with, or null for none */
     Api(String baseUrl, String key) {
+        this(HttpClient.newHttpClient(), baseUrl, key);
+    }
+
+    private Api(HttpClient http, String baseUrl, String key) {
+        this.http = http;
         this.baseUrl = baseUrl;
         this.key = key;
     }
 
-    /** The same API, called with another key. */
+    /** The same API and connections, called with another key. */
     Api as(String otherKey) {
-        return new Api(baseUrl, otherKey);
+        return new Api(http, baseUrl, otherKey);
     }
 
     record Answer(int status, JsonNode body) {

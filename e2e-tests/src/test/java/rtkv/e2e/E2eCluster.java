@@ -27,6 +27,7 @@ final class E2eCluster implements BeforeAllCallback {
 
     static final ShardMap SHARDS = ShardMap.evenlySplit(2);
     private static LocalCluster cluster;
+    private static Api api;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -54,8 +55,15 @@ final class E2eCluster implements BeforeAllCallback {
         return cluster;
     }
 
-    static Api api() {
-        return new Api(cluster.apiUrl(), cluster.adminKey());
+    /**
+     * One client for every test, as an application would have: a client per call would leave an idle
+     * connection behind each time, and api-service allows an address only so many.
+     */
+    static synchronized Api api() {
+        if (api == null) {
+            api = new Api(cluster.apiUrl(), cluster.adminKey());
+        }
+        return api;
     }
 
     static String adminKey() {
