@@ -10,6 +10,13 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 /** The one listening connector of a service: HTTP, or TLS when a keystore is configured, guarded by {@link ConnectionGuard}. */
 public final class Connectors {
 
+    /**
+     * An HTTP connection idle this long is closed (a WebSocket's own timeout takes over once it is
+     * upgraded). A client should drop its idle connections sooner: one reused at the moment the server
+     * closes it fails its request.
+     */
+    public static final long IDLE_TIMEOUT_MILLIS = 30_000;
+
     private Connectors() {
     }
 
@@ -36,6 +43,7 @@ public final class Connectors {
         }
         connector.setHost(host);
         connector.setPort(port);
+        connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         connector.addEventListener(new ConnectionGuard(connector, edge.maxConnectionsPerAddress(),
                 edge.handshakeTimeoutSeconds() * 1000L));
         return connector;
