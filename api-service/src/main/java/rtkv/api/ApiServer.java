@@ -59,7 +59,10 @@ final class ApiServer implements AutoCloseable {
                 json(ctx, ready ? 200 : 503, Answers.status(ready ? "ok" : "a shard is unreachable"));
             });
             c.routes.exception(ApiException.class, (e, ctx) -> {
-                if (e.status() != 413) {
+                if (e.status() == 413) {
+                    // The rest of the body is not read, so the connection cannot carry another request.
+                    ctx.header("Connection", "close");
+                } else {
                     Bodies.discard(ctx, config.maxValueBytes());
                 }
                 if (e.status() == 429) {
@@ -70,7 +73,9 @@ final class ApiServer implements AutoCloseable {
                 json(ctx, e.status(), e.body());
             });
             c.routes.exception(HttpResponseException.class, (e, ctx) -> {
-                if (e.getStatus() != 413) {
+                if (e.getStatus() == 413) {
+                    ctx.header("Connection", "close");
+                } else {
                     Bodies.discard(ctx, config.maxValueBytes());
                 }
                 json(ctx, e.getStatus(), Answers.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage()));

@@ -89,7 +89,7 @@ final class ApiFixture implements BeforeAllCallback {
         return running.server;
     }
 
-    record Running(LocalCluster cluster, ApiServer server) implements ExtensionContext.Store.CloseableResource {
+    record Running(LocalCluster cluster, ApiServer server) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             server.close();

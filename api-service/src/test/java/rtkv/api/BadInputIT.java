@@ -64,6 +64,19 @@ class BadInputIT {
     }
 
     @Test
+    void aRequestJettyRefusesItselfSaysTheConnectionCloses() {
+        // Jetty drops the connection after refusing a path it will not decode; unannounced, a client
+        // sends its next request on it and gets no answer at all.
+        String table = table("nul");
+        for (int i = 0; i < 20; i++) {
+            ApiFixture.Answer refused = call("PUT", "/v1/tables/" + table + "/keys/a%00b", "1");
+            assertEquals(400, refused.status());
+            assertEquals(List.of("close"), refused.headers().get("connection"));
+            assertEquals(200, call("PUT", keyPath(table, "k" + i), "1").status(), "the request after refusal " + i);
+        }
+    }
+
+    @Test
     void aChunkedBodyOverTheLimitIsRefusedWithoutReadingItAll() throws Exception {
         String table = table("chunked");
         // Sent without a Content-Length: the server can only stop reading at its limit.

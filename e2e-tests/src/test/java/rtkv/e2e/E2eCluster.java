@@ -44,7 +44,7 @@ final class E2eCluster implements BeforeAllCallback {
         }
     }
 
-    private static final class Running implements ExtensionContext.Store.CloseableResource {
+    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             cluster.close();

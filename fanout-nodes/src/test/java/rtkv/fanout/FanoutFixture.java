@@ -104,7 +104,7 @@ final class FanoutFixture implements BeforeAllCallback {
         return started;
     }
 
-    static final class Running implements ExtensionContext.Store.CloseableResource {
+    static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             stop();

@@ -20,6 +20,9 @@ import rtkv.schema.JsonText;
 public final class JsonErrorHandler extends ErrorHandler {
 
     private static final HttpField JSON = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
+    // Jetty drops the connection after a request it refused itself; said out loud, a client does not
+    // send its next request on it (and see that request fail with no answer).
+    private static final HttpField CLOSE = new HttpField(HttpHeader.CONNECTION, "close");
 
     /** Jetty writes error bodies for GET, POST and HEAD only; a client of a JSON API wants one for every method. */
     @Override
@@ -31,12 +34,14 @@ public final class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) throws IOException {
         response.getHeaders().put(JSON);
+        response.getHeaders().put(CLOSE);
         response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(JSON);
+        fields.put(CLOSE);
         return ByteBuffer.wrap(body(status, reason));
     }
 
