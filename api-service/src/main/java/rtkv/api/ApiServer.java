@@ -59,11 +59,8 @@ final class ApiServer implements AutoCloseable {
                 json(ctx, ready ? 200 : 503, Answers.status(ready ? "ok" : "a shard is unreachable"));
             });
             c.routes.exception(ApiException.class, (e, ctx) -> {
-                if (e.status() == 413) {
-                    // The rest of the body is not read, so the connection cannot carry another request.
+                if (!Bodies.drain(ctx)) {
                     ctx.header("Connection", "close");
-                } else {
-                    Bodies.discard(ctx, config.maxValueBytes());
                 }
                 if (e.status() == 429) {
                     ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
@@ -73,10 +70,8 @@ final class ApiServer implements AutoCloseable {
                 json(ctx, e.status(), e.body());
             });
             c.routes.exception(HttpResponseException.class, (e, ctx) -> {
-                if (e.getStatus() == 413) {
+                if (!Bodies.drain(ctx)) {
                     ctx.header("Connection", "close");
-                } else {
-                    Bodies.discard(ctx, config.maxValueBytes());
                 }
                 json(ctx, e.getStatus(), Answers.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage()));
             });

@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 /** Request bodies, read up to a limit and no further: an oversized body is refused, never buffered whole. */
 final class Bodies {
 
+    /** The most of a refused body read and dropped to keep its connection usable. */
+    static final int DRAIN_BYTES = 1 << 20;
+
     private Bodies() {
     }
 
@@ -24,8 +27,9 @@ final class Bodies {
             throw tooLarge(limit, code, what);
         }
         byte[] bytes;
-        try (InputStream in = ctx.req().getInputStream()) {
-            bytes = in.readNBytes(limit + 1);
+        try {
+            // Not closed: what is left of a refused body may still be drained from it.
+            bytes = ctx.req().getInputStream().readNBytes(limit + 1);
         } catch (IOException e) {
             throw ApiException.badRequest("bad_request", "the request body could not be read: " + e.getMessage());
         }
@@ -43,24 +47,31 @@ final class Bodies {
     }
 
     /**
-     * Reads and drops what is left of a refused request's body, up to {@code limit} bytes, so that the
-     * client's connection stays usable. A request refused from its headers alone leaves its body unread;
-     * Jetty then closes the connection after the answer, and a client that reuses the connection for its
-     * next request sees that request fail with no answer at all. A larger body is left: the connection
-     * closes, as it should for a client sending that much to be refused.
+     * Reads and drops what is left of a refused request's body, up to {@link #DRAIN_BYTES}; answers whether
+     * it was all read. A body left unread makes Jetty close the connection after the answer: a client
+     * that reuses the connection for its next request then sees it fail with no answer at all, and one
+     * still sending the refused body may get a reset instead of the answer. So a body at most a mebibyte
+     * long is read to its end; a larger one is not, and the answer says {@code Connection: close}, as it
+     * should for a client sending that much to be refused. Nor is one whose client asked
+     * {@code Expect: 100-continue}: it sends nothing until told to, and the answer tells it not to.
      */
-    static void discard(Context ctx, int limit) {
-        if (ctx.req().getContentLengthLong() > limit) {
-            return;
+    static boolean drain(Context ctx) {
+        if ("100-continue".equalsIgnoreCase(ctx.header("Expect")) || ctx.req().getContentLengthLong() > DRAIN_BYTES) {
+            return false;
         }
-        try (InputStream in = ctx.req().getInputStream()) {
+        try {
+            InputStream in = ctx.req().getInputStream();
             byte[] sink = new byte[8_192];
             long read = 0;
-            for (int n; read <= limit && (n = in.read(sink)) >= 0; ) {
+            for (int n; (n = in.read(sink)) >= 0; ) {
                 read += n;
+                if (read > DRAIN_BYTES) {
+                    return false;
+                }
             }
+            return true;
         } catch (IOException | IllegalStateException e) {
-            // The connection closes instead; the answer is decided already.
+            return false;
         }
     }
 
