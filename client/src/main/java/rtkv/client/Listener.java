@@ -20,6 +20,10 @@ public interface Listener {
     default void onStatus(Status status) {
     }
 
+    /** How many subscribe to the table on the fanout node this subscription is connected to. */
+    default void onPresence(int subscribers) {
+    }
+
     /** The server refused or closed the subscription, in its words. */
     default void onError(String error, String message) {
     }

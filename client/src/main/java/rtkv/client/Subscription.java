@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,6 +59,7 @@ public final class Subscription implements AutoCloseable {
     private final HttpClient http;
     private final Duration heartbeat;
     private final Duration deadAfter;
+    private final Duration conflate;
     private final ScheduledExecutorService timers;
     private final Map<String, Entry> state = new HashMap<>();
     private final Map<String, long[]> deleted = new HashMap<>();
@@ -79,6 +82,7 @@ public final class Subscription implements AutoCloseable {
         this.http = builder.http;
         this.heartbeat = builder.heartbeat;
         this.deadAfter = builder.deadAfter;
+        this.conflate = builder.conflate;
         this.token = builder.token;
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "rtkv-subscription-" + table);
@@ -101,6 +105,7 @@ public final class Subscription implements AutoCloseable {
         private HttpClient http;
         private Duration heartbeat = Duration.ofSeconds(10);
         private Duration deadAfter = Duration.ofSeconds(30);
+        private Duration conflate = Duration.ZERO;
         private String token;
 
         private Builder(String fanoutUrl, String table) {
@@ -140,6 +145,15 @@ public final class Subscription implements AutoCloseable {
         /** A server silent this long (it sends heartbeats every 10 s) is taken for dead. Default 30 s. */
         public Builder deadAfter(Duration deadAfter) {
             this.deadAfter = deadAfter;
+            return this;
+        }
+
+        /**
+         * At most one change per key per {@code interval} (50 ms to 60 s), carrying its latest value: for a
+         * view of keys that change many times a second. Zero, the default, is every change.
+         */
+        public Builder conflate(Duration interval) {
+            this.conflate = interval;
             return this;
         }
 
@@ -234,7 +248,14 @@ public final class Subscription implements AutoCloseable {
             resume = token;
             incoming = null;
         }
-        String query = resume == null ? "" : "?resume=" + URLEncoder.encode(resume, StandardCharsets.UTF_8);
+        List<String> params = new ArrayList<>();
+        if (resume != null) {
+            params.add("resume=" + URLEncoder.encode(resume, StandardCharsets.UTF_8));
+        }
+        if (!conflate.isZero()) {
+            params.add("conflate=" + conflate.toMillis());
+        }
+        String query = params.isEmpty() ? "" : "?" + String.join("&", params);
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
                 + "/subscribe" + query);
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -326,6 +347,7 @@ public final class Subscription implements AutoCloseable {
                 setStatus(Status.LIVE);
             }
             case "change" -> apply(frame);
+            case "presence" -> listener.onPresence(frame.path("subscribers").asInt());
             case "resync" -> {
                 token = null;
                 incoming = null;

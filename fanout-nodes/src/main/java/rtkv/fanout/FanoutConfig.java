@@ -25,6 +25,8 @@ import rtkv.schema.ShardMap;
  *                            subscriber and not yet written; one that falls further behind is sent
  *                            resync and closed. It bounds the memory a connection holds
  * @param snapshotChunk       RTKV_FANOUT_SNAPSHOT_CHUNK, default 500: keys per snapshot frame
+ * @param presenceMillis    RTKV_FANOUT_PRESENCE_MILLIS, default 1000: the least time between two presence
+ *                            frames (the table's number of subscribers here) to the subscribers of a table
  * @param heartbeatSeconds    RTKV_FANOUT_HEARTBEAT_SECONDS, default 10: a heartbeat frame to every subscriber
  * @param clientTimeoutSeconds RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS, default 30: a subscriber that sent no
  *                            frame (its heartbeats) for this long is closed, so half-open sockets go
@@ -35,10 +37,13 @@ import rtkv.schema.ShardMap;
  */
 record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, List<String> shardUrls, ShardMap shardMap,
                     String dbUser, String dbPassword, int maxTableName, int maxSubscribers, int maxPendingBytes,
-                    int snapshotChunk, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge) {
+                    int snapshotChunk, int presenceMillis, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge) {
 
     /** A client frame is a heartbeat: anything bigger is refused by the WebSocket layer. */
     static final int MAX_CLIENT_FRAME_BYTES = 4_096;
+    /** The bounds of a subscription's {@code ?conflate=MS}. */
+    static final int MIN_CONFLATE_MILLIS = 50;
+    static final int MAX_CONFLATE_MILLIS = 60_000;
 
     static FanoutConfig from(Map<String, String> env) {
         Settings s = new Settings("fanout-nodes", env);
@@ -57,6 +62,7 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
                 s.integer("RTKV_MAX_SUBSCRIBERS", 100, 0, 10_000_000),
                 s.integer("RTKV_FANOUT_MAX_PENDING_BYTES", 1 << 20, 1_024, 1 << 30),
                 s.integer("RTKV_FANOUT_SNAPSHOT_CHUNK", 500, 1, 100_000),
+                s.integer("RTKV_FANOUT_PRESENCE_MILLIS", 1_000, 50, 60_000),
                 s.integer("RTKV_FANOUT_HEARTBEAT_SECONDS", 10, 1, 3_600),
                 s.integer("RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", 30, 2, 86_400),
                 s.text("RTKV_ADMIN_KEY", null),

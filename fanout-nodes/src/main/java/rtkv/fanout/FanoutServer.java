@@ -33,7 +33,7 @@ import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
 /**
- * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe[?resume=TOKEN]}, the
+ * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe[?resume=TOKEN][&conflate=MS]}, the
  * JavaScript client at {@code /v1/client.js}, health at {@code /healthz} and {@code /readyz}.
  * Lifecycle: {@link #start()}, {@link #isReady()}, {@link #close()}.
  */
@@ -110,7 +110,9 @@ final class FanoutServer implements AutoCloseable {
         });
         ws.onClose(this::leave);
         ws.onError(ctx -> {
-            if (ctx.error() != null && !(ctx.error() instanceof java.io.IOException)) {
+            // A broken connection, or a client breaking the protocol (a frame too large, say), is the client's affair.
+            if (ctx.error() != null && !(ctx.error() instanceof java.io.IOException)
+                    && !(ctx.error() instanceof org.eclipse.jetty.websocket.api.exceptions.WebSocketException)) {
                 LOG.error("a subscription to {} failed", ctx.pathParam("table"), ctx.error());
             }
             leave(ctx);
@@ -161,8 +163,15 @@ final class FanoutServer implements AutoCloseable {
                     : "this API key may not subscribe to table " + table);
             return;
         }
+        String conflate = ctx.queryParam("conflate");
+        int conflateMillis = conflate == null ? 0 : conflateMillis(conflate);
+        if (conflateMillis < 0) {
+            refuse(ctx, StatusCode.POLICY_VIOLATION, "invalid_request", "conflate is a number of milliseconds, 0 (every change)"
+                    + " or " + FanoutConfig.MIN_CONFLATE_MILLIS + " to " + FanoutConfig.MAX_CONFLATE_MILLIS + ", not " + conflate);
+            return;
+        }
         Subscriber subscriber = new Subscriber(ctx.session, table, principal.admin() ? null : principal.id(),
-                config.maxPendingBytes(), clock);
+                config.maxPendingBytes(), conflateMillis, clock);
         ctx.attribute(SUBSCRIBER, subscriber);
         subscribers.add(subscriber);
         String resume = ctx.queryParam("resume");
@@ -191,6 +200,16 @@ final class FanoutServer implements AutoCloseable {
         }
         subscriber.gone();
         refuse(ctx, StatusCode.SERVER_ERROR, "unavailable", "the table could not be opened; retry shortly");
+    }
+
+    /** The interval asked for, or -1 when it is not one. */
+    private static int conflateMillis(String text) {
+        if (!text.matches("\\d{1,6}")) {
+            return -1;
+        }
+        int millis = Integer.parseInt(text);
+        return millis == 0 || (millis >= FanoutConfig.MIN_CONFLATE_MILLIS && millis <= FanoutConfig.MAX_CONFLATE_MILLIS)
+                ? millis : -1;
     }
 
     private static String addressOf(WsContext ctx) {

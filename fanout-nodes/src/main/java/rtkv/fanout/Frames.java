@@ -87,6 +87,14 @@ final class Frames {
         return bytes;
     }
 
+    /** How many subscribers the table has on this node. */
+    static String presence(int subscribers) {
+        return object(g -> {
+            g.writeStringField("type", "presence");
+            g.writeNumberField("subscribers", subscribers);
+        });
+    }
+
     static String error(String code, String message) {
         return object(g -> {
             g.writeStringField("type", "error");

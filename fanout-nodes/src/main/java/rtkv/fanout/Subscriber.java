@@ -26,6 +26,7 @@ final class Subscriber {
     private final String table;
     private final String keyId;
     private final long maxPendingBytes;
+    private final int conflateMillis;
     private final Clock clock;
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong snapshotBytes = new AtomicLong();
@@ -36,13 +37,18 @@ final class Subscriber {
     private volatile Runnable onClose = () -> { };
     // Set once a frame is queued, so a heartbeat queued after seeing it goes after that frame.
     private volatile boolean started;
+    private volatile long conflatedFrom = -1;
 
-    /** @param keyId the id of the API key it subscribed with, null for the admin key */
-    Subscriber(Session session, String table, String keyId, long maxPendingBytes, Clock clock) {
+    /**
+     * @param keyId          the id of the API key it subscribed with, null for the admin key
+     * @param conflateMillis 0 for every change as it comes, else at most one change per key per this interval
+     */
+    Subscriber(Session session, String table, String keyId, long maxPendingBytes, int conflateMillis, Clock clock) {
         this.session = session;
         this.table = table;
         this.keyId = keyId;
         this.maxPendingBytes = maxPendingBytes;
+        this.conflateMillis = conflateMillis;
         this.clock = clock;
         this.lastHeardMillis = clock.millis();
     }
@@ -53,6 +59,19 @@ final class Subscriber {
 
     String keyId() {
         return keyId;
+    }
+
+    int conflateMillis() {
+        return conflateMillis;
+    }
+
+    /** Conflated changes up to this partition offset are not sent to it: it had them another way. */
+    void conflatedFrom(long offset) {
+        this.conflatedFrom = offset;
+    }
+
+    long conflatedFrom() {
+        return conflatedFrom;
     }
 
     /** What it already holds from its snapshot or its resume token: changes of that shard up to {@code covered}. */

@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +26,10 @@ import rtkv.schema.ChangeOp;
  * to the subscribers, or a subscriber joins and is sent the state, never both at once, so nothing is
  * sent out of order, twice or not at all. The phase is readable without the lock, so nothing that
  * holds another lock (a map bin of {@link Tables}) ever waits for this one.
+ *
+ * <p>Subscribers who asked for conflated changes are kept apart, in a {@link Conflated} group per
+ * interval. Every subscriber is told how many subscribers the table has on this node ({@code presence}),
+ * at most once per {@code presenceMillis}, when the number changed.
  */
 final class TableState {
 
@@ -47,6 +54,10 @@ final class TableState {
     private final int snapshotChunk;
     private final Clock clock;
     private final LongSupplier feedPosition;
+    private final ScheduledExecutorService timers;
+    private final int presenceMillis;
+    private final int maxPendingBytes;
+    private final Map<Integer, Conflated> conflated = new HashMap<>();
     private final Map<String, Entry> entries = new HashMap<>();
     private final List<Buffered> buffer = new ArrayList<>();
     private final List<Subscriber> waiting = new ArrayList<>();
@@ -57,10 +68,18 @@ final class TableState {
     private long covered = -1;
     private long lastOffset = -1;
     private int members;
+    private int pins;
+    private boolean presenceScheduled;
+    private int presenceSent = -1;
 
-    /** @param feedPosition the offset of the last record of the partition the feed has handed out */
+    /**
+     * @param feedPosition    the offset of the last record of the partition the feed has handed out
+     * @param timers          runs the conflated sends and the presence updates
+     * @param presenceMillis  the least time between two presence frames
+     * @param maxPendingBytes conflated changes are sent early once they add up to this many bytes
+     */
     TableState(String table, int partition, int shard, String topicTag, int snapshotChunk, Clock clock,
-               LongSupplier feedPosition) {
+               LongSupplier feedPosition, ScheduledExecutorService timers, int presenceMillis, int maxPendingBytes) {
         this.table = table;
         this.partition = partition;
         this.shard = shard;
@@ -68,6 +87,9 @@ final class TableState {
         this.snapshotChunk = snapshotChunk;
         this.clock = clock;
         this.feedPosition = feedPosition;
+        this.timers = timers;
+        this.presenceMillis = presenceMillis;
+        this.maxPendingBytes = maxPendingBytes;
     }
 
     String table() {
@@ -124,6 +146,68 @@ final class TableState {
                 subscriber.send(frame, size);
             }
         }
+        if (!conflated.isEmpty()) {
+            if (frame == null) {
+                frame = Frames.change(event, new Token(partition, offset, event.shard(), event.seq() - 1).encode(topicTag));
+                size = Frames.utf8Length(frame);
+            }
+            for (Conflated group : conflated.values()) {
+                group.offer(event, offset, frame, size);
+                sendSoon(group);
+            }
+        }
+    }
+
+    /** Now if the group's interval has passed (or too much waits), else once it has. */
+    private void sendSoon(Conflated group) {
+        long now = clock.millis();
+        long wait = group.waitMillis(now);
+        if (wait == 0 || group.pendingBytes() > maxPendingBytes) {
+            group.send(now);
+        } else if (group.scheduleOnce()) {
+            later(() -> sendConflated(group), wait);
+        }
+    }
+
+    private synchronized void sendConflated(Conflated group) {
+        if (phase == Phase.LIVE && conflated.get(group.intervalMillis()) == group) {
+            group.send(clock.millis());
+        }
+    }
+
+    private void later(Runnable task, long delayMillis) {
+        try {
+            timers.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the node is stopping
+        }
+    }
+
+    /** The number of subscribers changed: everyone hears of it within presenceMillis. */
+    private void presenceChanged() {
+        if (!presenceScheduled && phase == Phase.LIVE) {
+            presenceScheduled = true;
+            later(this::sendPresence, presenceMillis);
+        }
+    }
+
+    private synchronized void sendPresence() {
+        presenceScheduled = false;
+        int count = members - pins;
+        if (phase != Phase.LIVE || count == presenceSent) {
+            return;
+        }
+        presenceSent = count;
+        String frame = Frames.presence(count);
+        int size = Frames.utf8Length(frame);
+        for (Subscriber subscriber : live) {
+            subscriber.send(frame, size);
+        }
+        for (Conflated group : conflated.values()) {
+            for (Subscriber subscriber : group.members()) {
+                subscriber.send(frame, size);
+            }
+        }
     }
 
     /** The shard's snapshot has been read: merge what arrived meanwhile, answer who waited, go live. */
@@ -142,8 +226,7 @@ final class TableState {
         phase = Phase.LIVE;
         for (Subscriber subscriber : waiting) {
             if (!subscriber.isClosed()) {
-                sendSnapshot(subscriber);
-                addLive(subscriber);
+                addLive(subscriber, sendSnapshot(subscriber));
             }
         }
         waiting.clear();
@@ -156,6 +239,8 @@ final class TableState {
         everyone.addAll(Arrays.asList(live));
         waiting.clear();
         live = new Subscriber[0];
+        conflated.values().forEach(group -> everyone.addAll(Arrays.asList(group.members())));
+        conflated.clear();
         everyone.forEach(subscriber -> subscriber.refuse(1011, "unavailable", message));
     }
 
@@ -189,8 +274,7 @@ final class TableState {
             return;
         }
         if (phase == Phase.LIVE) {
-            sendSnapshot(subscriber);
-            addLive(subscriber);
+            addLive(subscriber, sendSnapshot(subscriber));
         } else if (phase == Phase.LOADING) {
             waiting.add(subscriber);
         } else {
@@ -218,7 +302,7 @@ final class TableState {
         }
         ahead.clear();
         if (!subscriber.isClosed()) {
-            addLive(subscriber);
+            addLive(subscriber, processed);
         }
         return true;
     }
@@ -227,25 +311,32 @@ final class TableState {
     synchronized boolean leave(Subscriber subscriber) {
         live = Arrays.stream(live).filter(s -> s != subscriber).toArray(Subscriber[]::new);
         waiting.remove(subscriber);
+        Conflated group = conflated.get(subscriber.conflateMillis());
+        if (group != null && group.remove(subscriber) && group.isEmpty()) {
+            conflated.remove(subscriber.conflateMillis());
+        }
         members = Math.max(0, members - 1);
         if (members == 0 && phase != Phase.FAILED) {
             phase = Phase.CLOSED;
             return true;
         }
+        presenceChanged();
         return false;
     }
 
     /** A pinned member that never leaves, for a table the node itself reads (its settings). */
     synchronized void pin() {
         members++;
+        pins++;
     }
 
     synchronized Entry entry(String key) {
         return entries.get(key);
     }
 
+    /** Subscribers admitted here, those still catching up included. */
     synchronized int subscribers() {
-        return live.length + waiting.size();
+        return members - pins;
     }
 
     /**
@@ -270,14 +361,24 @@ final class TableState {
         entries.put(event.key(), new Entry(event.value(), event.version(), event.expiresAt()));
     }
 
-    private void addLive(Subscriber subscriber) {
-        Subscriber[] grown = Arrays.copyOf(live, live.length + 1);
-        grown[live.length] = subscriber;
-        live = grown;
+    /** From now on it is sent what comes after {@code through}, the partition offset it holds everything up to. */
+    private void addLive(Subscriber subscriber, long through) {
+        if (subscriber.conflateMillis() > 0) {
+            conflated.computeIfAbsent(subscriber.conflateMillis(), Conflated::new).add(subscriber, through);
+        } else {
+            Subscriber[] grown = Arrays.copyOf(live, live.length + 1);
+            grown[live.length] = subscriber;
+            live = grown;
+        }
+        subscriber.send(Frames.presence(members - pins));
+        presenceChanged();
     }
 
-    /** The live keys in key order, in chunks; the last chunk carries the token of this state. */
-    private void sendSnapshot(Subscriber subscriber) {
+    /**
+     * The live keys in key order, in chunks; the last chunk carries the token of this state. Answers the
+     * partition offset the snapshot holds every change up to.
+     */
+    private long sendSnapshot(Subscriber subscriber) {
         long now = clock.millis();
         TreeMap<String, Entry> visible = new TreeMap<>();
         entries.forEach((key, entry) -> {
@@ -298,5 +399,6 @@ final class TableState {
         }
         subscriber.sendSnapshotPart(Frames.snapshot(chunk, true, token));
         subscriber.holdsUpTo(shard, covered);
+        return through;
     }
 }

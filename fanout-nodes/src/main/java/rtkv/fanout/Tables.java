@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,8 @@ final class Tables implements AutoCloseable {
     private final ChangeFeed feed;
     private final Clock clock;
     private final ExecutorService loader = Executors.newFixedThreadPool(2, r -> new Thread(r, "fanout-snapshots"));
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-conflation"));
     private final Map<String, TableState> pinned = new ConcurrentHashMap<>();
 
     Tables(FanoutConfig config, Snapshots snapshots, ChangeFeed feed, Clock clock) {
@@ -89,7 +92,7 @@ final class Tables implements AutoCloseable {
             created[0] = true;
             int partition = feed.partitionOf(t);
             return new TableState(t, partition, snapshots.shardOf(t), feed.topicTag(), config.snapshotChunk(), clock,
-                    () -> feed.processedThrough(partition));
+                    () -> feed.processedThrough(partition), timers, config.presenceMillis(), config.maxPendingBytes());
         });
         if (created[0]) {
             state.startAt(feed.processedThrough(state.partition()));
@@ -169,6 +172,7 @@ final class Tables implements AutoCloseable {
     @Override
     public void close() {
         loader.shutdownNow();
+        timers.shutdownNow();
         try {
             loader.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

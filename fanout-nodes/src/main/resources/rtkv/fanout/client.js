@@ -6,11 +6,14 @@
 //   demo.on('change', c => console.log(c.op, c.key, c.value));   // each change applied
 //   demo.on('snapshot', state => render(state));                  // the whole table, after (re)sync
 //   demo.on('status', s => console.log(s));  // connecting, live, reconnecting, resyncing, closed
+//   demo.on('presence', n => show(n));       // how many subscribe to the table on this node
 //   demo.get('a');                           // { value, version, expiresAt } or undefined
 //
 // The client keeps the table's state, sends heartbeats, notices a dead server within 30 s, reconnects
 // with backoff and resumes from the last change it applied: the server replays exactly what was
 // missed, or says resync and sends the table afresh. It never applies a change older than what it has.
+// With options.conflate = MS (50 to 60000) the server sends each key's latest change at most once per
+// MS, for a view that only shows the latest value of keys that change many times a second.
 
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 30_000;
@@ -30,7 +33,7 @@ export function subscribe(url, table, options = {}) {
   const state = new Map();
   // Versions of recently deleted keys, so a late change of one is never applied.
   const gone = new Map();
-  const listeners = { change: [], snapshot: [], resync: [], status: [], error: [] };
+  const listeners = { change: [], snapshot: [], resync: [], status: [], error: [], presence: [] };
   let token = options.token ?? null;
   let status = 'connecting';
   let socket = null;
@@ -40,6 +43,7 @@ export function subscribe(url, table, options = {}) {
   let heartbeat = null;
   let watchdog = null;
   let retry = null;
+  let subscribers = null;
 
   const emit = (event, value) => {
     for (const listener of listeners[event]) {
@@ -56,6 +60,7 @@ export function subscribe(url, table, options = {}) {
     const params = [];
     if (options.key) params.push(`key=${encodeURIComponent(options.key)}`);
     if (token) params.push(`resume=${encodeURIComponent(token)}`);
+    if (options.conflate) params.push(`conflate=${encodeURIComponent(options.conflate)}`);
     const query = params.length ? `?${params.join('&')}` : '';
     incoming = null;
     socket = new WS(`${base}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
@@ -135,6 +140,10 @@ export function subscribe(url, table, options = {}) {
         setStatus('resyncing');
         emit('resync', frame.reason);
         break;
+      case 'presence':
+        subscribers = frame.subscribers;
+        emit('presence', subscribers);
+        break;
       case 'error':
         emit('error', frame);
         if (FATAL.has(frame.error)) {
@@ -184,6 +193,8 @@ export function subscribe(url, table, options = {}) {
       return this;
     },
     get status() { return status; },
+    /** How many subscribe to the table on the node this client is connected to; null until told. */
+    get subscribers() { return subscribers; },
     /** The resume token of the last change applied; pass it as options.token to pick up later. */
     get token() { return token; },
     /** Drops the connection as a network failure would; the client reconnects and resumes. */

@@ -64,7 +64,13 @@ public final class TableSubscription implements AutoCloseable {
     public static TableSubscription open(HttpClient http, String fanoutUrl, String table, String key, String resume,
                                          Duration heartbeat, Consumer<String> onFrame) {
         String query = resume == null ? "" : "?resume=" + segment(resume);
-        URI uri = URI.create(fanoutUrl + "/v1/tables/" + segment(table) + "/subscribe" + query);
+        return open(http, URI.create(fanoutUrl + "/v1/tables/" + segment(table) + "/subscribe" + query), key,
+                heartbeat, onFrame);
+    }
+
+    /** As above, at a subscription address built by the caller, with whatever parameters it wants to try. */
+    public static TableSubscription open(HttpClient http, URI uri, String key, Duration heartbeat,
+                                         Consumer<String> onFrame) {
         TableSubscription subscription = new TableSubscription(onFrame);
         try {
             WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
