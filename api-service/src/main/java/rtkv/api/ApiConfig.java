@@ -5,6 +5,7 @@ import java.util.Map;
 import rtkv.auth.ApiKeys;
 import rtkv.config.Settings;
 import rtkv.edge.EdgeConfig;
+import rtkv.pages.Pages;
 import rtkv.schema.ShardMap;
 
 /**
@@ -42,13 +43,16 @@ import rtkv.schema.ShardMap;
  * @param keyCacheMillis    RTKV_KEY_CACHE_MS, default 1000: how long a key looked up in rtkv.keys is
  *                          trusted before it is read again, so a revocation or expiry takes effect on every
  *                          instance within this long (at once on the instance that revoked it)
+ * @param pagesFanoutUrl    RTKV_PAGES_FANOUT_URL, default http://127.0.0.1:8081: the fanout node (or its load
+ *                          balancer) the browser pages at / and /articles/ subscribe through, as a browser
+ *                          reaches it; off serves no pages
  * @param edge              TLS and the connection limits, see {@link EdgeConfig}; at most 256 connections per
  *                          client address by default
  */
 record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMap, String dbUser, String dbPassword,
                  int poolSize, int queuePerShard, int maxTableName, int maxKeyBytes, int maxValueBytes, int maxBatchOps,
                  int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds,
-                 String adminKey, int keyRateLimit, int keyCacheMillis, EdgeConfig edge) {
+                 String adminKey, int keyRateLimit, int keyCacheMillis, String pagesFanoutUrl, EdgeConfig edge) {
 
     /** The largest value whose change event still fits Kafka's default 1 MiB message, with key and fields. */
     static final int MAX_VALUE_BYTES = 900 * 1024;
@@ -85,8 +89,13 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
                 s.text("RTKV_ADMIN_KEY", null),
                 s.integer("RTKV_KEY_RATE_LIMIT", 1_000, 1, 10_000_000),
                 s.integer("RTKV_KEY_CACHE_MS", 1_000, 0, 60_000),
+                s.text("RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:8081").replaceFirst("^off$", ""),
                 EdgeConfig.from(s, 256));
         ApiKeys.adminKeyProblem(config.adminKey()).ifPresent(s::problem);
+        if (!config.pagesFanoutUrl().isEmpty() && !Pages.isFanoutUrl(config.pagesFanoutUrl())) {
+            s.problem("RTKV_PAGES_FANOUT_URL must be an http:// or https:// address such as http://127.0.0.1:8081, or off,"
+                    + " got \"" + config.pagesFanoutUrl() + "\"");
+        }
         s.validate();
         return config;
     }
@@ -94,6 +103,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
     @Override
     public String toString() {
         return "ApiConfig[" + host + ":" + port + ", shards=" + shardUrls + ", user=" + dbUser + ", pool=" + poolSize
-                + ", keyRateLimit=" + keyRateLimit + ", " + edge + "]";
+                + ", keyRateLimit=" + keyRateLimit + ", pages=" + (pagesFanoutUrl.isEmpty() ? "off" : pagesFanoutUrl)
+                + ", " + edge + "]";
     }
 }

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.edge.Connectors;
 import rtkv.edge.JsonErrorHandler;
+import rtkv.pages.Pages;
 import rtkv.schema.ClasspathText;
 
 /** api-service's HTTP server. Lifecycle: {@link #start()}, {@link #port()}, {@link #close()}. */
@@ -52,6 +53,9 @@ final class ApiServer implements AutoCloseable {
             c.routes.get("/v1/admin/keys", admin::list);
             c.routes.get("/v1/admin/keys/{id}", admin::get);
             c.routes.delete("/v1/admin/keys/{id}", admin::revoke);
+            if (!config.pagesFanoutUrl().isEmpty()) {
+                new Pages(config.pagesFanoutUrl()).addTo(c);
+            }
             c.routes.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(OPENAPI));
             c.routes.get("/healthz", ctx -> json(ctx, 200, Answers.status("ok")));
             c.routes.get("/readyz", ctx -> {

@@ -45,6 +45,18 @@ class ApiConfigTest {
     }
 
     @Test
+    void thePagesNeedAnHttpFanoutAddressOrOff() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ApiConfig.from(Map.of(
+                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN, "RTKV_PAGES_FANOUT_URL", "ws://x:8081")));
+        assertEquals(List.of("RTKV_PAGES_FANOUT_URL must be an http:// or https:// address such as http://127.0.0.1:8081,"
+                + " or off, got \"ws://x:8081\""), e.problems());
+        assertEquals("", ApiConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
+                "RTKV_PAGES_FANOUT_URL", "off")).pagesFanoutUrl());
+        assertEquals("https://fanout.example.com", ApiConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv",
+                "RTKV_ADMIN_KEY", ADMIN, "RTKV_PAGES_FANOUT_URL", "https://fanout.example.com")).pagesFanoutUrl());
+    }
+
+    @Test
     void aKeystoreMustOpenWithItsPasswordAndTheAdminKeyMustBeStrong() {
         ConfigException e = assertThrows(ConfigException.class, () -> ApiConfig.from(Map.of(
                 "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", "has a space and is long enough to pass",
