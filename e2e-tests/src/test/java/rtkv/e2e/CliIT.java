@@ -75,6 +75,16 @@ class CliIT {
 
             String adminKey = Files.readString(layout.dataDir().resolve("admin.key")).strip();
             Api api = new Api("http://127.0.0.1:" + layout.apiPort(), adminKey);
+            // The demo loader filled the empty cluster, and printed where to look.
+            String base = "http://127.0.0.1:" + layout.apiPort();
+            assertTrue(up.output().contains("console     " + base + "/#key=" + adminKey), up.output());
+            String readerKey = Files.readString(layout.dataDir().resolve("reader.key")).strip();
+            assertTrue(up.output().contains("article     " + base + "/articles/hello-rtkv#key=" + readerKey), up.output());
+            assertEquals("Hello from rtkv", api.get("demo", "greeting").body().get("value").asText());
+            Api reader = new Api(base, readerKey);
+            assertEquals(1, reader.call("POST", "/v1/tables/article.hello-rtkv/keys/claps/incr", "{}").body().get("value").asLong());
+            assertEquals(403, reader.put("demo", "greeting", "\"mine now\"").status(), "the readers' key is the article's only");
+
             try (Watcher watcher = Watcher.subscribe("ws://127.0.0.1:" + layout.fanoutPort(), "demo", adminKey)) {
                 assertEquals(200, api.put("demo", "a", "{\"n\":1}").status());
                 assertEquals(1, api.get("demo", "a").body().get("value").get("n").asInt());
@@ -88,6 +98,8 @@ class CliIT {
             Run again = rtkv(layout, "up", "--detach");
             assertEquals(0, again.exitCode(), again.output());
             assertEquals(1, api.get("demo", "a").body().get("value").get("n").asInt(), "data outlives down and up");
+            assertEquals(1, api.get("article.hello-rtkv", "claps").body().get("value").asLong(), "the demo is loaded once");
+            assertTrue(again.output().contains("/articles/hello-rtkv#key=" + readerKey), "and keeps its readers' key");
         } finally {
             rtkv(layout, "down");
         }

@@ -62,7 +62,8 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
                 "RTKV_DB_USER", Secrets.APP_USER,
                 "RTKV_DB_PASSWORD", secrets.appPassword(),
-                "RTKV_ADMIN_KEY", secrets.adminKey()), home, layout.dataDir(), clock);
+                "RTKV_ADMIN_KEY", secrets.adminKey(),
+                "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort()), home, layout.dataDir(), clock);
         fanout = new JavaService("fanout", "fanout-nodes", "rtkv.fanout.FanoutMain", "512m", layout.fanoutPort(), Map.of(
                 "RTKV_FANOUT_PORT", Integer.toString(layout.fanoutPort()),
                 "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap(),

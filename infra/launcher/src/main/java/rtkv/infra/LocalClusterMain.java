@@ -65,8 +65,11 @@ public final class LocalClusterMain {
         cluster.startKafka();
         out.println("rtkv: Kafka ready on " + layout.kafkaBootstrap());
         cluster.startServices();
+        DemoData.Pages pages = new DemoData(cluster.apiUrl(), cluster.adminKey()).loadIfEmpty(layout.dataDir());
         out.printf("""
                 rtkv is up.
+                  console     %s
+                  article     %s
                   HTTP API    %s/v1/tables/{table}/keys/{key}
                   WebSocket   %s/v1/tables/{table}/subscribe
                   Kafka       %s, topic rtkv.changes
@@ -74,7 +77,7 @@ public final class LocalClusterMain {
                   admin key   %s (send it as Authorization: Bearer KEY)
                   try         curl -X PUT %s/v1/tables/demo/keys/a -H "Authorization: Bearer $(cat %s)" -d '{"n":1}'
                               ./rtkv watch demo
-                """, cluster.apiUrl(), cluster.fanoutUrl(), layout.kafkaBootstrap(), layout.shardPorts(),
+                """, pages.console(), pages.article(), cluster.apiUrl(), cluster.fanoutUrl(), layout.kafkaBootstrap(), layout.shardPorts(),
                 layout.dataDir().resolve("secrets.properties"), layout.dataDir().resolve(Secrets.ADMIN_KEY_FILE),
                 cluster.apiUrl(), layout.dataDir().resolve(Secrets.ADMIN_KEY_FILE));
         if (detach) {
