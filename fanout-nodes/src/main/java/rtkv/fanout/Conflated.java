@@ -15,11 +15,31 @@ import rtkv.schema.ChangeEvent;
  *
  * <p>Pending changes are kept in the order of their latest change, so the tokens a subscriber receives
  * only grow: every change before a frame's token was either sent or superseded by one sent after it,
- * which a resume replays. Guarded by its {@link TableState}'s lock.
+ * which a resume replays. Guarded by its {@link TableState}'s lock, but for {@link Batch#deliver()}: the
+ * writes to thousands of sockets happen outside it, on the node's conflation thread, so the change feed
+ * never waits for them.
  */
 final class Conflated {
 
     private record Pending(ChangeEvent event, long offset, String frame, int size) {
+    }
+
+    /** What one send writes, to whom; written outside the table's lock. */
+    record Batch(List<Pending> changes, Subscriber[] members) {
+
+        static final Batch EMPTY = new Batch(List.of(), new Subscriber[0]);
+
+        /** Every change to every member that does not hold it yet. */
+        void deliver() {
+            for (Subscriber subscriber : members) {
+                for (Iterator<Pending> it = changes.iterator(); it.hasNext() && !subscriber.isClosed(); ) {
+                    Pending p = it.next();
+                    if (p.offset() > subscriber.conflatedFrom() && !subscriber.holds(p.event())) {
+                        subscriber.send(p.frame(), p.size());
+                    }
+                }
+            }
+        }
     }
 
     private final int intervalMillis;
@@ -95,23 +115,16 @@ final class Conflated {
         return true;
     }
 
-    /** Sends every pending change to every member that does not hold it yet, and starts a new interval. */
-    void send(long now) {
+    /** Takes what is pending, for every current member, and starts a new interval. */
+    Batch take(long now) {
         scheduled = false;
         if (pending.isEmpty()) {
-            return;
+            return Batch.EMPTY;
         }
         lastSentMillis = now;
-        List<Pending> batch = new ArrayList<>(pending.values());
+        List<Pending> changes = new ArrayList<>(pending.values());
         pending.clear();
         pendingBytes = 0;
-        for (Subscriber subscriber : members) {
-            for (Iterator<Pending> it = batch.iterator(); it.hasNext() && !subscriber.isClosed(); ) {
-                Pending p = it.next();
-                if (p.offset() > subscriber.conflatedFrom() && !subscriber.holds(p.event())) {
-                    subscriber.send(p.frame(), p.size());
-                }
-            }
-        }
+        return new Batch(changes, members);
     }
 }

@@ -158,21 +158,28 @@ final class TableState {
         }
     }
 
-    /** Now if the group's interval has passed (or too much waits), else once it has. */
+    /**
+     * Once the group's interval has passed, or at once when too much waits; always from the conflation
+     * thread, one send at a time, so a slow round of writes means fewer frames carrying later values,
+     * never a feed that falls behind.
+     */
     private void sendSoon(Conflated group) {
-        long now = clock.millis();
-        long wait = group.waitMillis(now);
-        if (wait == 0 || group.pendingBytes() > maxPendingBytes) {
-            group.send(now);
-        } else if (group.scheduleOnce()) {
-            later(() -> sendConflated(group), wait);
+        if (group.scheduleOnce()) {
+            later(() -> sendConflated(group), group.pendingBytes() > maxPendingBytes ? 0 : group.waitMillis(clock.millis()));
+        } else if (group.pendingBytes() > maxPendingBytes) {
+            later(() -> sendConflated(group), 0);
         }
     }
 
-    private synchronized void sendConflated(Conflated group) {
-        if (phase == Phase.LIVE && conflated.get(group.intervalMillis()) == group) {
-            group.send(clock.millis());
+    private void sendConflated(Conflated group) {
+        Conflated.Batch batch;
+        synchronized (this) {
+            if (phase != Phase.LIVE || conflated.get(group.intervalMillis()) != group) {
+                return;
+            }
+            batch = group.take(clock.millis());
         }
+        batch.deliver();
     }
 
     private void later(Runnable task, long delayMillis) {
@@ -191,20 +198,24 @@ final class TableState {
         }
     }
 
-    private synchronized void sendPresence() {
-        presenceScheduled = false;
-        int count = members - pins;
-        if (phase != Phase.LIVE || count == presenceSent) {
-            return;
+    /** To everyone who has had their snapshot; written outside the lock, like conflated changes. */
+    private void sendPresence() {
+        List<Subscriber[]> everyone = new ArrayList<>();
+        String frame;
+        synchronized (this) {
+            presenceScheduled = false;
+            int count = members - pins;
+            if (phase != Phase.LIVE || count == presenceSent) {
+                return;
+            }
+            presenceSent = count;
+            frame = Frames.presence(count);
+            everyone.add(live);
+            conflated.values().forEach(group -> everyone.add(group.members()));
         }
-        presenceSent = count;
-        String frame = Frames.presence(count);
         int size = Frames.utf8Length(frame);
-        for (Subscriber subscriber : live) {
-            subscriber.send(frame, size);
-        }
-        for (Conflated group : conflated.values()) {
-            for (Subscriber subscriber : group.members()) {
+        for (Subscriber[] subscribers : everyone) {
+            for (Subscriber subscriber : subscribers) {
                 subscriber.send(frame, size);
             }
         }
