@@ -1,0 +1,347 @@
+package rtkv.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * {@code ./rtkv bench claps}: many readers of one article, subscribed with conflation, while claps arrive
+ * at a steady rate through the HTTP API. Reports whether the final count is exact, the frames each
+ * reader received per second, and the delay from the last clap's answer until every reader shows the
+ * final count. The baseline, in the same run, is one reader subscribed without conflation: it receives
+ * every clap, and its delay is the pipeline's own.
+ */
+final class ClapsRun {
+
+    /** A fanout node accepts 1000 connections per client address by default: readers spread over several. */
+    private static final int READERS_PER_ADDRESS = 900;
+    private static final Pattern CLAPS = Pattern.compile("\"key\":\"claps\",\"value\":(\\d+)");
+    private static final int MAX_IN_FLIGHT = 64;
+
+    record Setup(int readers, int clapsPerSecond, int seconds, int conflateMillis, int clappers) {
+    }
+
+    /** One subscriber: the latest count it was sent, when, and how many frames of the count it got. */
+    // Public: Jetty looks its methods up by reflection.
+    public static final class Reader implements Session.Listener.AutoDemanding {
+        private volatile Session session;
+        private volatile long count = -1;
+        private volatile long updatedNanos;
+        private final AtomicLong frames = new AtomicLong();
+        private volatile boolean live;
+        private volatile String closed;
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void onWebSocketText(String frame) {
+            Matcher claps = CLAPS.matcher(frame);
+            if (frame.startsWith("{\"type\":\"change\"") && claps.find()) {
+                frames.incrementAndGet();
+                update(Long.parseLong(claps.group(1)));
+            } else if (frame.startsWith("{\"type\":\"snapshot\"")) {
+                if (claps.find()) {
+                    update(Long.parseLong(claps.group(1)));
+                }
+                live |= frame.contains("\"last\":true");
+            }
+        }
+
+        private void update(long value) {
+            if (value > count) {
+                count = value;
+                updatedNanos = System.nanoTime();
+            }
+        }
+
+        @Override
+        public void onWebSocketError(Throwable error) {
+            // Seen as a close; the run reports readers that dropped out.
+        }
+
+        @Override
+        public void onWebSocketClose(int status, String reason) {
+            closed = status + " " + reason;
+        }
+
+        void heartbeat() {
+            Session s = session;
+            if (s != null && s.isOpen()) {
+                s.sendText("{\"type\":\"heartbeat\"}", Callback.NOOP);
+            }
+        }
+
+        void close() {
+            Session s = session;
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Delays run from the last click to the moment a reader got the final count; rates are over the time
+     * from the first click to the last increment's answer.
+     */
+    record Result(int readers, int connected, int dropped, long clapsAcked, long clapErrors, long requests,
+                  double clapsPerSecond, double requestsPerSecond, long finalCount, boolean exact,
+                  double framesPerReaderPerSecond, double maxFramesPerReaderPerSecond, double baselineFramesPerSecond,
+                  double delayP50Millis, double delayP99Millis, double delayMaxMillis, double baselineDelayMillis,
+                  int readersBehind) {
+    }
+
+    private final Setup setup;
+    private final String apiUrl;
+    private final String fanoutUrl;
+    private final String adminKey;
+    private final PrintStream out;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    ClapsRun(Setup setup, String apiUrl, String fanoutUrl, String adminKey, PrintStream out) {
+        this.setup = setup;
+        this.apiUrl = apiUrl;
+        this.fanoutUrl = fanoutUrl;
+        this.adminKey = adminKey;
+        this.out = out;
+    }
+
+    Result run() throws Exception {
+        String table = "article.bench-" + System.currentTimeMillis();
+        call("PUT", keyPath(table, "title"), "\"A hot article\"");
+        call("PUT", keyPath(table, "claps"), "0");
+        call("PUT", keyPath("rtkv.settings", table), "{\"maxSubscribers\": " + (setup.readers() + 10) + "}");
+
+        List<WebSocketClient> clients = new ArrayList<>();
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+        Reader baseline = new Reader();
+        List<Reader> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i <= setup.readers() / READERS_PER_ADDRESS; i++) {
+                org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
+                client.setBindAddress(new InetSocketAddress("127.0.0." + (2 + i), 0));
+                WebSocketClient ws = new WebSocketClient(client);
+                ws.start();
+                clients.add(ws);
+            }
+            long opening = System.nanoTime();
+            // From the start: a reader that subscribed first must not wait for the last before its first heartbeat.
+            java.util.Queue<Reader> beating = new java.util.concurrent.ConcurrentLinkedQueue<>(List.of(baseline));
+            timers.scheduleAtFixedRate(() -> beating.forEach(Reader::heartbeat), 10, 10, TimeUnit.SECONDS);
+            subscribe(clients.get(0), baseline, table, 0);
+            Semaphore handshakes = new Semaphore(200);
+            for (int i = 0; i < setup.readers(); i++) {
+                Reader reader = new Reader();
+                readers.add(reader);
+                beating.add(reader);
+                handshakes.acquire();
+                subscribe(clients.get(i / READERS_PER_ADDRESS), reader, table, setup.conflateMillis())
+                        .whenComplete((session, error) -> handshakes.release());
+            }
+            long connected = awaitLive(readers, baseline, Duration.ofSeconds(120));
+            out.printf(Locale.ROOT, "%d of %d readers subscribed in %.1f s%n", connected, setup.readers(),
+                    (System.nanoTime() - opening) / 1e9);
+
+            readers.forEach(r -> r.frames.set(0));
+            baseline.frames.set(0);
+            Clapped clapped = clap(table);
+            long finalCount = Long.parseLong(valueOf(call("GET", keyPath(table, "claps"), null)));
+            long behind = awaitCount(readers, baseline, finalCount, Duration.ofSeconds(60));
+
+            long lastClick = clapped.lastClickNanos();
+            double[] delays = readers.stream().filter(r -> r.count == finalCount)
+                    .mapToDouble(r -> Math.max(0, r.updatedNanos - lastClick) / 1e6).sorted().toArray();
+            double window = (clapped.lastAnswerNanos() - clapped.firstClickNanos()) / 1e9;
+            double[] perSecond = readers.stream().filter(r -> r.live && r.closed == null)
+                    .mapToDouble(r -> r.frames.get() / window).toArray();
+            readers.stream().filter(r -> r.closed != null)
+                    .collect(java.util.stream.Collectors.groupingBy(r -> r.closed, java.util.stream.Collectors.counting()))
+                    .forEach((why, count) -> out.printf(Locale.ROOT, "%d readers closed: %s%n", count, why));
+            return new Result(setup.readers(), (int) connected, (int) readers.stream().filter(r -> r.closed != null).count(),
+                    clapped.acked(), clapped.failed(), clapped.requests(), clapped.acked() / window,
+                    clapped.requests() / window, finalCount, finalCount == clapped.acked() && clapped.failed() == 0,
+                    Arrays.stream(perSecond).average().orElse(0), Arrays.stream(perSecond).max().orElse(0),
+                    baseline.frames.get() / window, percentile(delays, 50), percentile(delays, 99),
+                    delays.length == 0 ? Double.NaN : delays[delays.length - 1],
+                    baseline.count == finalCount ? Math.max(0, baseline.updatedNanos - lastClick) / 1e6 : Double.NaN,
+                    (int) behind);
+        } catch (Exception | Error e) {
+            out.println("the run failed: " + e);
+            throw e;
+        } finally {
+            try {
+                call("DELETE", keyPath("rtkv.settings", table), null);
+            } catch (RuntimeException e) {
+                out.println("could not remove the raised cap of " + table + ": " + e.getMessage());
+            }
+            timers.shutdownNow();
+            readers.forEach(Reader::close);
+            baseline.close();
+            for (WebSocketClient ws : clients) {
+                ws.stop();
+            }
+        }
+    }
+
+    private java.util.concurrent.CompletableFuture<Session> subscribe(WebSocketClient ws, Reader reader, String table,
+                                                                       int conflateMillis) throws IOException {
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        request.setHeader("Authorization", "Bearer " + adminKey);
+        URI uri = URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe"
+                + (conflateMillis > 0 ? "?conflate=" + conflateMillis : ""));
+        return ws.connect(reader, uri, request);
+    }
+
+    private static long awaitLive(List<Reader> readers, Reader baseline, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long live;
+        do {
+            Thread.sleep(250);
+            live = readers.stream().filter(r -> r.live).count();
+        } while ((live < readers.size() || !baseline.live) && System.nanoTime() < deadline
+                && live + readers.stream().filter(r -> r.closed != null).count() < readers.size());
+        return live;
+    }
+
+    /** Waits until every live reader shows {@code count}; answers how many do not. */
+    private static long awaitCount(List<Reader> readers, Reader baseline, long count, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long behind;
+        do {
+            Thread.sleep(5);
+            behind = readers.stream().filter(r -> r.live && r.closed == null && r.count != count).count()
+                    + (baseline.count == count ? 0 : 1);
+        } while (behind > 0 && System.nanoTime() < deadline);
+        return behind;
+    }
+
+    /** What the clappers did: claps counted and not, requests, and when clicking and answering ended. */
+    record Clapped(long acked, long failed, long requests, long firstClickNanos, long lastClickNanos,
+                   long lastAnswerNanos) {
+    }
+
+    /**
+     * Clicks at a steady total rate, spread over {@code clappers} readers who send what they clicked as
+     * one increment every 200 ms, one request at a time, as the article page does: under load a batch
+     * grows instead of requests piling up on the one row every clap changes.
+     */
+    private Clapped clap(String table) throws InterruptedException {
+        int clappers = setup.clappers();
+        AtomicLong[] unsent = new AtomicLong[clappers];
+        boolean[] sending = new boolean[clappers];
+        AtomicLong acked = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong requests = new AtomicLong();
+        AtomicLong lastAnswer = new AtomicLong();
+        org.HdrHistogram.Histogram latencies = new org.HdrHistogram.Histogram(3);
+        for (int c = 0; c < clappers; c++) {
+            unsent[c] = new AtomicLong();
+        }
+        ScheduledExecutorService senders = Executors.newSingleThreadScheduledExecutor();
+        senders.scheduleAtFixedRate(() -> {
+            for (int c = 0; c < clappers; c++) {
+                synchronized (sending) {
+                    if (sending[c] || unsent[c].get() == 0) {
+                        continue;
+                    }
+                    sending[c] = true;
+                }
+                int clapper = c;
+                long by = unsent[c].getAndSet(0);
+                long sent = System.nanoTime();
+                requests.incrementAndGet();
+                http.sendAsync(HttpRequest.newBuilder(URI.create(apiUrl + keyPath(table, "claps") + "/incr"))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Authorization", "Bearer " + adminKey)
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"by\":" + by + "}"))
+                                .build(), HttpResponse.BodyHandlers.discarding())
+                        .whenComplete((response, error) -> {
+                            (error == null && response.statusCode() == 200 ? acked : failed).addAndGet(by);
+                            synchronized (latencies) {
+                                latencies.recordValue(Math.max(1, (System.nanoTime() - sent) / 1_000));
+                            }
+                            lastAnswer.accumulateAndGet(System.nanoTime(), Math::max);
+                            synchronized (sending) {
+                                sending[clapper] = false;
+                            }
+                        });
+            }
+        }, 0, 200, TimeUnit.MILLISECONDS);
+        long total = (long) setup.clapsPerSecond() * setup.seconds();
+        long start = System.nanoTime();
+        double intervalNanos = 1e9 / setup.clapsPerSecond();
+        for (long i = 0; i < total; i++) {
+            long wait = start + (long) (i * intervalNanos) - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            unsent[(int) (i % clappers)].incrementAndGet();
+        }
+        long lastClick = System.nanoTime();
+        while (acked.get() + failed.get() < total) {
+            Thread.sleep(5);
+        }
+        senders.shutdownNow();
+        out.printf(Locale.ROOT, "increments answered in p50 %.0f ms, p99 %.0f ms, max %.0f ms; the last click was %.1f s"
+                        + " after the first (%d s asked)%n", latencies.getValueAtPercentile(50) / 1e3,
+                latencies.getValueAtPercentile(99) / 1e3, latencies.getMaxValue() / 1e3, (lastClick - start) / 1e9,
+                setup.seconds());
+        return new Clapped(acked.get(), failed.get(), requests.get(), start, lastClick, lastAnswer.get());
+    }
+
+    private String call(String method, String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(apiUrl + path))
+                .header("Authorization", "Bearer " + adminKey)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
+    private static String valueOf(String entry) {
+        Matcher value = Pattern.compile("\"value\":(\\d+)").matcher(entry);
+        if (!value.find()) {
+            throw new IllegalStateException("not a count: " + entry);
+        }
+        return value.group(1);
+    }
+
+    private static String keyPath(String table, String key) {
+        return "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8) + "/keys/"
+                + URLEncoder.encode(key, StandardCharsets.UTF_8);
+    }
+
+    private static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
+    }
+}
