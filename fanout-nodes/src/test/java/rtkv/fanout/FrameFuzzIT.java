@@ -68,7 +68,13 @@ class FrameFuzzIT {
                 assertTrue(closed.startsWith("1009 ") || closed.startsWith("error java."),
                         "an oversized frame closes the connection: " + closed + " (seed " + seed + ")");
                 closedWith1009 += closed.startsWith("1009 ") ? 1 : 0;
-                assertEquals(garbage, errors(subscription) - answeredBefore, "every garbage frame was answered (seed " + seed + ")");
+                if (closed.startsWith("1009 ")) {
+                    // The close frame follows every answer queued before it.
+                    assertEquals(garbage, errors(subscription) - answeredBefore, "every garbage frame was answered before " + closed + " (seed " + seed + ")");
+                } else {
+                    // A reset may drop answers still in the client's buffers, never add any.
+                    assertTrue(errors(subscription) - answeredBefore <= garbage, "no answer without a garbage frame (seed " + seed + ")");
+                }
                 oversized++;
                 subscription = subscribed(table);
                 answeredBefore = errors(subscription);
