@@ -62,11 +62,17 @@ function rowAfter(key) {
   return null;
 }
 
+// The count comes from the client's copy of the table, which holds every key, shown or not; counted
+// at most every 250 ms, since a busy table changes far more often than anyone reads the number.
+let counting = null;
 function countRows() {
-  const live = [...byKey.keys()].length;
-  $('row-count').textContent = `${live} ${live === 1 ? 'key' : 'keys'}${live > SHOWN_ROWS ? `, first ${SHOWN_ROWS} shown` : ''}`;
-  $('no-rows').hidden = live > 0;
-  $('no-rows').textContent = 'No keys yet: put one.';
+  counting ??= setTimeout(() => {
+    counting = null;
+    const live = subscription ? subscription.entries().length : byKey.size;
+    $('row-count').textContent = `${live} ${live === 1 ? 'key' : 'keys'}${live > byKey.size ? `, first ${byKey.size} shown` : ''}`;
+    $('no-rows').hidden = live > 0;
+    if (subscription?.status === 'live') $('no-rows').textContent = 'No keys yet: put one.';
+  }, 250);
 }
 
 function renderAll(entries) {

@@ -48,6 +48,7 @@ final class Conflated {
     private long pendingBytes;
     private long lastSentMillis = Long.MIN_VALUE / 2;
     private boolean scheduled;
+    private boolean urgent;
 
     Conflated(int intervalMillis) {
         this.intervalMillis = intervalMillis;
@@ -115,9 +116,19 @@ final class Conflated {
         return true;
     }
 
+    /** Whether a send right away is scheduled already; marks one as scheduled when not. */
+    boolean scheduleUrgentOnce() {
+        if (urgent) {
+            return false;
+        }
+        urgent = true;
+        return true;
+    }
+
     /** Takes what is pending, for every current member, and starts a new interval. */
     Batch take(long now) {
         scheduled = false;
+        urgent = false;
         if (pending.isEmpty()) {
             return Batch.EMPTY;
         }

@@ -165,8 +165,9 @@ final class TableState {
      */
     private void sendSoon(Conflated group) {
         if (group.scheduleOnce()) {
-            later(() -> sendConflated(group), group.pendingBytes() > maxPendingBytes ? 0 : group.waitMillis(clock.millis()));
-        } else if (group.pendingBytes() > maxPendingBytes) {
+            later(() -> sendConflated(group), group.waitMillis(clock.millis()));
+        }
+        if (group.pendingBytes() > maxPendingBytes && group.scheduleUrgentOnce()) {
             later(() -> sendConflated(group), 0);
         }
     }
