@@ -1,7 +1,7 @@
 // An article with a clap counter that every reader sees move. The article is table article.ID: keys
 // title, body and claps. Clicks are counted here and sent as one increment every 200 ms; the stream is
 // conflated, so a reader of a hot article gets a few updates a second carrying the latest count.
-import { ApiError, STATUS_TEXT, api, apiKey, path, subscribeTo } from './common.js';
+import { ApiError, api, apiKey, path, subscribeTo } from './common.js';
 
 const SEND_EVERY_MS = 200;
 const CONFLATE_MS = 250;
@@ -19,13 +19,12 @@ let sending = 0;    // clicks in the increment on its way
 let pausedUntil = 0;
 
 function showCount() {
-  $('count').value = Math.max(streamed, answered) + unsent + sending;
-  $('count').textContent = $('count').value;
+  $('count').textContent = Math.max(streamed, answered) + unsent + sending;
 }
 
 function showStatus(status) {
   $('connection').dataset.status = status;
-  $('status-text').textContent = STATUS_TEXT[status] ?? status;
+  $('status-text').textContent = status;
 }
 
 function showArticle(entries) {

@@ -76,12 +76,3 @@ export async function subscribeTo(table, conflate = 0) {
   const { subscribe } = await rtkvClient();
   return subscribe(fanoutUrl, table, { key: apiKey(), conflate });
 }
-
-/** What a connection status looks like to a person. */
-export const STATUS_TEXT = {
-  connecting: 'connecting',
-  live: 'live',
-  reconnecting: 'reconnecting',
-  resyncing: 'resyncing',
-  closed: 'closed',
-};

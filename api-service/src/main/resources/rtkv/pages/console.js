@@ -1,5 +1,5 @@
 // The console: one table's keys, live, and forms that write through the HTTP API.
-import { ApiError, STATUS_TEXT, api, apiKey, path, setApiKey, subscribeTo } from './common.js';
+import { ApiError, api, apiKey, path, setApiKey, subscribeTo } from './common.js';
 
 const RECENT = 'rtkv.recent-tables';
 const SHOWN_ROWS = 1000;
@@ -23,7 +23,7 @@ function remember(name) {
 
 function showStatus(status) {
   $('connection').dataset.status = status;
-  $('status-text').textContent = STATUS_TEXT[status] ?? status;
+  $('status-text').textContent = status;
 }
 
 function expiresText(expiresAt) {

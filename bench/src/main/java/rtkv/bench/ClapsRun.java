@@ -14,6 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
@@ -38,7 +42,6 @@ final class ClapsRun {
     /** A fanout node accepts 1000 connections per client address by default: readers spread over several. */
     private static final int READERS_PER_ADDRESS = 900;
     private static final Pattern CLAPS = Pattern.compile("\"key\":\"claps\",\"value\":(\\d+)");
-    private static final int MAX_IN_FLIGHT = 64;
 
     record Setup(int readers, int clapsPerSecond, int seconds, int conflateMillis, int clappers) {
     }
@@ -150,7 +153,7 @@ final class ClapsRun {
             }
             long opening = System.nanoTime();
             // From the start: a reader that subscribed first must not wait for the last before its first heartbeat.
-            java.util.Queue<Reader> beating = new java.util.concurrent.ConcurrentLinkedQueue<>(List.of(baseline));
+            Queue<Reader> beating = new ConcurrentLinkedQueue<>(List.of(baseline));
             timers.scheduleAtFixedRate(() -> beating.forEach(Reader::heartbeat), 10, 10, TimeUnit.SECONDS);
             subscribe(clients.get(0), baseline, table, 0);
             Semaphore handshakes = new Semaphore(200);
@@ -179,7 +182,7 @@ final class ClapsRun {
             double[] perSecond = readers.stream().filter(r -> r.live && r.closed == null)
                     .mapToDouble(r -> r.frames.get() / window).toArray();
             readers.stream().filter(r -> r.closed != null)
-                    .collect(java.util.stream.Collectors.groupingBy(r -> r.closed, java.util.stream.Collectors.counting()))
+                    .collect(Collectors.groupingBy(r -> r.closed, Collectors.counting()))
                     .forEach((why, count) -> out.printf(Locale.ROOT, "%d readers closed: %s%n", count, why));
             return new Result(setup.readers(), (int) connected, (int) readers.stream().filter(r -> r.closed != null).count(),
                     clapped.acked(), clapped.failed(), clapped.requests(), clapped.acked() / window,
@@ -195,7 +198,7 @@ final class ClapsRun {
         } finally {
             try {
                 call("DELETE", keyPath("rtkv.settings", table), null);
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 out.println("could not remove the raised cap of " + table + ": " + e.getMessage());
             }
             timers.shutdownNow();
@@ -207,8 +210,8 @@ final class ClapsRun {
         }
     }
 
-    private java.util.concurrent.CompletableFuture<Session> subscribe(WebSocketClient ws, Reader reader, String table,
-                                                                       int conflateMillis) throws IOException {
+    private CompletableFuture<Session> subscribe(WebSocketClient ws, Reader reader, String table, int conflateMillis)
+            throws IOException {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         request.setHeader("Authorization", "Bearer " + adminKey);
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe"

@@ -45,7 +45,7 @@ public final class Subscription implements AutoCloseable {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final long MAX_BACKOFF_MILLIS = 10_000;
     /** Refusals a retry cannot fix: the subscription closes instead of reconnecting. */
-    private static final Set<String> FATAL = Set.of("invalid_table", "unauthorized", "forbidden");
+    private static final Set<String> FATAL = Set.of("invalid_table", "invalid_request", "unauthorized", "forbidden");
     /**
      * How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after
      * the server drops a tombstone (a day by default) a key created again starts from version 1.
@@ -153,6 +153,9 @@ public final class Subscription implements AutoCloseable {
          * view of keys that change many times a second. Zero, the default, is every change.
          */
         public Builder conflate(Duration interval) {
+            if (!interval.isZero() && (interval.toMillis() < 50 || interval.toMillis() > 60_000)) {
+                throw new IllegalArgumentException("conflate is zero or 50 ms to 60 s, not " + interval);
+            }
             this.conflate = interval;
             return this;
         }

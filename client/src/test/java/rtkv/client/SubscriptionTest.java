@@ -1,8 +1,10 @@
 package rtkv.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
@@ -106,6 +108,16 @@ class SubscriptionTest {
         subscription.handle("{\"type\":\"error\",\"error\":\"unauthorized\",\"message\":\"the API key was revoked\"}");
         assertEquals(Status.CLOSED, subscription.status(), "a retry cannot fix a revoked key");
         assertEquals(List.of("snapshot []", "error unauthorized: the API key was revoked"), events);
+    }
+
+    @Test
+    void aConflationTheServerRefusesIsRefusedHereFirstAndEndsTheSubscriptionThere() {
+        assertThrows(IllegalArgumentException.class, () -> Subscription.to("ws://127.0.0.1:1", "t")
+                .conflate(Duration.ofMillis(10)));
+        assertThrows(IllegalArgumentException.class, () -> Subscription.to("ws://127.0.0.1:1", "t")
+                .conflate(Duration.ofMinutes(2)));
+        subscription.handle("{\"type\":\"error\",\"error\":\"invalid_request\",\"message\":\"conflate is...\"}");
+        assertEquals(Status.CLOSED, subscription.status(), "a retry cannot fix a bad parameter");
     }
 
     @Test

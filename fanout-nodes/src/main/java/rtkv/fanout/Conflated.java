@@ -98,10 +98,6 @@ final class Conflated {
         return pendingBytes;
     }
 
-    boolean hasPending() {
-        return !pending.isEmpty();
-    }
-
     /** Milliseconds until a send may go: 0 when the last one was at least an interval ago. */
     long waitMillis(long now) {
         return Math.max(0, lastSentMillis + intervalMillis - now);

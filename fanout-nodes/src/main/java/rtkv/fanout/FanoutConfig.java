@@ -25,7 +25,7 @@ import rtkv.schema.ShardMap;
  *                            subscriber and not yet written; one that falls further behind is sent
  *                            resync and closed. It bounds the memory a connection holds
  * @param snapshotChunk       RTKV_FANOUT_SNAPSHOT_CHUNK, default 500: keys per snapshot frame
- * @param presenceMillis    RTKV_FANOUT_PRESENCE_MILLIS, default 1000: the least time between two presence
+ * @param presenceMillis      RTKV_FANOUT_PRESENCE_MILLIS, default 1000: the least time between two presence
  *                            frames (the table's number of subscribers here) to the subscribers of a table
  * @param heartbeatSeconds    RTKV_FANOUT_HEARTBEAT_SECONDS, default 10: a heartbeat frame to every subscriber
  * @param clientTimeoutSeconds RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS, default 30: a subscriber that sent no

@@ -21,8 +21,8 @@ const MAX_BACKOFF_MS = 10_000;
 // How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after the
 // server drops a tombstone (a day by default) a key created again starts from version 1.
 const REMEMBER_DELETES_MS = 60_000;
-// Refusals that a retry cannot fix: a bad table name, a key that is wrong, revoked, expired or out of scope.
-const FATAL = new Set(['invalid_table', 'unauthorized', 'forbidden']);
+// Refusals that a retry cannot fix: a bad table name or conflate, a key that is wrong, revoked, expired or out of scope.
+const FATAL = new Set(['invalid_table', 'invalid_request', 'unauthorized', 'forbidden']);
 
 export function subscribe(url, table, options = {}) {
   const WS = options.WebSocket ?? globalThis.WebSocket;
