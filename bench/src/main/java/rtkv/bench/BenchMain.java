@@ -1,17 +1,13 @@
 package rtkv.bench;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,49 +15,245 @@ import rtkv.infra.ClusterLayout;
 import rtkv.infra.LocalCluster;
 
 /**
- * {@code ./rtkv bench kv [--clients N] [--seconds S] [--warmup S] [--tables T] [--keys K]}: the seed's
- * mixed workload through api-service, then the same workload straight to the shards over JDBC, in the
- * same run, and the ratio. {@code ./rtkv bench claps [--readers N] [--claps R] [--seconds S] [--conflate MS]}:
- * readers of one hot article, see {@link ClapsRun}. Both need a running local cluster
- * ({@code ./rtkv up --detach}).
+ * {@code ./rtkv bench SCENARIO [--quick] [--option N ...]} against the running local cluster
+ * ({@code ./rtkv up --detach}). Scenarios: {@code tables} (delivery latency and exactness over many
+ * tables, {@link TablesRun}), {@code claps} (10,000 readers of one article, {@link ClapsRun}),
+ * {@code connections} (the memory of idle subscribers, {@link ConnectionsRun}), {@code kv} (the mixed
+ * HTTP workload with direct JDBC as the baseline, {@link LoadRun}), and {@code all} of them in turn.
+ * {@code --quick} shrinks every scenario to a smoke run of seconds that checks exactness, not speed.
+ * The exit status is 1 when a run lost, duplicated or reordered anything, or failed requests.
  */
 public final class BenchMain {
+
+    private static final List<String> SCENARIOS = List.of("tables", "claps", "connections", "kv");
+
+    /** Each scenario's options and their full-size defaults, then its quick ones, in the same order. */
+    private static final Map<String, Map<String, int[]>> OPTIONS = Map.of(
+            "tables", options("tables", 1000, 50, "subscribers", 10, 4, "rate", 1000, 200, "seconds", 30, 5,
+                    "warmup", 5, 1, "keys", 10, 10, "writers", 64, 16),
+            "claps", options("readers", 10_000, 200, "claps", 500, 100, "seconds", 30, 5, "conflate", 250, 250,
+                    "clappers", 50, 10),
+            "connections", options("subscribers", 20_000, 500, "per-table", 50, 50),
+            "kv", options("clients", 32, 4, "seconds", 20, 3, "warmup", 10, 1, "tables", 16, 4, "keys", 1000, 100));
 
     private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        // Keep-alive connections per destination for HttpURLConnection (default 5): one per client thread,
+        // as the JDBC baseline has a connection per thread; else most requests pay a new TCP connection.
+        System.setProperty("http.maxConnections", "256");
         PrintStream out = System.out;
-        if (args.length == 0 || !(args[0].equals("kv") || args[0].equals("claps"))) {
-            System.err.println("usage: ./rtkv bench kv [--clients 32] [--seconds 20] [--warmup 10] [--tables 16] [--keys 1000]\n"
-                    + "       ./rtkv bench claps [--readers 10000] [--claps 500] [--seconds 30] [--conflate 250] [--clappers 50]");
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        boolean quick = rest.remove("--quick");
+        String scenario = rest.isEmpty() ? "" : rest.remove(0);
+        if (!SCENARIOS.contains(scenario) && !(scenario.equals("all") && rest.isEmpty())) {
+            System.err.println(usage());
             System.exit(2);
         }
-        if (args[0].equals("claps")) {
-            claps(options(args, Map.of("readers", 10_000, "claps", 500, "seconds", 30, "conflate", 250, "clappers", 50)), out);
-            return;
+        Map<String, Map<String, Integer>> runs = new LinkedHashMap<>();
+        for (String name : scenario.equals("all") ? SCENARIOS : List.of(scenario)) {
+            runs.put(name, parse(name, rest, quick));
         }
-        Map<String, Integer> options = options(args, Map.of("clients", 32, "seconds", 20, "warmup", 10, "tables", 16,
-                "keys", 1000));
-        LoadRun.Setup setup = new LoadRun.Setup(options.get("clients"), options.get("warmup"), options.get("seconds"),
-                options.get("tables"), options.get("keys"), "{\"payload\":\"" + "x".repeat(80) + "\",\"n\":12345}");
-        ClusterLayout layout = ClusterLayout.configured(System.getenv());
-        LocalCluster cluster = running(layout);
+        LocalCluster cluster = running(ClusterLayout.configured(System.getenv()));
+        Environment environment = Environment.of(cluster);
+        boolean exact = true;
+        for (var run : runs.entrySet()) {
+            String name = run.getKey();
+            Map<String, Integer> options = run.getValue();
+            out.println();
+            exact &= switch (name) {
+                case "tables" -> tables(options, cluster, environment, out);
+                case "claps" -> claps(options, cluster, environment, out);
+                case "connections" -> connections(options, cluster, environment, out);
+                default -> kv(options, cluster, environment, out);
+            };
+        }
+        System.exit(exact ? 0 : 1);
+    }
+
+    private static String usage() {
+        StringBuilder usage = new StringBuilder("usage: ./rtkv bench SCENARIO [--quick] [--option N ...]\n");
+        for (String name : SCENARIOS) {
+            usage.append(String.format(Locale.ROOT, "  %-12s", name));
+            OPTIONS.get(name).forEach((option, defaults) -> usage.append(" [--").append(option).append(' ')
+                    .append(defaults[0]).append(']'));
+            usage.append('\n');
+        }
+        return usage.append("  all          every scenario in turn, with their defaults (or --quick)").toString();
+    }
+
+    private static boolean tables(Map<String, Integer> o, LocalCluster cluster, Environment environment, PrintStream out)
+            throws Exception {
+        TablesRun.Setup setup = new TablesRun.Setup(o.get("tables"), o.get("subscribers"), o.get("rate"), o.get("seconds"),
+                o.get("warmup"), o.get("keys"), o.get("writers"));
+        String described = String.format(Locale.ROOT, "%,d tables x %d subscribers (%,d WebSockets), %,d writes/s for %d s"
+                        + " after %d s of warm-up, %d keys per table, %d writer threads; %s", setup.tables(),
+                setup.subscribersPerTable(), setup.subscribers(), setup.writesPerSecond(), setup.seconds(),
+                setup.warmupSeconds(), setup.keysPerTable(), setup.writers(), environment.describe());
+        out.println("rtkv bench tables: " + described);
+        TablesRun.Result r = new TablesRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(), "bench-tables-",
+                out).run();
+        out.printf(Locale.ROOT, "subscribers          %,d live of %,d, %d closed during the run%n", r.connected(),
+                r.subscribers(), r.dropped());
+        out.printf(Locale.ROOT, "writes               %,d acknowledged, %d failed, %,.0f/s (%,d/s asked); answered from when due:"
+                        + " p50 %.1f ms, p99 %.1f ms%n", r.writesAcked(), r.writeErrors(), r.writesPerSecond(),
+                setup.writesPerSecond(), r.writeLatency().getValueAtPercentile(50) / 1e3,
+                r.writeLatency().getValueAtPercentile(99) / 1e3);
+        out.printf(Locale.ROOT, "deliveries           %,d of %,d expected, %,.0f frames/s: %d lost, %d duplicated, %d out of order%n",
+                r.delivered(), r.expectedDeliveries(), r.framesPerSecond(), r.lost(), r.duplicated(), r.outOfOrder());
+        for (var line : List.of(Map.entry("sent -> delivered   ", r.fromSent()), Map.entry("answer -> delivered ",
+                r.fromAnswer()))) {
+            var h = line.getValue();
+            out.printf(Locale.ROOT, "%s p50 %.1f ms, p99 %.1f ms, p999 %.1f ms, max %.1f ms%n", line.getKey(),
+                    h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
+                    h.getMaxValue() / 1e3);
+        }
+        Results results = new Results("tables");
+        out.println("results: " + results.save(environment, g -> {
+            g.writeNumberField("tables", setup.tables());
+            g.writeNumberField("subscribersPerTable", setup.subscribersPerTable());
+            g.writeNumberField("writesPerSecondAsked", setup.writesPerSecond());
+            g.writeNumberField("seconds", setup.seconds());
+            g.writeNumberField("warmupSeconds", setup.warmupSeconds());
+            g.writeNumberField("keysPerTable", setup.keysPerTable());
+            g.writeNumberField("writers", setup.writers());
+            g.writeNumberField("connected", r.connected());
+            g.writeNumberField("dropped", r.dropped());
+            g.writeNumberField("writesAcked", r.writesAcked());
+            g.writeNumberField("writeErrors", r.writeErrors());
+            g.writeNumberField("writesPerSecond", r.writesPerSecond());
+            g.writeNumberField("expectedDeliveries", r.expectedDeliveries());
+            g.writeNumberField("delivered", r.delivered());
+            g.writeNumberField("lost", r.lost());
+            g.writeNumberField("duplicated", r.duplicated());
+            g.writeNumberField("outOfOrder", r.outOfOrder());
+            g.writeNumberField("framesPerSecond", r.framesPerSecond());
+            Results.writeLatency(g, "sentToDelivered", r.fromSent(), 1e3);
+            Results.writeLatency(g, "answerToDelivered", r.fromAnswer(), 1e3);
+            Results.writeLatency(g, "writeAnswered", r.writeLatency(), 1e3);
+        }));
+        out.println("plot:    " + results.plot("rtkv bench tables: delivery latency", described, List.of(
+                new PercentilePlot.Series("write sent -> delivered (upper bound of commit -> delivery)", r.fromSent(), 1e3),
+                new PercentilePlot.Series("write answered -> delivered (lower bound)", r.fromAnswer(), 1e3),
+                new PercentilePlot.Series("write answered (from when it was due)", r.writeLatency(), 1e3))));
+        boolean exact = r.lost() == 0 && r.duplicated() == 0 && r.outOfOrder() == 0 && r.dropped() == 0
+                && r.writeErrors() == 0;
+        out.println(exact ? "tables: exact" : "tables: NOT EXACT (see above)");
+        return exact;
+    }
+
+    private static boolean claps(Map<String, Integer> o, LocalCluster cluster, Environment environment, PrintStream out)
+            throws Exception {
+        ClapsRun.Setup setup = new ClapsRun.Setup(o.get("readers"), o.get("claps"), o.get("seconds"), o.get("conflate"),
+                o.get("clappers"));
+        String described = String.format(Locale.ROOT, "%,d readers of one article conflated to %d ms, %d claps/s for %d s"
+                        + " from %d clappers sending every 200 ms; %s", setup.readers(), setup.conflateMillis(),
+                setup.clapsPerSecond(), setup.seconds(), setup.clappers(), environment.describe());
+        out.println("rtkv bench claps: " + described);
+        ClapsRun.Result r = new ClapsRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(), out).run();
+        out.printf(Locale.ROOT, "readers subscribed          %d of %d, %d dropped during the run%n", r.connected(),
+                r.readers(), r.dropped());
+        out.printf(Locale.ROOT, "claps answered              %d (%.0f/s) in %d increments (%.0f/s), %d failed%n",
+                r.clapsAcked(), r.clapsPerSecond(), r.requests(), r.requestsPerSecond(), r.clapErrors());
+        out.printf(Locale.ROOT, "final count                 %d: %s%n", r.finalCount(), r.exact() ? "exact"
+                : "NOT the number of claps answered");
+        out.printf(Locale.ROOT, "frames per reader per s     %.2f mean, %.2f max (baseline reader without conflation: %.1f;"
+                + " %.3fx)%n", r.framesPerReaderPerSecond(), r.maxFramesPerReaderPerSecond(), r.baselineFramesPerSecond(),
+                r.framesPerReaderPerSecond() / r.baselineFramesPerSecond());
+        out.printf(Locale.ROOT, "last click -> every reader  p50 %.0f ms, p99 %.0f ms, max %.0f ms (baseline reader: %.0f ms);"
+                + " %d readers never showed the final count%n", r.delayMillis(50), r.delayMillis(99), r.delayMillis(100),
+                r.baselineDelayMillis(), r.readersBehind());
+        Results results = new Results("claps");
+        out.println("results: " + results.save(environment, g -> {
+            g.writeNumberField("readers", setup.readers());
+            g.writeNumberField("conflateMillis", setup.conflateMillis());
+            g.writeNumberField("clapsPerSecondAsked", setup.clapsPerSecond());
+            g.writeNumberField("seconds", setup.seconds());
+            g.writeNumberField("clappers", setup.clappers());
+            g.writeNumberField("connected", r.connected());
+            g.writeNumberField("dropped", r.dropped());
+            g.writeNumberField("clapsAcked", r.clapsAcked());
+            g.writeNumberField("clapsPerSecond", r.clapsPerSecond());
+            g.writeNumberField("requests", r.requests());
+            g.writeNumberField("clapErrors", r.clapErrors());
+            g.writeNumberField("finalCount", r.finalCount());
+            g.writeBooleanField("exact", r.exact());
+            g.writeNumberField("framesPerReaderPerSecond", r.framesPerReaderPerSecond());
+            g.writeNumberField("maxFramesPerReaderPerSecond", r.maxFramesPerReaderPerSecond());
+            g.writeNumberField("baselineFramesPerSecond", r.baselineFramesPerSecond());
+            Results.writeLatency(g, "lastClickToReader", r.delayMicros(), 1e3);
+            g.writeNumberField("baselineDelayMs", r.baselineDelayMillis());
+            g.writeNumberField("readersBehind", r.readersBehind());
+        }));
+        out.println("plot:    " + results.plot("rtkv bench claps: last click -> each reader shows the final count",
+                described, List.of(new PercentilePlot.Series("readers conflated to " + setup.conflateMillis() + " ms",
+                        r.delayMicros(), 1e3))));
+        boolean exact = r.exact() && r.readersBehind() == 0 && r.dropped() == 0;
+        out.println(exact ? "claps: exact" : "claps: NOT EXACT (see above)");
+        return exact;
+    }
+
+    private static boolean connections(Map<String, Integer> o, LocalCluster cluster, Environment environment,
+                                       PrintStream out) throws Exception {
+        ConnectionsRun.Setup setup = new ConnectionsRun.Setup(o.get("subscribers"), o.get("per-table"));
+        long pid = cluster.process("fanout").orElseThrow(() -> new IllegalStateException("the fanout node is not running"))
+                .pid();
+        ConnectionsRun run = new ConnectionsRun(setup, pid, cluster.fanoutUrl(), cluster.adminKey(), "bench-idle-", out);
+        int subscribers = setup.subscribers();
+        if (run.possible() < subscribers) {
+            subscribers = run.possible();
+            out.printf(Locale.ROOT, "rtkv bench connections: %,d subscribers asked, but this process and the fanout node may"
+                    + " each open only %,d more files (ulimit -n, and no privilege to raise it): opening %,d%n",
+                    setup.subscribers(), run.possible(), subscribers);
+        }
+        out.printf(Locale.ROOT, "rtkv bench connections: %,d idle subscribers, %d per table, on one fanout node (pid %d); %s%n",
+                subscribers, setup.perTable(), pid, environment.describe());
+        ConnectionsRun.Result r = run.run(subscribers);
+        out.printf(Locale.ROOT, "subscribers   %,d live of %,d opened (%,d asked), %d closed, in %.1f s%n", r.live(), r.opened(),
+                r.asked(), r.closed(), r.openSeconds());
+        out.printf(Locale.ROOT, "heap          %.1f MB -> %.1f MB after a full GC: %.1f KB per subscriber%n",
+                r.heapBeforeBytes() / 1e6, r.heapAfterBytes() / 1e6, r.heapPerConnection() / 1e3);
+        out.printf(Locale.ROOT, "resident      %.1f MB -> %.1f MB: %.1f KB per subscriber%n", r.rssBeforeBytes() / 1e6,
+                r.rssAfterBytes() / 1e6, r.rssPerConnection() / 1e3);
+        out.println("results: " + new Results("connections").save(environment, g -> {
+            g.writeNumberField("asked", r.asked());
+            g.writeNumberField("opened", r.opened());
+            g.writeNumberField("live", r.live());
+            g.writeNumberField("closed", r.closed());
+            g.writeNumberField("perTable", setup.perTable());
+            g.writeNumberField("openSeconds", r.openSeconds());
+            g.writeNumberField("heapBeforeBytes", r.heapBeforeBytes());
+            g.writeNumberField("heapAfterBytes", r.heapAfterBytes());
+            g.writeNumberField("heapPerSubscriberBytes", r.heapPerConnection());
+            g.writeNumberField("rssBeforeBytes", r.rssBeforeBytes());
+            g.writeNumberField("rssAfterBytes", r.rssAfterBytes());
+            g.writeNumberField("rssPerSubscriberBytes", r.rssPerConnection());
+        }));
+        boolean exact = r.live() == r.opened() && r.closed() == 0;
+        out.println(exact ? "connections: every subscriber live" : "connections: NOT every subscriber was live (see above)");
+        return exact;
+    }
+
+    private static boolean kv(Map<String, Integer> o, LocalCluster cluster, Environment environment, PrintStream out)
+            throws Exception {
+        LoadRun.Setup setup = new LoadRun.Setup(o.get("clients"), o.get("warmup"), o.get("seconds"), o.get("tables"),
+                o.get("keys"), "{\"payload\":\"" + "x".repeat(80) + "\",\"n\":12345}");
         List<String> shards = new ArrayList<>();
-        for (int i = 0; i < layout.shards(); i++) {
+        for (int i = 0; i < cluster.layout().shards(); i++) {
             shards.add(cluster.shardJdbcUrl(i));
         }
-        out.printf(Locale.ROOT, "rtkv bench kv: %d clients, %d s measured after %d s warm-up, %d tables x %d keys, "
-                        + "values of %d bytes, 80%% get / 15%% put / 5%% delete, %d shards, Java %s, %d cores%n",
-                setup.clients(), setup.seconds(), setup.warmupSeconds(), setup.tables(), setup.keysPerTable(),
-                setup.value().length(), shards.size(), Runtime.version(), Runtime.getRuntime().availableProcessors());
+        String described = String.format(Locale.ROOT, "%d clients, %d s measured after %d s warm-up, %d tables x %d keys,"
+                        + " values of %d bytes, 80%% get / 15%% put / 5%% delete, %d shards; %s", setup.clients(),
+                setup.seconds(), setup.warmupSeconds(), setup.tables(), setup.keysPerTable(), setup.value().length(),
+                shards.size(), environment.describe());
+        out.println("rtkv bench kv: " + described);
         preload(shards, cluster, setup);
 
         LoadRun.Result http = LoadRun.run("http", () -> new HttpTarget(cluster.apiUrl(), cluster.adminKey()), setup, out);
         LoadRun.Result jdbc = LoadRun.run("jdbc", () -> new JdbcTarget(shards, cluster.appUser(), cluster.appPassword()),
                 setup, out);
 
-        out.println();
         out.printf(Locale.ROOT, "%-8s %10s %9s %9s %9s %9s %7s%n", "target", "ops/s", "p50 ms", "p99 ms", "p999 ms", "max ms", "errors");
         for (LoadRun.Result r : List.of(http, jdbc)) {
             out.printf(Locale.ROOT, "%-8s %10.0f %9.2f %9.2f %9.2f %9.2f %7d%n", r.target(), r.perSecond(), r.millis(50),
@@ -70,8 +262,33 @@ public final class BenchMain {
         out.printf(Locale.ROOT, "http/jdbc: throughput %.2fx, p50 %.2fx, p99 %.2fx, p999 %.2fx%n",
                 http.perSecond() / jdbc.perSecond(), http.millis(50) / jdbc.millis(50), http.millis(99) / jdbc.millis(99),
                 http.millis(99.9) / jdbc.millis(99.9));
-        Path saved = save(setup, List.of(http, jdbc));
-        out.println("results: " + saved);
+        Results results = new Results("kv");
+        out.println("results: " + results.save(environment, g -> {
+            g.writeNumberField("clients", setup.clients());
+            g.writeNumberField("seconds", setup.seconds());
+            g.writeNumberField("warmupSeconds", setup.warmupSeconds());
+            g.writeNumberField("tables", setup.tables());
+            g.writeNumberField("keysPerTable", setup.keysPerTable());
+            g.writeNumberField("valueBytes", setup.value().length());
+            g.writeNumberField("throughputRatio", http.perSecond() / jdbc.perSecond());
+            g.writeArrayFieldStart("results");
+            for (LoadRun.Result r : List.of(http, jdbc)) {
+                g.writeStartObject();
+                g.writeStringField("target", r.target());
+                g.writeNumberField("operations", r.operations());
+                g.writeNumberField("errors", r.errors());
+                g.writeNumberField("perSecond", r.perSecond());
+                Results.writeLatency(g, "latency", r.latency(), 1e6);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }));
+        out.println("plot:    " + results.plot("rtkv bench kv: operation latency", described, List.of(
+                new PercentilePlot.Series("http (api-service)", http.latency(), 1e6),
+                new PercentilePlot.Series("jdbc (straight to the shards)", jdbc.latency(), 1e6))));
+        boolean exact = http.errors() == 0 && jdbc.errors() == 0;
+        out.println(exact ? "kv: no errors" : "kv: requests FAILED (see above)");
+        return exact;
     }
 
     private static LocalCluster running(ClusterLayout layout) {
@@ -83,65 +300,53 @@ public final class BenchMain {
         return cluster;
     }
 
-    private static void claps(Map<String, Integer> options, PrintStream out) throws Exception {
-        ClapsRun.Setup setup = new ClapsRun.Setup(options.get("readers"), options.get("claps"), options.get("seconds"),
-                options.get("conflate"), options.get("clappers"));
-        LocalCluster cluster = running(ClusterLayout.configured(System.getenv()));
-        out.printf(Locale.ROOT, "rtkv bench claps: %d readers of one article conflated to %d ms, %d claps/s for %d s"
-                        + " from %d clappers sending every 200 ms, Java %s, %d cores%n", setup.readers(), setup.conflateMillis(),
-                setup.clapsPerSecond(), setup.seconds(), setup.clappers(), Runtime.version(),
-                Runtime.getRuntime().availableProcessors());
-        ClapsRun.Result r = new ClapsRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(), out).run();
-        out.println();
-        out.printf(Locale.ROOT, "readers subscribed          %d of %d, %d dropped during the run%n", r.connected(),
-                r.readers(), r.dropped());
-        out.printf(Locale.ROOT, "claps answered              %d (%.0f/s) in %d increments (%.0f/s), %d failed%n",
-                r.clapsAcked(), r.clapsPerSecond(), r.requests(), r.requestsPerSecond(), r.clapErrors());
-        out.printf(Locale.ROOT, "final count                 %d: %s%n", r.finalCount(), r.exact() ? "exact"
-                : "NOT the number of claps answered");
-        out.printf(Locale.ROOT, "frames per reader per s     %.2f mean, %.2f max (baseline reader without conflation: %.1f;"
-                + " %.3fx)%n", r.framesPerReaderPerSecond(), r.maxFramesPerReaderPerSecond(), r.baselineFramesPerSecond(),
-                r.framesPerReaderPerSecond() / r.baselineFramesPerSecond());
-        out.printf(Locale.ROOT, "last click -> every reader  p50 %.0f ms, p99 %.0f ms, max %.0f ms (baseline reader: %.0f ms);"
-                + " %d readers never showed the final count%n", r.delayP50Millis(), r.delayP99Millis(), r.delayMaxMillis(),
-                r.baselineDelayMillis(), r.readersBehind());
-        Path dir = Path.of(System.getProperty("rtkv.home", ".")).resolve("bench/results");
-        Files.createDirectories(dir);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        Path file = dir.resolve("claps-" + now.toString().replace(":", "") + ".json");
-        Files.writeString(file, String.format(Locale.ROOT, "{\"scenario\":\"claps\",\"at\":\"%s\",\"readers\":%d,"
-                        + "\"conflateMillis\":%d,\"clapsPerSecondAsked\":%d,\"seconds\":%d,\"clappers\":%d,\"connected\":%d,"
-                        + "\"dropped\":%d,\"clapsAcked\":%d,\"clapsPerSecond\":%.1f,\"requests\":%d,\"clapErrors\":%d,\"finalCount\":%d,\"exact\":%b,\"framesPerReaderPerSecond\":%.3f,"
-                        + "\"maxFramesPerReaderPerSecond\":%.3f,\"baselineFramesPerSecond\":%.3f,\"delayP50Ms\":%.1f,"
-                        + "\"delayP99Ms\":%.1f,\"delayMaxMs\":%.1f,\"baselineDelayMs\":%.1f,\"readersBehind\":%d}%n",
-                now, setup.readers(), setup.conflateMillis(), setup.clapsPerSecond(), setup.seconds(), setup.clappers(),
-                r.connected(), r.dropped(), r.clapsAcked(), r.clapsPerSecond(), r.requests(), r.clapErrors(), r.finalCount(), r.exact(), r.framesPerReaderPerSecond(),
-                r.maxFramesPerReaderPerSecond(), r.baselineFramesPerSecond(), r.delayP50Millis(), r.delayP99Millis(),
-                r.delayMaxMillis(), r.baselineDelayMillis(), r.readersBehind()));
-        out.println("results: " + file);
-        if (!r.exact() || r.readersBehind() > 0 || r.dropped() > 0) {
-            System.exit(1);
+    /** Name, full default, quick default; repeated. */
+    private static Map<String, int[]> options(Object... triples) {
+        Map<String, int[]> options = new LinkedHashMap<>();
+        for (int i = 0; i < triples.length; i += 3) {
+            options.put((String) triples[i], new int[] {(Integer) triples[i + 1], (Integer) triples[i + 2]});
         }
+        return options;
     }
 
-    private static Map<String, Integer> options(String[] args, Map<String, Integer> defaults) {
-        Map<String, Integer> options = new HashMap<>(defaults);
-        for (int i = 1; i < args.length; i += 2) {
-            String name = args[i].replaceFirst("^--", "");
-            if (!options.containsKey(name) || i + 1 >= args.length) {
-                System.err.println("rtkv bench: unknown option " + args[i]);
-                System.exit(2);
+    private static Map<String, Integer> parse(String scenario, List<String> args, boolean quick) {
+        Map<String, int[]> known = OPTIONS.get(scenario);
+        Map<String, Integer> options = new LinkedHashMap<>();
+        known.forEach((name, defaults) -> options.put(name, defaults[quick ? 1 : 0]));
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < args.size(); i += 2) {
+            String name = args.get(i).replaceFirst("^--", "");
+            if (!args.get(i).startsWith("--")) {
+                errors.add("expected an option, not " + args.get(i));
+                i--;
+                continue;
+            }
+            if (!known.containsKey(name)) {
+                errors.add("unknown option " + args.get(i) + " for " + scenario);
+                continue;
+            }
+            if (i + 1 >= args.size()) {
+                errors.add("--" + name + " needs a value");
+                break;
             }
             try {
-                int value = Integer.parseInt(args[i + 1]);
-                if (value < (name.equals("warmup") || name.equals("conflate") ? 0 : 1)) {
+                int value = Integer.parseInt(args.get(i + 1));
+                if (value < (name.equals("warmup") ? 0 : 1)) {
                     throw new NumberFormatException();
                 }
                 options.put(name, value);
             } catch (NumberFormatException e) {
-                System.err.println("rtkv bench: --" + name + " takes a positive whole number, not " + args[i + 1]);
-                System.exit(2);
+                errors.add("--" + name + " takes a " + (name.equals("warmup") ? "whole number" : "positive whole number")
+                        + ", not " + args.get(i + 1));
             }
+        }
+        if (options.containsKey("conflate") && (options.get("conflate") < 50 || options.get("conflate") > 60_000)) {
+            errors.add("--conflate takes 50 to 60000 milliseconds, as the fanout node does");
+        }
+        if (!errors.isEmpty()) {
+            errors.forEach(e -> System.err.println("rtkv bench: " + e));
+            System.err.println(usage());
+            System.exit(2);
         }
         return options;
     }
@@ -170,27 +375,5 @@ public final class BenchMain {
                 insert.executeBatch();
             }
         }
-    }
-
-    private static Path save(LoadRun.Setup setup, List<LoadRun.Result> results) throws IOException {
-        Path dir = Path.of(System.getProperty("rtkv.home", ".")).resolve("bench/results");
-        Files.createDirectories(dir);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        StringBuilder json = new StringBuilder();
-        json.append(String.format(Locale.ROOT, "{\"scenario\":\"kv\",\"at\":\"%s\",\"clients\":%d,\"seconds\":%d,"
-                        + "\"warmupSeconds\":%d,\"tables\":%d,\"keysPerTable\":%d,\"valueBytes\":%d,\"results\":[",
-                now, setup.clients(), setup.seconds(), setup.warmupSeconds(), setup.tables(), setup.keysPerTable(),
-                setup.value().length()));
-        for (int i = 0; i < results.size(); i++) {
-            LoadRun.Result r = results.get(i);
-            json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "{\"target\":\"%s\",\"operations\":%d,\"errors\":%d,\"perSecond\":%.1f,\"p50Ms\":%.3f,\"p99Ms\":%.3f,"
-                            + "\"p999Ms\":%.3f,\"maxMs\":%.3f}", r.target(), r.operations(), r.errors(), r.perSecond(),
-                    r.millis(50), r.millis(99), r.millis(99.9), r.latency().getMaxValue() / 1e6));
-        }
-        json.append("]}\n");
-        Path file = dir.resolve("kv-" + now.toString().replace(":", "") + ".json");
-        Files.writeString(file, json);
-        return file;
     }
 }

@@ -2,7 +2,6 @@ package rtkv.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,21 +13,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code ./rtkv bench claps}: many readers of one article, subscribed with conflation, while claps arrive
@@ -39,8 +31,6 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  */
 final class ClapsRun {
 
-    /** A fanout node accepts 1000 connections per client address by default: readers spread over several. */
-    private static final int READERS_PER_ADDRESS = 900;
     private static final Pattern CLAPS = Pattern.compile("\"key\":\"claps\",\"value\":(\\d+)");
 
     record Setup(int readers, int clapsPerSecond, int seconds, int conflateMillis, int clappers) {
@@ -48,61 +38,30 @@ final class ClapsRun {
 
     /** One subscriber: the latest count it was sent, when, and how many frames of the count it got. */
     // Public: Jetty looks its methods up by reflection.
-    public static final class Reader implements Session.Listener.AutoDemanding {
-        private volatile Session session;
+    public static final class Reader extends Sockets.Socket {
         private volatile long count = -1;
         private volatile long updatedNanos;
         private final AtomicLong frames = new AtomicLong();
         private volatile boolean live;
-        private volatile String closed;
 
         @Override
-        public void onWebSocketOpen(Session session) {
-            this.session = session;
-        }
-
-        @Override
-        public void onWebSocketText(String frame) {
+        void onFrame(String frame, long nanos) {
             Matcher claps = CLAPS.matcher(frame);
             if (frame.startsWith("{\"type\":\"change\"") && claps.find()) {
                 frames.incrementAndGet();
-                update(Long.parseLong(claps.group(1)));
+                update(Long.parseLong(claps.group(1)), nanos);
             } else if (frame.startsWith("{\"type\":\"snapshot\"")) {
                 if (claps.find()) {
-                    update(Long.parseLong(claps.group(1)));
+                    update(Long.parseLong(claps.group(1)), nanos);
                 }
                 live |= frame.contains("\"last\":true");
             }
         }
 
-        private void update(long value) {
+        private void update(long value, long nanos) {
             if (value > count) {
                 count = value;
-                updatedNanos = System.nanoTime();
-            }
-        }
-
-        @Override
-        public void onWebSocketError(Throwable error) {
-            // Seen as a close; the run reports readers that dropped out.
-        }
-
-        @Override
-        public void onWebSocketClose(int status, String reason) {
-            closed = status + " " + reason;
-        }
-
-        void heartbeat() {
-            Session s = session;
-            if (s != null && s.isOpen()) {
-                s.sendText("{\"type\":\"heartbeat\"}", Callback.NOOP);
-            }
-        }
-
-        void close() {
-            Session s = session;
-            if (s != null) {
-                s.close();
+                updatedNanos = nanos;
             }
         }
     }
@@ -114,8 +73,10 @@ final class ClapsRun {
     record Result(int readers, int connected, int dropped, long clapsAcked, long clapErrors, long requests,
                   double clapsPerSecond, double requestsPerSecond, long finalCount, boolean exact,
                   double framesPerReaderPerSecond, double maxFramesPerReaderPerSecond, double baselineFramesPerSecond,
-                  double delayP50Millis, double delayP99Millis, double delayMaxMillis, double baselineDelayMillis,
-                  int readersBehind) {
+                  Histogram delayMicros, double baselineDelayMillis, int readersBehind) {
+        double delayMillis(double percentile) {
+            return delayMicros.getTotalCount() == 0 ? Double.NaN : delayMicros.getValueAtPercentile(percentile) / 1e3;
+        }
     }
 
     private final Setup setup;
@@ -139,57 +100,46 @@ final class ClapsRun {
         call("PUT", keyPath(table, "claps"), "0");
         call("PUT", keyPath("rtkv.settings", table), "{\"maxSubscribers\": " + (setup.readers() + 10) + "}");
 
-        List<WebSocketClient> clients = new ArrayList<>();
-        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
         Reader baseline = new Reader();
         List<Reader> readers = new ArrayList<>();
-        try {
-            for (int i = 0; i <= setup.readers() / READERS_PER_ADDRESS; i++) {
-                org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
-                client.setBindAddress(new InetSocketAddress("127.0.0." + (2 + i), 0));
-                WebSocketClient ws = new WebSocketClient(client);
-                ws.start();
-                clients.add(ws);
-            }
+        Progress progress = new Progress(out, "claps");
+        try (Sockets sockets = new Sockets(fanoutUrl, adminKey)) {
             long opening = System.nanoTime();
-            // From the start: a reader that subscribed first must not wait for the last before its first heartbeat.
-            Queue<Reader> beating = new ConcurrentLinkedQueue<>(List.of(baseline));
-            timers.scheduleAtFixedRate(() -> beating.forEach(Reader::heartbeat), 10, 10, TimeUnit.SECONDS);
-            subscribe(clients.get(0), baseline, table, 0);
-            Semaphore handshakes = new Semaphore(200);
+            sockets.subscribe(baseline, table, "");
             for (int i = 0; i < setup.readers(); i++) {
                 Reader reader = new Reader();
                 readers.add(reader);
-                beating.add(reader);
-                handshakes.acquire();
-                subscribe(clients.get(i / READERS_PER_ADDRESS), reader, table, setup.conflateMillis())
-                        .whenComplete((session, error) -> handshakes.release());
+                sockets.subscribe(reader, table, "conflate=" + setup.conflateMillis());
+                if (readers.size() % 500 == 0) {
+                    progress.show(String.format(Locale.ROOT, "subscribing: %,d of %,d", readers.size(), setup.readers()));
+                }
             }
-            long connected = awaitLive(readers, baseline, Duration.ofSeconds(120));
+            long connected = awaitLive(readers, baseline, Duration.ofSeconds(120), progress);
+            progress.done();
             out.printf(Locale.ROOT, "%d of %d readers subscribed in %.1f s%n", connected, setup.readers(),
                     (System.nanoTime() - opening) / 1e9);
 
             readers.forEach(r -> r.frames.set(0));
             baseline.frames.set(0);
-            Clapped clapped = clap(table);
+            Clapped clapped = clap(table, progress);
             long finalCount = Long.parseLong(valueOf(call("GET", keyPath(table, "claps"), null)));
             long behind = awaitCount(readers, baseline, finalCount, Duration.ofSeconds(60));
 
             long lastClick = clapped.lastClickNanos();
-            double[] delays = readers.stream().filter(r -> r.count == finalCount)
-                    .mapToDouble(r -> Math.max(0, r.updatedNanos - lastClick) / 1e6).sorted().toArray();
+            Histogram delays = new Histogram(3);
+            readers.stream().filter(r -> r.count == finalCount)
+                    .forEach(r -> delays.recordValue(Math.max(0, r.updatedNanos - lastClick) / 1_000));
             double window = (clapped.lastAnswerNanos() - clapped.firstClickNanos()) / 1e9;
-            double[] perSecond = readers.stream().filter(r -> r.live && r.closed == null)
+            double[] perSecond = readers.stream().filter(r -> r.live && r.closed() == null)
                     .mapToDouble(r -> r.frames.get() / window).toArray();
-            readers.stream().filter(r -> r.closed != null)
-                    .collect(Collectors.groupingBy(r -> r.closed, Collectors.counting()))
+            readers.stream().filter(r -> r.closed() != null)
+                    .collect(Collectors.groupingBy(Sockets.Socket::closed, Collectors.counting()))
                     .forEach((why, count) -> out.printf(Locale.ROOT, "%d readers closed: %s%n", count, why));
-            return new Result(setup.readers(), (int) connected, (int) readers.stream().filter(r -> r.closed != null).count(),
+            return new Result(setup.readers(), (int) connected, (int) readers.stream().filter(r -> r.closed() != null).count(),
                     clapped.acked(), clapped.failed(), clapped.requests(), clapped.acked() / window,
                     clapped.requests() / window, finalCount, finalCount == clapped.acked() && clapped.failed() == 0,
                     Arrays.stream(perSecond).average().orElse(0), Arrays.stream(perSecond).max().orElse(0),
-                    baseline.frames.get() / window, percentile(delays, 50), percentile(delays, 99),
-                    delays.length == 0 ? Double.NaN : delays[delays.length - 1],
+                    baseline.frames.get() / window, delays,
                     baseline.count == finalCount ? Math.max(0, baseline.updatedNanos - lastClick) / 1e6 : Double.NaN,
                     (int) behind);
         } catch (Exception | Error e) {
@@ -201,32 +151,20 @@ final class ClapsRun {
             } catch (IOException | RuntimeException e) {
                 out.println("could not remove the raised cap of " + table + ": " + e.getMessage());
             }
-            timers.shutdownNow();
-            readers.forEach(Reader::close);
-            baseline.close();
-            for (WebSocketClient ws : clients) {
-                ws.stop();
-            }
         }
     }
 
-    private CompletableFuture<Session> subscribe(WebSocketClient ws, Reader reader, String table, int conflateMillis)
-            throws IOException {
-        ClientUpgradeRequest request = new ClientUpgradeRequest();
-        request.setHeader("Authorization", "Bearer " + adminKey);
-        URI uri = URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe"
-                + (conflateMillis > 0 ? "?conflate=" + conflateMillis : ""));
-        return ws.connect(reader, uri, request);
-    }
-
-    private static long awaitLive(List<Reader> readers, Reader baseline, Duration timeout) throws InterruptedException {
+    private static long awaitLive(List<Reader> readers, Reader baseline, Duration timeout, Progress progress)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long live;
+        long closed;
         do {
             Thread.sleep(250);
             live = readers.stream().filter(r -> r.live).count();
-        } while ((live < readers.size() || !baseline.live) && System.nanoTime() < deadline
-                && live + readers.stream().filter(r -> r.closed != null).count() < readers.size());
+            closed = readers.stream().filter(r -> r.closed() != null).count();
+            progress.show(String.format(Locale.ROOT, "subscribed: %,d of %,d live, %,d closed", live, readers.size(), closed));
+        } while ((live < readers.size() || !baseline.live) && System.nanoTime() < deadline && live + closed < readers.size());
         return live;
     }
 
@@ -237,7 +175,7 @@ final class ClapsRun {
         long behind;
         do {
             Thread.sleep(5);
-            behind = readers.stream().filter(r -> r.live && r.closed == null && r.count != count).count()
+            behind = readers.stream().filter(r -> r.live && r.closed() == null && r.count != count).count()
                     + (baseline.count == count ? 0 : 1);
         } while (behind > 0 && System.nanoTime() < deadline);
         return behind;
@@ -253,7 +191,7 @@ final class ClapsRun {
      * one increment every 200 ms, one request at a time, as the article page does: under load a batch
      * grows instead of requests piling up on the one row every clap changes.
      */
-    private Clapped clap(String table) throws InterruptedException {
+    private Clapped clap(String table, Progress progress) throws InterruptedException {
         int clappers = setup.clappers();
         AtomicLong[] unsent = new AtomicLong[clappers];
         boolean[] sending = new boolean[clappers];
@@ -304,7 +242,12 @@ final class ClapsRun {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             unsent[(int) (i % clappers)].incrementAndGet();
+            if (i % setup.clapsPerSecond() == 0) {
+                progress.show(String.format(Locale.ROOT, "%3d/%d s  %,d claps, %,d answered in %,d increments",
+                        (System.nanoTime() - start) / 1_000_000_000L, setup.seconds(), i, acked.get(), requests.get()));
+            }
         }
+        progress.done();
         long lastClick = System.nanoTime();
         while (acked.get() + failed.get() < total) {
             Thread.sleep(5);
@@ -339,12 +282,5 @@ final class ClapsRun {
     private static String keyPath(String table, String key) {
         return "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8) + "/keys/"
                 + URLEncoder.encode(key, StandardCharsets.UTF_8);
-    }
-
-    private static double percentile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
     }
 }

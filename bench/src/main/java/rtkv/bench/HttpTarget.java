@@ -24,6 +24,11 @@ final class HttpTarget implements Target {
 
     @Override
     public boolean run(Mix op, String table, String key, String value) throws IOException {
+        return send(op, table, key, value) < 500;
+    }
+
+    /** One request; answers its status once the whole answer was read. */
+    int send(Mix op, String table, String key, String value) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) URI.create(baseUrl + "/v1/tables/" + table + "/keys/" + key)
                 .toURL().openConnection();
         connection.setRequestMethod(op.name());
@@ -43,7 +48,7 @@ final class HttpTarget implements Target {
                 in.readAllBytes();
             }
         }
-        return status < 500;
+        return status;
     }
 
     @Override

@@ -3,6 +3,7 @@ package rtkv.bench;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -75,13 +76,14 @@ final class LoadRun {
             clients.add(threads.submit(client));
         }
         threads.shutdown();
+        Progress line = new Progress(progress, "kv " + name);
         while (!threads.awaitTermination(1, TimeUnit.SECONDS)) {
             long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
             long measured = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - measureFrom));
-            progress.printf("\r[%s] %3d/%d s  %,d operations  %,.0f/s      ", name, elapsed,
-                    setup.warmupSeconds() + setup.seconds(), done.get(), measured == 0 ? 0.0 : done.get() / (double) measured);
+            line.show(String.format(Locale.ROOT, "%3d/%d s  %,d operations  %,.0f/s", elapsed,
+                    setup.warmupSeconds() + setup.seconds(), done.get(), measured == 0 ? 0.0 : done.get() / (double) measured));
         }
-        progress.println();
+        line.done();
         Histogram total = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
         for (Future<Histogram> client : clients) {
             total.add(client.get());

@@ -11,12 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rtkv.infra.ClusterLayout;
@@ -24,42 +21,14 @@ import rtkv.infra.ClusterLayout;
 /** The commands README shows, run as a user runs them: ./rtkv up --detach, status, down. */
 class CliIT {
 
-    private static final Path HOME = Path.of(System.getProperty("rtkv.home"));
-
     @TempDir
     Path dataDir;
 
-    record Run(int exitCode, String output) {
+    private static RtkvCommand.Run rtkv(ClusterLayout layout, String... args) throws IOException, InterruptedException {
+        return RtkvCommand.run(layout, args);
     }
 
-    private static Map<String, String> environment(ClusterLayout layout) {
-        Map<String, String> env = new HashMap<>();
-        env.put("RTKV_DATA_DIR", layout.dataDir().toString());
-        env.put("RTKV_SHARD_PORTS", join(layout.shardPorts()));
-        env.put("RTKV_RELAY_PORTS", join(layout.relayPorts()));
-        env.put("RTKV_KAFKA_PORT", Integer.toString(layout.kafkaPort()));
-        env.put("RTKV_KAFKA_CONTROLLER_PORT", Integer.toString(layout.kafkaControllerPort()));
-        env.put("RTKV_API_PORT", Integer.toString(layout.apiPort()));
-        env.put("RTKV_FANOUT_PORT", Integer.toString(layout.fanoutPort()));
-        return env;
-    }
-
-    private static String join(List<Integer> ports) {
-        return ports.stream().map(String::valueOf).collect(Collectors.joining(","));
-    }
-
-    private static Run rtkv(ClusterLayout layout, String... args) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(HOME.resolve("rtkv").toString());
-        builder.command().addAll(List.of(args));
-        builder.directory(HOME.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(environment(layout));
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(10, TimeUnit.MINUTES), "./rtkv " + String.join(" ", args) + " finished");
-        return new Run(process.exitValue(), output);
-    }
-
-    private static long running(Run status) {
+    private static long running(RtkvCommand.Run status) {
         return status.output().lines().filter(line -> line.endsWith("running")).count();
     }
 
@@ -67,7 +36,7 @@ class CliIT {
     void upDetachedServesAndStreamsAndDownKeepsTheData() throws Exception {
         ClusterLayout layout = ClusterLayout.onFreePorts(dataDir, 2);
         try {
-            Run up = rtkv(layout, "up", "--detach");
+            RtkvCommand.Run up = rtkv(layout, "up", "--detach");
             assertEquals(0, up.exitCode(), up.output());
             assertTrue(up.output().contains("rtkv is up"), up.output());
             assertTrue(up.output().contains("admin key   " + layout.dataDir().resolve("admin.key")), up.output());
@@ -91,11 +60,11 @@ class CliIT {
                 watcher.awaitKey("a");
             }
 
-            Run down = rtkv(layout, "down");
+            RtkvCommand.Run down = rtkv(layout, "down");
             assertEquals(0, down.exitCode(), down.output());
             assertEquals(0, running(rtkv(layout, "status")));
 
-            Run again = rtkv(layout, "up", "--detach");
+            RtkvCommand.Run again = rtkv(layout, "up", "--detach");
             assertEquals(0, again.exitCode(), again.output());
             assertEquals(1, api.get("demo", "a").body().get("value").get("n").asInt(), "data outlives down and up");
             assertEquals(1, api.get("article.hello-rtkv", "claps").body().get("value").asLong(), "the demo is loaded once");
@@ -108,10 +77,7 @@ class CliIT {
     @Test
     void upInTheForegroundStopsEverythingWhenInterrupted() throws Exception {
         ClusterLayout layout = ClusterLayout.onFreePorts(dataDir, 2);
-        ProcessBuilder builder = new ProcessBuilder(HOME.resolve("rtkv").toString(), "up")
-                .directory(HOME.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(environment(layout));
-        Process up = builder.start();
+        Process up = RtkvCommand.start(layout, "up");
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> up.inputReader(StandardCharsets.UTF_8).lines().forEach(lines::add), "rtkv-up-output");
         reader.start();
@@ -140,7 +106,7 @@ class CliIT {
     void aTakenPortIsNamedAndNothingIsLeftRunning() throws Exception {
         ClusterLayout layout = ClusterLayout.onFreePorts(dataDir, 2);
         try (ServerSocket squatter = new ServerSocket(layout.apiPort(), 1, InetAddress.getLoopbackAddress())) {
-            Run up = rtkv(layout, "up", "--detach");
+            RtkvCommand.Run up = rtkv(layout, "up", "--detach");
 
             assertEquals(1, up.exitCode(), up.output());
             assertTrue(up.output().contains("port " + layout.apiPort() + " (api) is already in use"), up.output());

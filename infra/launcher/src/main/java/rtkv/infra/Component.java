@@ -2,6 +2,7 @@ package rtkv.infra;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** One process of the local cluster, with an explicit lifecycle. */
 interface Component {
@@ -18,6 +19,9 @@ interface Component {
     void awaitReady(Duration timeout);
 
     boolean isAlive();
+
+    /** The running process, if any: the one this launcher started or the one its pid file names. */
+    Optional<ProcessHandle> process();
 
     /** Asks the process to shut down cleanly and waits for it; idempotent. */
     void stop();

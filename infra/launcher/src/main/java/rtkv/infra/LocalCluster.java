@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
@@ -209,6 +210,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public List<String> runningParts() {
         return byName.values().stream().filter(Component::isAlive).map(Component::name).toList();
+    }
+
+    /** The process of a running part, for tools that inspect it (a benchmark reading its heap). */
+    public Optional<ProcessHandle> process(String part) {
+        return component(part).process();
     }
 
     /** SIGKILL one part, as a crash would. */

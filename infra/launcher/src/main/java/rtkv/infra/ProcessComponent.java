@@ -3,6 +3,7 @@ package rtkv.infra;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /** A part of the cluster that is one OS process, ready once its own probe says so. */
 abstract class ProcessComponent implements Component {
@@ -47,6 +48,11 @@ abstract class ProcessComponent implements Component {
     @Override
     public final boolean isAlive() {
         return process.isAlive();
+    }
+
+    @Override
+    public final Optional<ProcessHandle> process() {
+        return process.handle();
     }
 
     @Override

@@ -1,0 +1,150 @@
+package rtkv.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./rtkv bench connections}: opens idle subscribers against one fanout node and reports what
+ * each costs it: heap after a full collection (read with jcmd, so the node needs no agent) and resident
+ * memory, both as the difference between before and after, and the time to open them all.
+ */
+final class ConnectionsRun {
+
+    /** Descriptors the node and this process need besides the subscribers' sockets. */
+    private static final int SPARE_FILES = 500;
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    private static final Pattern OPEN_FILES = Pattern.compile("Max open files\\s+(\\d+|unlimited)");
+    private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+
+    record Setup(int subscribers, int perTable) {
+    }
+
+    record Result(int asked, int opened, int live, long closed, double openSeconds, long heapBeforeBytes,
+                  long heapAfterBytes, long rssBeforeBytes, long rssAfterBytes) {
+        double heapPerConnection() {
+            return (heapAfterBytes - heapBeforeBytes) / (double) live;
+        }
+
+        double rssPerConnection() {
+            return (rssAfterBytes - rssBeforeBytes) / (double) live;
+        }
+    }
+
+    /** An idle subscriber: it only notes that its snapshot arrived. Public: Jetty reflects on it. */
+    public static final class Idle extends Sockets.Socket {
+        private volatile boolean live;
+
+        @Override
+        void onFrame(String frame, long nanos) {
+            if (frame.startsWith("{\"type\":\"snapshot\"") && frame.contains("\"last\":true")) {
+                live = true;
+            }
+        }
+    }
+
+    private final Setup setup;
+    private final long nodePid;
+    private final Sockets sockets;
+    private final String prefix;
+    private final PrintStream out;
+
+    ConnectionsRun(Setup setup, long nodePid, String fanoutUrl, String key, String prefix, PrintStream out) {
+        this.setup = setup;
+        this.nodePid = nodePid;
+        this.sockets = new Sockets(fanoutUrl, key);
+        this.prefix = prefix;
+        this.out = out;
+    }
+
+    /**
+     * How many sockets both sides can hold: each subscriber is a descriptor in this process and one in
+     * the node, and neither may raise its own hard limit without privileges.
+     */
+    int possible() throws IOException {
+        return (int) Math.min(Integer.MAX_VALUE, Math.min(openFiles(ProcessHandle.current().pid()), openFiles(nodePid))
+                - SPARE_FILES);
+    }
+
+    Result run(int subscribers) throws Exception {
+        Progress progress = new Progress(out, "connections");
+        List<Idle> idle = new ArrayList<>();
+        try {
+            long heapBefore = heapAfterFullGc();
+            long rssBefore = rss();
+            long start = System.nanoTime();
+            for (int i = 0; i < subscribers; i++) {
+                Idle socket = new Idle();
+                idle.add(socket);
+                sockets.subscribe(socket, prefix + (i / setup.perTable()), "");
+                if (idle.size() % 500 == 0) {
+                    progress.show(String.format(Locale.ROOT, "opening: %,d of %,d, %.0f s", idle.size(), subscribers,
+                            (System.nanoTime() - start) / 1e9));
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long live;
+            long closed;
+            do {
+                Thread.sleep(200);
+                live = idle.stream().filter(s -> s.live).count();
+                closed = sockets.closedCount();
+                progress.show(String.format(Locale.ROOT, "%,d of %,d live, %,d closed, %.0f s", live, subscribers, closed,
+                        (System.nanoTime() - start) / 1e9));
+            } while (live + closed < subscribers && System.nanoTime() < deadline);
+            double openSeconds = (System.nanoTime() - start) / 1e9;
+            progress.done();
+            long heapAfter = heapAfterFullGc();
+            long rssAfter = rss();
+            return new Result(setup.subscribers(), subscribers, (int) live, closed, openSeconds, heapBefore, heapAfter,
+                    rssBefore, rssAfter);
+        } finally {
+            sockets.close();
+        }
+    }
+
+    /** The node's used heap right after a full collection, so only live objects count. */
+    private long heapAfterFullGc() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        Matcher used = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        if (!used.find()) {
+            throw new IllegalStateException("jcmd GC.heap_info of the fanout node said nothing about used heap");
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(nodePid), command).redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + nodePid + " " + command + " failed: " + output);
+        }
+        return output;
+    }
+
+    private long rss() throws IOException {
+        Matcher rss = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(nodePid), "status")));
+        if (!rss.find()) {
+            throw new IllegalStateException("no VmRSS for the fanout node (pid " + nodePid + ")");
+        }
+        return Long.parseLong(rss.group(1)) * 1024;
+    }
+
+    private static long openFiles(long pid) throws IOException {
+        Matcher limit = OPEN_FILES.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "limits")));
+        if (!limit.find() || limit.group(1).equals("unlimited")) {
+            return Long.MAX_VALUE;
+        }
+        return Long.parseLong(limit.group(1));
+    }
+}

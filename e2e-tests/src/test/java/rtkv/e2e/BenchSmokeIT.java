@@ -1,0 +1,52 @@
+package rtkv.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code ./rtkv bench all --quick} against the shared cluster, once: every scenario runs end to end and
+ * loses nothing. Speed is the benchmark's business, not this test's.
+ */
+@ExtendWith(E2eCluster.class)
+class BenchSmokeIT {
+
+    private static final Pattern SAVED = Pattern.compile("(?m)^results: (\\S+)$");
+
+    @Test
+    void everyScenarioRunsQuicklyAndLosesNothing() throws Exception {
+        RtkvCommand.Run run = RtkvCommand.run(E2eCluster.cluster().layout(), "bench", "all", "--quick");
+
+        assertEquals(0, run.exitCode(), run.output());
+        for (String verdict : List.of("tables: exact", "claps: exact", "connections: every subscriber live",
+                "kv: no errors")) {
+            assertTrue(run.output().contains(verdict), verdict + " in\n" + run.output());
+        }
+        ObjectMapper json = new ObjectMapper();
+        Matcher saved = SAVED.matcher(run.output());
+        int files = 0;
+        while (saved.find()) {
+            Path file = Path.of(saved.group(1));
+            JsonNode result = json.readTree(Files.readString(file));
+            files++;
+            if (result.get("scenario").asText().equals("tables")) {
+                assertEquals(0, result.get("lost").asLong(), file.toString());
+                assertEquals(0, result.get("duplicated").asLong(), file.toString());
+                assertEquals(result.get("expectedDeliveries").asLong(), result.get("delivered").asLong(), file.toString());
+                assertTrue(result.get("delivered").asLong() > 0, file.toString());
+                assertTrue(Files.readString(Path.of(file.toString().replace(".json", ".html"))).contains("<svg"),
+                        "the latency plot beside " + file);
+            }
+        }
+        assertEquals(4, files, run.output());
+    }
+}
