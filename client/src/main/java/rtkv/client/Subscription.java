@@ -47,6 +47,11 @@ public final class Subscription implements AutoCloseable {
     /** Refusals a retry cannot fix: the subscription closes instead of reconnecting. */
     private static final Set<String> FATAL = Set.of("invalid_table", "invalid_request", "unauthorized", "forbidden");
     /**
+     * Moves followed at once in a row; past this the usual backoff applies, so two nodes that disagree
+     * about who owns a table (for a moment, after a rebalance) are not asked in a tight loop.
+     */
+    private static final int MAX_QUICK_MOVES = 5;
+    /**
      * How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after
      * the server drops a tombstone (a day by default) a key created again starts from version 1.
      */
@@ -68,6 +73,10 @@ public final class Subscription implements AutoCloseable {
     private Status status = Status.CONNECTING;
     private boolean closed;
     private int attempt;
+    // After a "moved" frame: where the next connection goes (null: back to fanoutUrl), once.
+    private String movedTo;
+    private boolean moving;
+    private int moves;
     private long staleDropped;
     private long generation;
     private WebSocket socket;
@@ -91,7 +100,11 @@ public final class Subscription implements AutoCloseable {
         });
     }
 
-    /** @param fanoutUrl a fanout node, for example ws://127.0.0.1:8081 */
+    /**
+     * @param fanoutUrl an address that reaches any fanout node (a load balancer, or one node), for
+     *                  example ws://127.0.0.1:8081; the node there sends the subscription on to the node
+     *                  that serves the table, and the subscription follows
+     */
     public static Builder to(String fanoutUrl, String table) {
         return new Builder(fanoutUrl, table);
     }
@@ -243,6 +256,7 @@ public final class Subscription implements AutoCloseable {
     private void connect() {
         long connection;
         String resume;
+        String node;
         synchronized (this) {
             if (closed) {
                 return;
@@ -250,6 +264,8 @@ public final class Subscription implements AutoCloseable {
             connection = ++generation;
             resume = token;
             incoming = null;
+            node = movedTo != null ? movedTo : fanoutUrl;
+            movedTo = null;
         }
         List<String> params = new ArrayList<>();
         if (resume != null) {
@@ -259,7 +275,7 @@ public final class Subscription implements AutoCloseable {
             params.add("conflate=" + conflate.toMillis());
         }
         String query = params.isEmpty() ? "" : "?" + String.join("&", params);
-        URI uri = URI.create(fanoutUrl + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
+        URI uri = URI.create(node + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
                 + "/subscribe" + query);
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (apiKey != null) {
@@ -310,9 +326,16 @@ public final class Subscription implements AutoCloseable {
                 watchdog.cancel(false);
             }
             setStatus(Status.RECONNECTING);
-            long delay = (long) (Math.min(MAX_BACKOFF_MILLIS, 250L << Math.min(attempt, 10))
-                    * (0.5 + ThreadLocalRandom.current().nextDouble() / 2));
-            attempt++;
+            long delay;
+            if (moving && moves < MAX_QUICK_MOVES) {
+                delay = 0;
+                moves++;
+            } else {
+                delay = (long) (Math.min(MAX_BACKOFF_MILLIS, 250L << Math.min(attempt, 10))
+                        * (0.5 + ThreadLocalRandom.current().nextDouble() / 2));
+                attempt++;
+            }
+            moving = false;
             timers.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
         }
     }
@@ -341,13 +364,20 @@ public final class Subscription implements AutoCloseable {
                     incoming = null;
                     token = frame.get("token").asText();
                     attempt = 0;
+                    moves = 0;
                     setStatus(Status.LIVE);
                     listener.onSnapshot(table);
                 }
             }
             case "resumed" -> {
                 attempt = 0;
+                moves = 0;
                 setStatus(Status.LIVE);
+            }
+            case "moved" -> {
+                // Another node serves the table: go there (or, with no node named, back to fanoutUrl) and resume.
+                movedTo = frame.path("node").isTextual() ? frame.get("node").asText().replaceAll("/+$", "") : null;
+                moving = true;
             }
             case "change" -> apply(frame);
             case "presence" -> listener.onPresence(frame.path("subscribers").asInt());

@@ -2,19 +2,26 @@ package rtkv.fanout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
@@ -28,43 +35,81 @@ import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
 
 /**
- * Reads every partition of the change topic from the end, on one thread, and hands each change to its
- * table's state on this node. A change of a table nobody here watches is skipped without being parsed.
- * Ready once positioned on every partition.
+ * Reads the change topic from the end, on one thread, and hands each change to its table's state on
+ * this node. A change of a table nobody here watches is skipped without being parsed.
+ *
+ * <p>Two scopes. {@link Scope#GROUP}: the node's share of the partitions, through a consumer group all
+ * fanout nodes join, so each node reads only what it owns and its ingress shrinks as nodes are added;
+ * when partitions move, the {@link Ownership} is told, and it moves the subscribers of the partitions
+ * that left. {@link Scope#SYSTEM}: the partitions of the system tables every node holds for itself
+ * (the API keys, the settings), read in full by every node, for those tables only. Ready once
+ * positioned on what it reads.
  */
 final class ChangeFeed implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+    /** How a group member names itself to the others: this prefix, then the URL subscribers reach it at. */
+    static final String CLIENT_ID_PREFIX = "rtkv-fanout@";
+
+    enum Scope { GROUP, SYSTEM }
+
+    /** Told when partitions come and go; called on the feed's thread, inside the consumer's poll. */
+    interface Ownership {
+        void revoked(Set<Integer> partitions);
+    }
 
     private final FanoutConfig config;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Scope scope;
+    private final Set<String> systemTables;
     private final Thread thread;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final CompletableFuture<Void> positioned = new CompletableFuture<>();
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    // A table's state is created under the read lock while its partition is owned, and a revocation
+    // takes the write lock, so no state is created for a partition that is leaving without being moved.
+    private final ReentrantReadWriteLock ownershipLock = new ReentrantReadWriteLock();
+    private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Tables tables;
+    private volatile Ownership ownership;
     private volatile AtomicLongArray processedThrough = new AtomicLongArray(0);
     private volatile String topicTag;
     private volatile boolean running = true;
 
-    ChangeFeed(FanoutConfig config) {
+    ChangeFeed(FanoutConfig config, Scope scope, Set<String> systemTables) {
         this.config = config;
+        this.scope = scope;
+        this.systemTables = Set.copyOf(systemTables);
+        this.thread = new Thread(this::run, scope == Scope.GROUP ? "fanout-feed" : "fanout-system-feed");
+    }
+
+    /** @param advertisedUrl where subscribers reach this node; the group's other members read it */
+    void start(Tables tables, Ownership ownership, String advertisedUrl) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-fanout");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Only committed records: the relay's producer is idempotent, never transactional, but a
         // consumer that may one day read transactional producers must not see aborted ones.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (scope == Scope.GROUP) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
+            p.put(ConsumerConfig.CLIENT_ID_CONFIG, CLIENT_ID_PREFIX + advertisedUrl);
+            // Offsets are never committed: a node starts a partition at its end, and the subscribers
+            // who come over from its previous owner replay what they missed from their resume tokens.
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+            // Only the partitions that move change hands; the others keep their subscribers.
+            p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.sessionTimeoutMillis());
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, config.sessionTimeoutMillis() / 3);
+        } else {
+            p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-fanout-system");
+        }
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::run, "fanout-feed");
-    }
-
-    void start(Tables tables) {
         this.tables = tables;
+        this.ownership = ownership;
         thread.start();
     }
 
-    /** Completes once the feed knows its position on every partition and the topic's id. */
+    /** Completes once the feed knows its position on what it reads (for a group: after its first assignment). */
     CompletableFuture<Void> positioned() {
         return positioned;
     }
@@ -76,6 +121,29 @@ final class ChangeFeed implements AutoCloseable {
     /** Completes when the feed has stopped: normally after {@link #close()}, exceptionally when it failed. */
     CompletableFuture<Void> ended() {
         return ended;
+    }
+
+    /** Whether this feed reads the partition now. */
+    boolean owns(int partition) {
+        return owned.contains(partition);
+    }
+
+    /** The partitions this feed reads now, in order. */
+    List<Integer> ownedPartitions() {
+        return owned.stream().sorted().toList();
+    }
+
+    /**
+     * Runs {@code create} while the partition is owned, so that what it registers is seen by a revocation
+     * that follows; answers null, without running it, when the partition is not owned.
+     */
+    <T> T whileOwned(int partition, Supplier<T> create) {
+        ownershipLock.readLock().lock();
+        try {
+            return owned.contains(partition) ? create.get() : null;
+        } finally {
+            ownershipLock.readLock().unlock();
+        }
     }
 
     /** The partition Kafka's default partitioner puts a table's changes in (murmur2 of the record key). */
@@ -107,15 +175,22 @@ final class ChangeFeed implements AutoCloseable {
     private void follow() throws InterruptedException {
         try {
             List<TopicPartition> partitions = awaitTopic();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            AtomicLongArray positions = new AtomicLongArray(partitions.size());
-            for (TopicPartition partition : partitions) {
-                positions.set(partition.partition(), consumer.position(partition) - 1);
+            processedThrough = new AtomicLongArray(partitions.size());
+            for (int i = 0; i < partitions.size(); i++) {
+                processedThrough.set(i, -1);
             }
-            processedThrough = positions;
-            positioned.complete(null);
-            LOG.info("reading {} partitions of {}", partitions.size(), config.topic());
+            if (scope == Scope.GROUP) {
+                consumer.subscribe(List.of(config.topic()), new Rebalance());
+                LOG.info("joining group {} for the partitions of {}", config.group(), config.topic());
+            } else {
+                List<TopicPartition> system = systemTables.stream().map(this::partitionOf).distinct().sorted()
+                        .map(p -> new TopicPartition(config.topic(), p)).toList();
+                consumer.assign(system);
+                startAtEnd(system);
+                positioned.complete(null);
+                LOG.info("reading partitions {} of {} for the system tables", system.stream()
+                        .map(TopicPartition::partition).toList(), config.topic());
+            }
             while (running) {
                 poll();
             }
@@ -125,6 +200,58 @@ final class ChangeFeed implements AutoCloseable {
             }
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Positions on the end of each partition and records that as handed out, then owns them. */
+    private void startAtEnd(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            // seekToEnd of no partitions means every assigned one: a rebalance that brings nothing new
+            // would skip what the partitions this node keeps have not handed out yet.
+            return;
+        }
+        consumer.seekToEnd(partitions);
+        for (TopicPartition partition : partitions) {
+            processedThrough.set(partition.partition(), consumer.position(partition) - 1);
+        }
+        partitions.forEach(partition -> owned.add(partition.partition()));
+    }
+
+    /** The group's decisions, on the feed's thread inside poll: nothing of a partition is handed out after it left. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            startAtEnd(partitions);
+            if (!partitions.isEmpty()) {
+                LOG.info("now reading partitions {} of {}", ownedPartitions(), config.topic());
+            }
+            positioned.complete(null);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            leave(partitions, "revoked");
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            leave(partitions, "lost (this node was out of touch with the group)");
+        }
+
+        private void leave(Collection<TopicPartition> partitions, String how) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Set<Integer> leaving = new HashSet<>();
+            partitions.forEach(partition -> leaving.add(partition.partition()));
+            ownershipLock.writeLock().lock();
+            try {
+                owned.removeAll(leaving);
+            } finally {
+                ownershipLock.writeLock().unlock();
+            }
+            LOG.info("partitions {} of {} {}; their subscribers move to the new owners", leaving, config.topic(), how);
+            ownership.revoked(leaving);
         }
     }
 
@@ -160,7 +287,9 @@ final class ChangeFeed implements AutoCloseable {
             return;
         }
         for (ConsumerRecord<String, byte[]> record : records) {
-            TableState state = record.key() == null ? null : tables.get(record.key());
+            // Each system table's changes are the system feed's, everything else the group feed's.
+            boolean mine = record.key() != null && systemTables.contains(record.key()) == (scope == Scope.SYSTEM);
+            TableState state = mine ? tables.get(record.key()) : null;
             if (state != null) {
                 deliver(state, record);
             }
@@ -193,7 +322,11 @@ final class ChangeFeed implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        consumer.wakeup();
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c == null) {
+            return;
+        }
+        c.wakeup();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -34,16 +34,28 @@ import rtkv.schema.ShardMap;
  *                            any table, rtkv.settings included. Never logged
  * @param edge                TLS and the connection limits, see {@link EdgeConfig}; at most 1000 connections
  *                            per client address by default
+ * @param group               RTKV_FANOUT_GROUP, default rtkv-fanout: the Kafka consumer group the fanout nodes
+ *                            share the topic's partitions through; each node reads only the partitions it owns
+ * @param advertisedUrl       RTKV_FANOUT_ADVERTISED_URL, default ws://HOST:PORT (wss:// with TLS, the bound port
+ *                            when PORT is 0): where other nodes send the subscribers of this node's partitions
+ * @param sessionTimeoutMillis RTKV_FANOUT_SESSION_TIMEOUT_MS, default 10000: a node silent this long to the
+ *                            group (crashed, cut off) loses its partitions to the others
  */
 record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, List<String> shardUrls, ShardMap shardMap,
                     String dbUser, String dbPassword, int maxTableName, int maxSubscribers, int maxPendingBytes,
-                    int snapshotChunk, int presenceMillis, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge) {
+                    int snapshotChunk, int presenceMillis, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge,
+                    String group, String advertisedUrl, int sessionTimeoutMillis) {
 
     /** A client frame is a heartbeat: anything bigger is refused by the WebSocket layer. */
     static final int MAX_CLIENT_FRAME_BYTES = 4_096;
     /** The bounds of a subscription's {@code ?conflate=MS}. */
     static final int MIN_CONFLATE_MILLIS = 50;
     static final int MAX_CONFLATE_MILLIS = 60_000;
+
+    /** Where other nodes send subscribers of this node's partitions, once the port is bound. */
+    String advertisedUrl(int boundPort) {
+        return advertisedUrl.isEmpty() ? (edge.tls() ? "wss://" : "ws://") + host + ":" + boundPort : advertisedUrl;
+    }
 
     static FanoutConfig from(Map<String, String> env) {
         Settings s = new Settings("fanout-nodes", env);
@@ -66,7 +78,15 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
                 s.integer("RTKV_FANOUT_HEARTBEAT_SECONDS", 10, 1, 3_600),
                 s.integer("RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", 30, 2, 86_400),
                 s.text("RTKV_ADMIN_KEY", null),
-                EdgeConfig.from(s, 1_000));
+                EdgeConfig.from(s, 1_000),
+                s.text("RTKV_FANOUT_GROUP", "rtkv-fanout"),
+                s.text("RTKV_FANOUT_ADVERTISED_URL", ""),
+                // The broker's group.min.session.timeout.ms is 6 s by default.
+                s.integer("RTKV_FANOUT_SESSION_TIMEOUT_MS", 10_000, 6_000, 300_000));
+        if (!config.advertisedUrl.isEmpty() && !config.advertisedUrl.matches("wss?://[^/?#\\s]+")) {
+            s.problem("RTKV_FANOUT_ADVERTISED_URL must be ws://HOST:PORT or wss://HOST:PORT, without a path, not "
+                    + config.advertisedUrl);
+        }
         ApiKeys.adminKeyProblem(config.adminKey).ifPresent(s::problem);
         if (config.heartbeatSeconds >= config.clientTimeoutSeconds) {
             s.problem("RTKV_FANOUT_HEARTBEAT_SECONDS must be shorter than RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS");
@@ -77,7 +97,8 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
 
     @Override
     public String toString() {
-        return "FanoutConfig[" + host + ":" + port + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", shards="
+        return "FanoutConfig[" + host + ":" + port + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", group=" + group
+                + ", advertised=" + (advertisedUrl.isEmpty() ? "(from the bound port)" : advertisedUrl) + ", shards="
                 + shardUrls + ", user=" + dbUser + ", " + edge + "]";
     }
 }

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +48,7 @@ final class FanoutServer implements AutoCloseable {
     private final FanoutConfig config;
     private final Clock clock;
     private final ChangeFeed feed;
+    private final ChangeFeed systemFeed;
     private final Snapshots snapshots;
     private final Tables tables;
     private final Authenticator authenticator;
@@ -59,14 +61,17 @@ final class FanoutServer implements AutoCloseable {
     private final RateLimiter failures;
     private final Javalin app;
     private volatile CatchUp catchUp;
+    private volatile Directory directory;
+    private volatile String advertisedUrl;
     private boolean closed;
 
     FanoutServer(FanoutConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.feed = new ChangeFeed(config);
+        this.feed = new ChangeFeed(config, ChangeFeed.Scope.GROUP, Set.copyOf(Tables.PINNED));
+        this.systemFeed = new ChangeFeed(config, ChangeFeed.Scope.SYSTEM, Set.copyOf(Tables.PINNED));
         this.snapshots = new Snapshots(config);
-        this.tables = new Tables(config, snapshots, feed, clock);
+        this.tables = new Tables(config, snapshots, feed, systemFeed, clock);
         this.authenticator = new Authenticator(config.adminKey(), tables::key, clock);
         this.failures = new RateLimiter(clock);
         this.app = Javalin.create(c -> {
@@ -81,6 +86,7 @@ final class FanoutServer implements AutoCloseable {
             c.routes.ws("/v1/tables/{table}/subscribe", this::subscriptions);
             c.routes.get("/v1/client.js", ctx -> ctx.header("Access-Control-Allow-Origin", "*")
                     .header("Cache-Control", "no-cache").contentType("text/javascript; charset=utf-8").result(CLIENT_JS));
+            c.routes.get("/v1/tables/{table}/node", this::node);
             c.routes.get("/healthz", ctx -> status(ctx, true));
             c.routes.get("/readyz", ctx -> status(ctx, isReady()));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
@@ -170,6 +176,10 @@ final class FanoutServer implements AutoCloseable {
                     + " or " + FanoutConfig.MIN_CONFLATE_MILLIS + " to " + FanoutConfig.MAX_CONFLATE_MILLIS + ", not " + conflate);
             return;
         }
+        if (!tables.serves(table)) {
+            elsewhere(ctx, table);
+            return;
+        }
         Subscriber subscriber = new Subscriber(ctx.session, table, principal.admin() ? null : principal.id(),
                 config.maxPendingBytes(), conflateMillis, clock);
         ctx.attribute(SUBSCRIBER, subscriber);
@@ -177,6 +187,13 @@ final class FanoutServer implements AutoCloseable {
         String resume = ctx.queryParam("resume");
         for (int attempt = 0; attempt < 3; attempt++) {
             TableState state = tables.acquire(table);
+            if (state == null) {
+                // Its partition left this node a moment ago.
+                subscriber.gone();
+                subscribers.remove(subscriber);
+                elsewhere(ctx, table);
+                return;
+            }
             int cap = tables.capOf(table);
             subscriber.onClose(() -> tables.release(state, subscriber));
             TableState.Admission admission = resume == null ? state.join(subscriber, cap) : state.admit(cap);
@@ -223,13 +240,63 @@ final class FanoutServer implements AutoCloseable {
      * connection right after the upgrade, and reports only 1006, so the client would never learn why.
      */
     private void refuse(WsContext ctx, int code, String error, String message) {
-        ctx.send(Frames.error(error, message));
+        sendAndClose(ctx, Frames.error(error, message), code, message);
+    }
+
+    private void sendAndClose(WsContext ctx, String frame, int code, String reason) {
+        ctx.send(frame);
         try {
-            heartbeats.schedule(() -> ctx.closeSession(code, Subscriber.closeReason(message)), REFUSAL_CLOSE_DELAY_MILLIS,
+            heartbeats.schedule(() -> ctx.closeSession(code, Subscriber.closeReason(reason)), REFUSAL_CLOSE_DELAY_MILLIS,
                     TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            ctx.closeSession(code, Subscriber.closeReason(message)); // the node is stopping
+            ctx.closeSession(code, Subscriber.closeReason(reason)); // the node is stopping
         }
+    }
+
+    /** Another node owns the table's partition: the subscriber is sent there, or told to retry while nobody does. */
+    private void elsewhere(WsContext ctx, String table) {
+        int partition = tables.partitionOf(table);
+        Optional<String> owner = ownerOf(partition);
+        if (owner.isPresent()) {
+            String message = "table " + table + " is served by " + owner.get();
+            sendAndClose(ctx, Frames.moved(owner.get(), message), Subscriber.MOVED, message);
+        } else {
+            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "no fanout node serves partition " + partition
+                    + " of table " + table + " right now (the nodes are sharing out the partitions); retry shortly");
+        }
+    }
+
+    /** Another node that owns the partition, as the group last said; never this node. */
+    private Optional<String> ownerOf(int partition) {
+        Directory d = directory;
+        return d == null ? Optional.empty() : d.ownerOf(partition).filter(url -> !url.equals(advertisedUrl));
+    }
+
+    /** {@code GET /v1/tables/{table}/node}: the base URL to subscribe to the table at. */
+    private void node(Context ctx) {
+        String table = ctx.pathParam("table");
+        Optional<String> problem = Names.tableProblem(table, config.maxTableName());
+        if (problem.isPresent()) {
+            ctx.status(400).contentType("application/json").result(Frames.error("invalid_table", problem.get()));
+            return;
+        }
+        if (!isReady()) {
+            ctx.status(503).contentType("application/json").result(Frames.error("unavailable",
+                    "this node is not reading the change stream yet; retry shortly"));
+            return;
+        }
+        int partition = tables.partitionOf(table);
+        Optional<String> node = tables.serves(table) ? Optional.of(advertisedUrl) : ownerOf(partition);
+        if (node.isEmpty()) {
+            ctx.status(503).contentType("application/json").result(Frames.error("unavailable", "no fanout node serves"
+                    + " partition " + partition + " of table " + table + " right now; retry shortly"));
+            return;
+        }
+        ctx.contentType("application/json").result(JsonText.object(g -> {
+            g.writeStringField("table", table);
+            g.writeNumberField("partition", partition);
+            g.writeStringField("node", node.get());
+        }));
     }
 
     private void leave(WsContext ctx) {
@@ -310,22 +377,32 @@ final class FanoutServer implements AutoCloseable {
         }
     }
 
-    private static void status(Context ctx, boolean ok) {
-        ctx.status(ok ? 200 : 503).contentType("application/json")
-                .result("{\"status\":\"" + (ok ? "ok" : "not reading the change stream yet") + "\"}");
+    /** {@code partitions}: those this node reads for its subscribers, its share of the group's. */
+    private void status(Context ctx, boolean ok) {
+        ctx.status(ok ? 200 : 503).contentType("application/json").result(JsonText.object(g -> {
+            g.writeStringField("status", ok ? "ok" : "not reading the change stream yet");
+            g.writeArrayFieldStart("partitions");
+            for (int partition : feed.ownedPartitions()) {
+                g.writeNumber(partition);
+            }
+            g.writeEndArray();
+        }));
     }
 
     /** Binds the port, then reads the topic and the settings table; subscriptions wait for both. */
     FanoutServer start() {
         app.start();
-        feed.start(tables);
-        feed.positioned().thenRun(() -> {
+        advertisedUrl = config.advertisedUrl(app.port());
+        directory = new Directory(config, 1_000);
+        feed.start(tables, tables::revoked, advertisedUrl);
+        systemFeed.start(tables, partitions -> { }, advertisedUrl);
+        CompletableFuture.allOf(feed.positioned(), systemFeed.positioned()).thenRun(() -> {
             catchUp = new CatchUp(config, feed.topicTag());
             tables.start();
         });
         heartbeats.scheduleAtFixedRate(this::beat, config.heartbeatSeconds(), config.heartbeatSeconds(), TimeUnit.SECONDS);
         keyChecks.scheduleWithFixedDelay(this::recheckKeys, 1, 1, TimeUnit.SECONDS);
-        LOG.info("fanout node listening on {}:{} with {}", config.host(), app.port(), config);
+        LOG.info("fanout node listening on {}:{} as {} with {}", config.host(), app.port(), advertisedUrl, config);
         return this;
     }
 
@@ -334,12 +411,21 @@ final class FanoutServer implements AutoCloseable {
     }
 
     boolean isReady() {
-        return feed.isReady() && catchUp != null && tables.isReady();
+        return feed.isReady() && systemFeed.isReady() && catchUp != null && tables.isReady();
     }
 
-    /** Completes when the change feed stops; exceptionally when it failed and the node is useless. */
+    /** Completes when a change feed stops; exceptionally when it failed and the node is useless. */
     CompletableFuture<Void> feedEnded() {
-        return feed.ended();
+        return CompletableFuture.anyOf(feed.ended(), systemFeed.ended()).thenApply(ignored -> null);
+    }
+
+    int partitionOf(String table) {
+        return tables.partitionOf(table);
+    }
+
+    /** The partitions this node reads for its subscribers now. */
+    List<Integer> partitions() {
+        return feed.ownedPartitions();
     }
 
     int capOf(String table) {
@@ -357,10 +443,15 @@ final class FanoutServer implements AutoCloseable {
             return;
         }
         closed = true;
+        // The feed first: leaving the group hands the partitions over and tells their subscribers to move.
+        feed.close();
+        systemFeed.close();
+        if (directory != null) {
+            directory.close();
+        }
         heartbeats.shutdownNow();
         keyChecks.shutdownNow();
         app.stop();
-        feed.close();
         if (catchUp != null) {
             catchUp.close();
         }

@@ -68,6 +68,22 @@ final class Frames {
         });
     }
 
+    /**
+     * Subscribe again at {@code node} (a base URL such as ws://10.0.0.7:8081), resuming from the last
+     * token; when {@code node} is null, at the address the client was given, which sends it on.
+     */
+    static String moved(String node, String message) {
+        return object(g -> {
+            g.writeStringField("type", "moved");
+            if (node == null) {
+                g.writeNullField("node");
+            } else {
+                g.writeStringField("node", node);
+            }
+            g.writeStringField("message", message);
+        });
+    }
+
     /** The length of {@code text} in UTF-8, which is what a connection queues. */
     static int utf8Length(String text) {
         int bytes = 0;

@@ -21,6 +21,8 @@ final class Subscriber {
     static final int FORBIDDEN = 4403;
     static final int NO_HEARTBEAT = 4408;
     static final int TOO_MANY_SUBSCRIBERS = 4429;
+    /** Another node serves the table: a {@code moved} frame says which, when known. */
+    static final int MOVED = 4308;
 
     private final Session session;
     private final String table;
@@ -158,6 +160,15 @@ final class Subscriber {
         if (closed.compareAndSet(false, true)) {
             session.sendText(Frames.error(error, message), Callback.NOOP);
             session.close(code, closeReason(message), Callback.NOOP);
+            onClose.run();
+        }
+    }
+
+    /** Told to resume on {@code node} (null: on any node, which sends it on), then closed. */
+    void moved(String node, String message) {
+        if (closed.compareAndSet(false, true)) {
+            session.sendText(Frames.moved(node, message), Callback.NOOP);
+            session.close(MOVED, closeReason(message), Callback.NOOP);
             onClose.run();
         }
     }

@@ -246,14 +246,27 @@ final class TableState {
 
     /** The snapshot could not be read, or the state broke: everyone is told, and the state is dropped. */
     synchronized void fail(String message) {
-        phase = Phase.FAILED;
+        end(Phase.FAILED).forEach(subscriber -> subscriber.refuse(1011, "unavailable", message));
+    }
+
+    /**
+     * Another node serves the table now: every subscriber is told to move there and resume from its
+     * token (one still catching up finds the state closed and is told to reconnect).
+     */
+    synchronized void move(String message) {
+        end(Phase.CLOSED).forEach(subscriber -> subscriber.moved(null, message));
+    }
+
+    /** Enters {@code last} for good and answers everyone who was subscribed. */
+    private List<Subscriber> end(Phase last) {
+        phase = last;
         List<Subscriber> everyone = new ArrayList<>(waiting);
         everyone.addAll(Arrays.asList(live));
         waiting.clear();
         live = new Subscriber[0];
         conflated.values().forEach(group -> everyone.addAll(Arrays.asList(group.members())));
         conflated.clear();
-        everyone.forEach(subscriber -> subscriber.refuse(1011, "unavailable", message));
+        return everyone;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,8 +25,8 @@ import rtkv.schema.JsonText;
 final class Tables implements AutoCloseable {
 
     static final String SETTINGS = "rtkv.settings";
-    /** The system tables every node holds for itself: the subscriber caps, and the API keys. */
-    private static final List<String> PINNED = List.of(SETTINGS, KeyRecord.TABLE);
+    /** The system tables every node holds for itself, whoever owns their partitions: the subscriber caps, the API keys. */
+    static final List<String> PINNED = List.of(SETTINGS, KeyRecord.TABLE);
 
     private static final Logger LOG = LoggerFactory.getLogger(Tables.class);
 
@@ -33,17 +34,54 @@ final class Tables implements AutoCloseable {
     private final FanoutConfig config;
     private final Snapshots snapshots;
     private final ChangeFeed feed;
+    private final ChangeFeed systemFeed;
     private final Clock clock;
     private final ExecutorService loader = Executors.newFixedThreadPool(2, r -> new Thread(r, "fanout-snapshots"));
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-conflation"));
     private final Map<String, TableState> pinned = new ConcurrentHashMap<>();
 
-    Tables(FanoutConfig config, Snapshots snapshots, ChangeFeed feed, Clock clock) {
+    /**
+     * @param feed       this node's share of the topic, for every table but the system tables
+     * @param systemFeed the system tables' partitions, read in full
+     */
+    Tables(FanoutConfig config, Snapshots snapshots, ChangeFeed feed, ChangeFeed systemFeed, Clock clock) {
         this.config = config;
         this.snapshots = snapshots;
         this.feed = feed;
+        this.systemFeed = systemFeed;
         this.clock = clock;
+    }
+
+    static boolean isSystem(String table) {
+        return PINNED.contains(table);
+    }
+
+    private ChangeFeed feedOf(String table) {
+        return isSystem(table) ? systemFeed : feed;
+    }
+
+    /** The partition of the topic that holds the table's changes. */
+    int partitionOf(String table) {
+        return feed.partitionOf(table);
+    }
+
+    /** Whether this node serves the table's subscribers: a system table, or one of the partitions it owns. */
+    boolean serves(String table) {
+        return isSystem(table) || feed.owns(feed.partitionOf(table));
+    }
+
+    /**
+     * The partitions left this node: the states of their tables are closed and their subscribers told to
+     * move, with their resume tokens, to whichever node owns the partition now.
+     */
+    void revoked(Set<Integer> partitions) {
+        for (TableState state : states.values()) {
+            if (!isSystem(state.table()) && partitions.contains(state.partition()) && states.remove(state.table(), state)) {
+                state.move("partition " + state.partition() + " of table " + state.table()
+                        + " moved to another node; resume there");
+            }
+        }
     }
 
     /** Once the feed is positioned: the system tables are loaded and kept. */
@@ -82,20 +120,30 @@ final class Tables implements AutoCloseable {
         return states.get(table);
     }
 
-    /** The table's state, registered with the feed and loading if it was not held yet. */
+    /**
+     * The table's state, registered with its feed and loading if it was not held yet; null when this node
+     * does not (or no longer) own the table's partition.
+     */
     TableState acquire(String table) {
+        ChangeFeed source = feedOf(table);
+        int partition = source.partitionOf(table);
         boolean[] created = new boolean[1];
-        TableState state = states.compute(table, (t, existing) -> {
-            if (existing != null && existing.phase() != TableState.Phase.CLOSED && existing.phase() != TableState.Phase.FAILED) {
-                return existing;
+        TableState state = source.whileOwned(partition, () -> {
+            TableState held = states.compute(table, (t, existing) -> {
+                if (existing != null && existing.phase() != TableState.Phase.CLOSED
+                        && existing.phase() != TableState.Phase.FAILED) {
+                    return existing;
+                }
+                created[0] = true;
+                return new TableState(t, partition, snapshots.shardOf(t), source.topicTag(), config.snapshotChunk(), clock,
+                        () -> source.processedThrough(partition), timers, config.presenceMillis(), config.maxPendingBytes());
+            });
+            if (created[0]) {
+                held.startAt(source.processedThrough(partition));
             }
-            created[0] = true;
-            int partition = feed.partitionOf(t);
-            return new TableState(t, partition, snapshots.shardOf(t), feed.topicTag(), config.snapshotChunk(), clock,
-                    () -> feed.processedThrough(partition), timers, config.presenceMillis(), config.maxPendingBytes());
+            return held;
         });
         if (created[0]) {
-            state.startAt(feed.processedThrough(state.partition()));
             loader.execute(() -> load(state));
         }
         return state;

@@ -14,6 +14,9 @@
 // missed, or says resync and sends the table afresh. It never applies a change older than what it has.
 // With options.conflate = MS (50 to 60000) the server sends each key's latest change at most once per
 // MS, for a view that only shows the latest value of keys that change many times a second.
+// Each table is served by the fanout node that owns its partition; any node sends the client there
+// ('moved'), and the client follows at once, resuming from its token. Give it one address that reaches
+// any node (a load balancer), so it can start over there when the node it was sent to is gone.
 
 const HEARTBEAT_MS = 10_000;
 const DEAD_AFTER_MS = 30_000;
@@ -23,6 +26,9 @@ const MAX_BACKOFF_MS = 10_000;
 const REMEMBER_DELETES_MS = 60_000;
 // Refusals that a retry cannot fix: a bad table name or conflate, a key that is wrong, revoked, expired or out of scope.
 const FATAL = new Set(['invalid_table', 'invalid_request', 'unauthorized', 'forbidden']);
+// Moves followed at once in a row; past this the usual backoff applies, so two nodes that disagree
+// about who owns a table (for a moment, after a rebalance) are not asked in a tight loop.
+const MAX_QUICK_MOVES = 5;
 
 export function subscribe(url, table, options = {}) {
   const WS = options.WebSocket ?? globalThis.WebSocket;
@@ -44,6 +50,10 @@ export function subscribe(url, table, options = {}) {
   let watchdog = null;
   let retry = null;
   let subscribers = null;
+  // Where the next connection goes after a 'moved' frame naming a node; once, then back to base.
+  let movedTo = null;
+  let moving = false;
+  let moves = 0;
 
   const emit = (event, value) => {
     for (const listener of listeners[event]) {
@@ -63,7 +73,9 @@ export function subscribe(url, table, options = {}) {
     if (options.conflate) params.push(`conflate=${encodeURIComponent(options.conflate)}`);
     const query = params.length ? `?${params.join('&')}` : '';
     incoming = null;
-    socket = new WS(`${base}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
+    const node = movedTo ?? base;
+    movedTo = null;
+    socket = new WS(`${node}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
     const current = socket;
     current.onopen = () => {
       heartbeat = setInterval(() => send(current, { type: 'heartbeat' }), HEARTBEAT_MS);
@@ -88,6 +100,13 @@ export function subscribe(url, table, options = {}) {
     stopTimers();
     if (closed) { setStatus('closed'); return; }
     setStatus('reconnecting');
+    if (moving && moves < MAX_QUICK_MOVES) {
+      moving = false;
+      moves++;
+      retry = setTimeout(connect, 0);
+      return;
+    }
+    moving = false;
     const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
     attempt++;
     retry = setTimeout(connect, delay);
@@ -122,13 +141,20 @@ export function subscribe(url, table, options = {}) {
           incoming = null;
           token = frame.token;
           attempt = 0;
+          moves = 0;
           setStatus('live');
           emit('snapshot', state);
         }
         break;
       case 'resumed':
         attempt = 0;
+        moves = 0;
         setStatus('live');
+        break;
+      case 'moved':
+        // Another node serves the table: go there (or, with no node named, back to base) and resume.
+        movedTo = typeof frame.node === 'string' ? frame.node.replace(/\/+$/, '') : null;
+        moving = true;
         break;
       case 'change':
         apply(frame);

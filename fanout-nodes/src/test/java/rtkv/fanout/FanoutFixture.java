@@ -98,6 +98,8 @@ final class FanoutFixture implements BeforeAllCallback {
                 "RTKV_FANOUT_MAX_PENDING_BYTES", "65536",
                 "RTKV_ADMIN_KEY", ADMIN_KEY,
                 "RTKV_AUTH_FAILURES_PER_ADDRESS", "1000000"));
+        // A group of its own: a second node in the same group would take half of the first one's partitions.
+        env.put("RTKV_FANOUT_GROUP", "fanout-it-" + UUID.randomUUID());
         env.putAll(overrides);
         FanoutServer started = new FanoutServer(FanoutConfig.from(env), Clock.systemUTC()).start();
         await("fanout node ready").atMost(Duration.ofMinutes(1)).until(started::isReady);
@@ -180,7 +182,15 @@ final class FanoutFixture implements BeforeAllCallback {
 
     /** Opens and waits for the end of the snapshot, or for "resumed". */
     static TableSubscription subscribed(String table, String resume) {
-        TableSubscription subscription = TableSubscription.open(HTTP, url(), table, ADMIN_KEY, resume,
+        return subscribedAt(url(), table, resume);
+    }
+
+    static TableSubscription subscribedAt(String nodeUrl, String table) {
+        return subscribedAt(nodeUrl, table, null);
+    }
+
+    private static TableSubscription subscribedAt(String nodeUrl, String table, String resume) {
+        TableSubscription subscription = TableSubscription.open(HTTP, nodeUrl, table, ADMIN_KEY, resume,
                 TableSubscription.HEARTBEAT, frame -> { });
         await("subscribed to " + table).atMost(Duration.ofSeconds(30)).until(() -> parsed(subscription).stream()
                 .anyMatch(f -> f.get("type").asText().equals("resumed")

@@ -36,6 +36,8 @@ public final class LocalCluster implements AutoCloseable {
     private final JavaService api;
     private final JavaService fanout;
     private final Map<String, Component> byName = new LinkedHashMap<>();
+    private final RtkvHome home;
+    private final Clock clock;
 
     private LocalCluster(ClusterLayout layout, RtkvHome home, Clock clock) {
         this.layout = layout;
@@ -65,18 +67,46 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_DB_PASSWORD", secrets.appPassword(),
                 "RTKV_ADMIN_KEY", secrets.adminKey(),
                 "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort()), home, layout.dataDir(), clock);
-        fanout = new JavaService("fanout", "fanout-nodes", "rtkv.fanout.FanoutMain", "512m", layout.fanoutPort(), Map.of(
-                "RTKV_FANOUT_PORT", Integer.toString(layout.fanoutPort()),
-                "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap(),
-                "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
-                "RTKV_DB_USER", Secrets.READER_USER,
-                "RTKV_DB_PASSWORD", secrets.readerPassword(),
-                "RTKV_ADMIN_KEY", secrets.adminKey()), home, layout.dataDir(), clock);
+        this.home = home;
+        this.clock = clock;
+        fanout = fanoutNode("fanout", layout.fanoutPort());
         shards.forEach(c -> byName.put(c.name(), c));
         byName.put(kafka.name(), kafka);
         relays.forEach(c -> byName.put(c.name(), c));
         byName.put(api.name(), api);
         byName.put(fanout.name(), fanout);
+    }
+
+    private JavaService fanoutNode(String name, int port) {
+        return new JavaService(name, "fanout-nodes", "rtkv.fanout.FanoutMain", "512m", port, Map.of(
+                "RTKV_FANOUT_PORT", Integer.toString(port),
+                "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap(),
+                "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
+                "RTKV_DB_USER", Secrets.READER_USER,
+                "RTKV_DB_PASSWORD", secrets.readerPassword(),
+                "RTKV_ADMIN_KEY", secrets.adminKey()), home, layout.dataDir(), clock);
+    }
+
+    /**
+     * Starts one more fanout node on {@code port}, in the same consumer group as the first, so the nodes
+     * share the topic's partitions; waits until it is ready and answers its part name ({@code fanout-2},
+     * ...), which {@link #kill}, {@link #restart} and {@link #close} take. Kafka and the shards must be up.
+     */
+    public synchronized String startFanoutNode(int port) {
+        String name = "fanout-" + (1 + byName.keySet().stream().filter(n -> n.startsWith("fanout")).count());
+        JavaService node = fanoutNode(name, port);
+        refuseTakenPorts(List.of(node));
+        byName.put(name, node);
+        node.start();
+        try {
+            node.awaitReady(SERVICE_READY);
+        } catch (RuntimeException e) {
+            // Only this node: the rest of the cluster keeps running.
+            node.stop();
+            byName.remove(name);
+            throw e;
+        }
+        return name;
     }
 
     /** A cluster for this checkout (found from {@code rtkv.home} or the working directory); nothing starts yet. */
@@ -215,6 +245,11 @@ public final class LocalCluster implements AutoCloseable {
     /** The process of a running part, for tools that inspect it (a benchmark reading its heap). */
     public Optional<ProcessHandle> process(String part) {
         return component(part).process();
+    }
+
+    /** Stops one part cleanly (SIGTERM), as an operator scaling down would. */
+    public void stop(String part) {
+        component(part).stop();
     }
 
     /** SIGKILL one part, as a crash would. */

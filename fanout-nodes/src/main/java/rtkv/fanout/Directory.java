@@ -1,0 +1,88 @@
+package rtkv.fanout;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which fanout node owns which partition, as the consumer group says: each member's client id carries
+ * the URL subscribers reach it at ({@link ChangeFeed#CLIENT_ID_PREFIX}). Read from Kafka every
+ * {@code refreshMillis}, so a node can send a subscriber to the owner of its table; after a rebalance
+ * the answer may lag for that long, and the owner it names sends the subscriber on again if it has to.
+ */
+final class Directory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Directory.class);
+
+    private final FanoutConfig config;
+    private final Admin admin;
+    private final ScheduledExecutorService refresher =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-directory"));
+    private volatile Map<Integer, String> owners = Map.of();
+    private boolean closed;
+
+    Directory(FanoutConfig config, long refreshMillis) {
+        this.config = config;
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "rtkv-fanout-directory");
+        this.admin = Admin.create(p);
+        refresher.scheduleWithFixedDelay(this::refresh, 0, refreshMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The URL of the node that owns the partition, as last read; empty while nobody does. */
+    Optional<String> ownerOf(int partition) {
+        return Optional.ofNullable(owners.get(partition));
+    }
+
+    private void refresh() {
+        try {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(Set.of(config.group())).all()
+                    .get(10, TimeUnit.SECONDS).get(config.group());
+            Map<Integer, String> next = new HashMap<>();
+            for (MemberDescription member : group.members()) {
+                if (!member.clientId().startsWith(ChangeFeed.CLIENT_ID_PREFIX)) {
+                    continue;
+                }
+                String url = member.clientId().substring(ChangeFeed.CLIENT_ID_PREFIX.length());
+                for (TopicPartition partition : member.assignment().topicPartitions()) {
+                    if (partition.topic().equals(config.topic())) {
+                        next.put(partition.partition(), url);
+                    }
+                }
+            }
+            owners = Map.copyOf(next);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot read the members of group {}: {}", config.group(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // A failed round must not end the schedule; the next one looks again.
+            LOG.error("reading the members of group {} failed", config.group(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        refresher.shutdownNow();
+        admin.close();
+    }
+}
