@@ -147,8 +147,9 @@ public final class BenchMain {
             throws Exception {
         ClapsRun.Setup setup = new ClapsRun.Setup(o.get("readers"), o.get("claps"), o.get("seconds"), o.get("conflate"),
                 o.get("clappers"));
-        String described = String.format(Locale.ROOT, "%,d readers of one article conflated to %d ms, %d claps/s for %d s"
-                        + " from %d clappers sending every 200 ms; %s", setup.readers(), setup.conflateMillis(),
+        String described = String.format(Locale.ROOT, "%,d readers of one article %s, %d claps/s for %d s"
+                        + " from %d clappers sending every 200 ms; %s", setup.readers(), setup.conflateMillis() == 0
+                        ? "unconflated (every change)" : "conflated to " + setup.conflateMillis() + " ms",
                 setup.clapsPerSecond(), setup.seconds(), setup.clappers(), environment.describe());
         out.println("rtkv bench claps: " + described);
         ClapsRun.Result r = new ClapsRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(), out).run();
@@ -159,8 +160,9 @@ public final class BenchMain {
         out.printf(Locale.ROOT, "final count                 %d: %s%n", r.finalCount(), r.exact() ? "exact"
                 : "NOT the number of claps answered");
         out.printf(Locale.ROOT, "frames per reader per s     %.2f mean, %.2f max (baseline reader without conflation: %.1f;"
-                + " %.3fx)%n", r.framesPerReaderPerSecond(), r.maxFramesPerReaderPerSecond(), r.baselineFramesPerSecond(),
-                r.framesPerReaderPerSecond() / r.baselineFramesPerSecond());
+                + " %.3fx); %,.0f frames/s delivered in all, until the last arrived%n", r.framesPerReaderPerSecond(), r.maxFramesPerReaderPerSecond(),
+                r.baselineFramesPerSecond(), r.framesPerReaderPerSecond() / r.baselineFramesPerSecond(),
+                r.framesPerSecondDelivered());
         out.printf(Locale.ROOT, "last click -> every reader  p50 %.0f ms, p99 %.0f ms, max %.0f ms (baseline reader: %.0f ms);"
                 + " %d readers never showed the final count%n", r.delayMillis(50), r.delayMillis(99), r.delayMillis(100),
                 r.baselineDelayMillis(), r.readersBehind());
@@ -182,6 +184,7 @@ public final class BenchMain {
             g.writeNumberField("framesPerReaderPerSecond", r.framesPerReaderPerSecond());
             g.writeNumberField("maxFramesPerReaderPerSecond", r.maxFramesPerReaderPerSecond());
             g.writeNumberField("baselineFramesPerSecond", r.baselineFramesPerSecond());
+            g.writeNumberField("framesPerSecondDelivered", r.framesPerSecondDelivered());
             Results.writeLatency(g, "lastClickToReader", r.delayMicros(), 1e3);
             g.writeNumberField("baselineDelayMs", r.baselineDelayMillis());
             g.writeNumberField("readersBehind", r.readersBehind());
@@ -331,17 +334,19 @@ public final class BenchMain {
             }
             try {
                 int value = Integer.parseInt(args.get(i + 1));
-                if (value < (name.equals("warmup") ? 0 : 1)) {
+                if (value < (name.equals("warmup") || name.equals("conflate") ? 0 : 1)) {
                     throw new NumberFormatException();
                 }
                 options.put(name, value);
             } catch (NumberFormatException e) {
-                errors.add("--" + name + " takes a " + (name.equals("warmup") ? "whole number" : "positive whole number")
+                errors.add("--" + name + " takes a " + (name.equals("warmup") || name.equals("conflate") ? "whole number"
+                        : "positive whole number")
                         + ", not " + args.get(i + 1));
             }
         }
-        if (options.containsKey("conflate") && (options.get("conflate") < 50 || options.get("conflate") > 60_000)) {
-            errors.add("--conflate takes 50 to 60000 milliseconds, as the fanout node does");
+        Integer conflate = options.get("conflate");
+        if (conflate != null && conflate != 0 && (conflate < 50 || conflate > 60_000)) {
+            errors.add("--conflate takes 50 to 60000 milliseconds, as the fanout node does, or 0 for every change");
         }
         if (!errors.isEmpty()) {
             errors.forEach(e -> System.err.println("rtkv bench: " + e));

@@ -73,7 +73,7 @@ final class ClapsRun {
     record Result(int readers, int connected, int dropped, long clapsAcked, long clapErrors, long requests,
                   double clapsPerSecond, double requestsPerSecond, long finalCount, boolean exact,
                   double framesPerReaderPerSecond, double maxFramesPerReaderPerSecond, double baselineFramesPerSecond,
-                  Histogram delayMicros, double baselineDelayMillis, int readersBehind) {
+                  Histogram delayMicros, double baselineDelayMillis, int readersBehind, double framesPerSecondDelivered) {
         double delayMillis(double percentile) {
             return delayMicros.getTotalCount() == 0 ? Double.NaN : delayMicros.getValueAtPercentile(percentile) / 1e3;
         }
@@ -109,7 +109,7 @@ final class ClapsRun {
             for (int i = 0; i < setup.readers(); i++) {
                 Reader reader = new Reader();
                 readers.add(reader);
-                sockets.subscribe(reader, table, "conflate=" + setup.conflateMillis());
+                sockets.subscribe(reader, table, setup.conflateMillis() == 0 ? "" : "conflate=" + setup.conflateMillis());
                 if (readers.size() % 500 == 0) {
                     progress.show(String.format(Locale.ROOT, "subscribing: %,d of %,d", readers.size(), setup.readers()));
                 }
@@ -130,6 +130,11 @@ final class ClapsRun {
             readers.stream().filter(r -> r.count == finalCount)
                     .forEach(r -> delays.recordValue(Math.max(0, r.updatedNanos - lastClick) / 1_000));
             double window = (clapped.lastAnswerNanos() - clapped.firstClickNanos()) / 1e9;
+            // Frames the node wrote, over the time until the last of them arrived: a node that falls
+            // behind delivers after the clicks end, and its rate is what it sustained, not what was asked.
+            long lastDelivery = readers.stream().mapToLong(r -> r.updatedNanos).max().orElse(clapped.lastAnswerNanos());
+            double delivering = Math.max(window, (lastDelivery - clapped.firstClickNanos()) / 1e9);
+            long frames = readers.stream().mapToLong(r -> r.frames.get()).sum();
             double[] perSecond = readers.stream().filter(r -> r.live && r.closed() == null)
                     .mapToDouble(r -> r.frames.get() / window).toArray();
             readers.stream().filter(r -> r.closed() != null)
@@ -141,7 +146,7 @@ final class ClapsRun {
                     Arrays.stream(perSecond).average().orElse(0), Arrays.stream(perSecond).max().orElse(0),
                     baseline.frames.get() / window, delays,
                     baseline.count == finalCount ? Math.max(0, baseline.updatedNanos - lastClick) / 1e6 : Double.NaN,
-                    (int) behind);
+                    (int) behind, frames / delivering);
         } catch (Exception | Error e) {
             out.println("the run failed: " + e);
             throw e;

@@ -95,7 +95,21 @@ final class Sockets implements AutoCloseable {
     Sockets(String fanoutUrl, String key) {
         this.fanoutUrl = fanoutUrl;
         this.key = key;
-        heartbeats.scheduleAtFixedRate(() -> open.forEach(Socket::heartbeat), 10, 10, TimeUnit.SECONDS);
+        // A tenth of the sockets each second, so each beats every 10 s and the node is not sent 10,000 at once.
+        heartbeats.scheduleAtFixedRate(new Runnable() {
+            private long tick;
+
+            @Override
+            public void run() {
+                int group = (int) (tick++ % 10);
+                int i = 0;
+                for (Socket socket : open) {
+                    if (i++ % 10 == group) {
+                        socket.heartbeat();
+                    }
+                }
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     /**

@@ -2,6 +2,7 @@ package rtkv.fanout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -74,6 +75,8 @@ final class ChangeFeed implements AutoCloseable {
     private volatile AtomicLongArray processedThrough = new AtomicLongArray(0);
     private volatile String topicTag;
     private volatile boolean running = true;
+    /** The subscribers a poll's changes were batched to, flushed once it is handed out; the feed thread's own. */
+    private final List<Subscriber> toFlush = new ArrayList<>();
 
     ChangeFeed(FanoutConfig config, Scope scope, Set<String> systemTables) {
         this.config = config;
@@ -286,6 +289,7 @@ final class ChangeFeed implements AutoCloseable {
             Thread.sleep(500);
             return;
         }
+        toFlush.clear();
         for (ConsumerRecord<String, byte[]> record : records) {
             // Each system table's changes are the system feed's, everything else the group feed's.
             boolean mine = record.key() != null && systemTables.contains(record.key()) == (scope == Scope.SYSTEM);
@@ -294,6 +298,10 @@ final class ChangeFeed implements AutoCloseable {
                 deliver(state, record);
             }
             processedThrough.set(record.partition(), record.offset());
+        }
+        // One write per subscriber for everything this poll brought it.
+        for (Subscriber subscriber : toFlush) {
+            subscriber.flushBatched();
         }
     }
 
@@ -309,7 +317,7 @@ final class ChangeFeed implements AutoCloseable {
             return;
         }
         try {
-            state.onChange(event, record.offset());
+            state.onChange(event, record.offset(), toFlush);
         } catch (RuntimeException e) {
             // The table's state can no longer be trusted; its subscribers reconnect and resume, the
             // feed and every other table go on.

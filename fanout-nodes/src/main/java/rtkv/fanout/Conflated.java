@@ -21,7 +21,7 @@ import rtkv.schema.ChangeEvent;
  */
 final class Conflated {
 
-    private record Pending(ChangeEvent event, long offset, String frame, int size) {
+    private record Pending(ChangeEvent event, long offset, Encoded frame) {
     }
 
     /** What one send writes, to whom; written outside the table's lock. */
@@ -29,14 +29,19 @@ final class Conflated {
 
         static final Batch EMPTY = new Batch(List.of(), new Subscriber[0]);
 
-        /** Every change to every member that does not hold it yet. */
+        /** Every change to every member that does not hold it yet: one write per member, however many changes. */
         void deliver() {
             for (Subscriber subscriber : members) {
+                boolean sent = false;
                 for (Iterator<Pending> it = changes.iterator(); it.hasNext() && !subscriber.isClosed(); ) {
                     Pending p = it.next();
                     if (p.offset() > subscriber.conflatedFrom() && !subscriber.holds(p.event())) {
-                        subscriber.send(p.frame(), p.size());
+                        subscriber.send(p.frame(), true);
+                        sent = true;
                     }
+                }
+                if (sent) {
+                    subscriber.flush();
                 }
             }
         }
@@ -85,13 +90,13 @@ final class Conflated {
     }
 
     /** Keeps the change as its key's latest. */
-    void offer(ChangeEvent event, long offset, String frame, int size) {
+    void offer(ChangeEvent event, long offset, Encoded frame) {
         Pending previous = pending.remove(event.key());
         if (previous != null) {
-            pendingBytes -= previous.size();
+            pendingBytes -= previous.frame().size();
         }
-        pending.put(event.key(), new Pending(event, offset, frame, size));
-        pendingBytes += size;
+        pending.put(event.key(), new Pending(event, offset, frame));
+        pendingBytes += frame.size();
     }
 
     long pendingBytes() {

@@ -44,6 +44,7 @@ final class FanoutServer implements AutoCloseable {
     private static final String SUBSCRIBER = "rtkv.subscriber";
     private static final String CLIENT_JS = ClasspathText.read("/rtkv/fanout/client.js");
     private static final long REFUSAL_CLOSE_DELAY_MILLIS = 200;
+    private static final Encoded HEARTBEAT = Encoded.of(Frames.HEARTBEAT);
 
     private final FanoutConfig config;
     private final Clock clock;
@@ -64,6 +65,8 @@ final class FanoutServer implements AutoCloseable {
     private volatile Directory directory;
     private volatile String advertisedUrl;
     private boolean closed;
+    /** Rounds of heartbeats so far; the heartbeat thread's own. */
+    private long beats;
 
     FanoutServer(FanoutConfig config, Clock clock) {
         this.config = config;
@@ -308,6 +311,9 @@ final class FanoutServer implements AutoCloseable {
     }
 
     private static boolean isHeartbeat(String message) {
+        if (message.equals(Frames.HEARTBEAT)) {
+            return true; // what the clients send, every 10 s each: no parsing
+        }
         try {
             return "\"heartbeat\"".equals(JsonText.parseObject(message).get("type"));
         } catch (JsonText.InvalidJsonException e) {
@@ -315,7 +321,11 @@ final class FanoutServer implements AutoCloseable {
         }
     }
 
-    /** Every few seconds: a heartbeat to each subscriber, and a close for those silent too long. */
+    /**
+     * Every second, for one of heartbeatSeconds groups of the subscribers: a heartbeat to each, and a
+     * close for those silent too long. Each subscriber hears one every heartbeatSeconds, and ten thousand
+     * of them are not all written in the same instant, which would stall the changes behind them.
+     */
     private void beat() {
         try {
             heartbeatAndCloseSilent();
@@ -327,15 +337,19 @@ final class FanoutServer implements AutoCloseable {
 
     private void heartbeatAndCloseSilent() {
         long silence = TimeUnit.SECONDS.toMillis(config.clientTimeoutSeconds());
+        int groups = config.heartbeatSeconds();
+        int group = (int) (beats++ % groups);
         for (Subscriber subscriber : subscribers) {
             if (subscriber.isClosed()) {
                 subscribers.remove(subscriber);
+            } else if (Math.floorMod(System.identityHashCode(subscriber), groups) != group) {
+                continue;
             } else if (subscriber.silentFor(silence)) {
                 subscriber.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
                         + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
                         + config.heartbeatSeconds() + " s");
             } else if (subscriber.started()) {
-                subscriber.send(Frames.HEARTBEAT);
+                subscriber.send(HEARTBEAT, false);
             }
         }
     }
@@ -400,7 +414,7 @@ final class FanoutServer implements AutoCloseable {
             catchUp = new CatchUp(config, feed.topicTag());
             tables.start();
         });
-        heartbeats.scheduleAtFixedRate(this::beat, config.heartbeatSeconds(), config.heartbeatSeconds(), TimeUnit.SECONDS);
+        heartbeats.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
         keyChecks.scheduleWithFixedDelay(this::recheckKeys, 1, 1, TimeUnit.SECONDS);
         LOG.info("fanout node listening on {}:{} as {} with {}", config.host(), app.port(), advertisedUrl, config);
         return this;

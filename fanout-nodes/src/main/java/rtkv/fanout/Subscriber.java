@@ -6,6 +6,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import rtkv.schema.ChangeEvent;
 
 /**
@@ -25,6 +29,8 @@ final class Subscriber {
     static final int MOVED = 4308;
 
     private final Session session;
+    // Jetty's own session under the API's: it sends a frame whose bytes are already encoded.
+    private final CoreSession core;
     private final String table;
     private final String keyId;
     private final long maxPendingBytes;
@@ -40,6 +46,8 @@ final class Subscriber {
     // Set once a frame is queued, so a heartbeat queued after seeing it goes after that frame.
     private volatile boolean started;
     private volatile long conflatedFrom = -1;
+    // Confined to the feed thread that writes changes to this subscriber.
+    private boolean unflushed;
 
     /**
      * @param keyId          the id of the API key it subscribed with, null for the admin key
@@ -47,6 +55,7 @@ final class Subscriber {
      */
     Subscriber(Session session, String table, String keyId, long maxPendingBytes, int conflateMillis, Clock clock) {
         this.session = session;
+        this.core = ((WebSocketSession) session).getCoreSession();
         this.table = table;
         this.keyId = keyId;
         this.maxPendingBytes = maxPendingBytes;
@@ -109,21 +118,52 @@ final class Subscriber {
     }
 
     void send(String frame) {
-        send(frame, Frames.utf8Length(frame));
+        send(Encoded.of(frame), false);
     }
 
-    /** {@code size} is the frame's length in UTF-8, computed once for a frame sent to many. */
-    void send(String frame, int size) {
+    /**
+     * Queues a frame encoded once for everyone it goes to. {@code batch}: it may wait in the connection's
+     * buffer for the frames after it, until {@link #flush()}, so a burst of changes is one write, not one
+     * per change.
+     */
+    void send(Encoded frame, boolean batch) {
         if (closed.get()) {
             return;
         }
+        int size = frame.size();
         if (pendingBytes.addAndGet(size) > maxPendingBytes) {
             pendingBytes.addAndGet(-size);
             cutOff();
             return;
         }
-        session.sendText(frame, Callback.from(() -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)));
+        core.sendFrame(new Frame(OpCode.TEXT, frame.view()), org.eclipse.jetty.util.Callback.from(
+                () -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)), batch);
         started = true;
+    }
+
+    /** Writes what batched sends left in the connection's buffer. */
+    void flush() {
+        if (!closed.get()) {
+            core.flush(org.eclipse.jetty.util.Callback.NOOP);
+        }
+    }
+
+    /**
+     * For the one feed thread that writes changes to this subscriber: answers true the first time after
+     * a flush, so the feed lists each subscriber to flush once per poll.
+     */
+    boolean markUnflushed() {
+        if (unflushed) {
+            return false;
+        }
+        unflushed = true;
+        return true;
+    }
+
+    /** For the feed thread, after a poll: flushes what its changes left batched. */
+    void flushBatched() {
+        unflushed = false;
+        flush();
     }
 
     /** A chunk of the subscriber's snapshot: it counts, but never cuts the subscriber off. */

@@ -124,8 +124,11 @@ final class TableState {
         lastOffset = Math.max(lastOffset, processedThrough);
     }
 
-    /** From the feed, in offset order: every change of this table. */
-    synchronized void onChange(ChangeEvent event, long offset) {
+    /**
+     * From the feed, in offset order: every change of this table. Live subscribers get it batched: the
+     * feed flushes each one listed in {@code toFlush} once it has handed out what one poll returned.
+     */
+    synchronized void onChange(ChangeEvent event, long offset, List<Subscriber> toFlush) {
         lastOffset = offset;
         if (phase == Phase.LOADING) {
             buffer.add(new Buffered(event, offset));
@@ -135,27 +138,32 @@ final class TableState {
             return;
         }
         apply(event);
-        String frame = null;
-        int size = 0;
+        Encoded frame = null;
         for (Subscriber subscriber : live) {
             if (!subscriber.holds(event)) {
                 if (frame == null) {
-                    frame = Frames.change(event, new Token(partition, offset, event.shard(), event.seq() - 1).encode(topicTag));
-                    size = Frames.utf8Length(frame);
+                    frame = changeFrame(event, offset);
                 }
-                subscriber.send(frame, size);
+                subscriber.send(frame, true);
+                if (subscriber.markUnflushed()) {
+                    toFlush.add(subscriber);
+                }
             }
         }
         if (!conflated.isEmpty()) {
             if (frame == null) {
-                frame = Frames.change(event, new Token(partition, offset, event.shard(), event.seq() - 1).encode(topicTag));
-                size = Frames.utf8Length(frame);
+                frame = changeFrame(event, offset);
             }
             for (Conflated group : conflated.values()) {
-                group.offer(event, offset, frame, size);
+                group.offer(event, offset, frame);
                 sendSoon(group);
             }
         }
+    }
+
+    /** Built once per change, then written to every subscriber of the table. */
+    private Encoded changeFrame(ChangeEvent event, long offset) {
+        return Encoded.of(Frames.change(event, new Token(partition, offset, event.shard(), event.seq() - 1).encode(topicTag)));
     }
 
     /**
@@ -202,7 +210,7 @@ final class TableState {
     /** To everyone who has had their snapshot; written outside the lock, like conflated changes. */
     private void sendPresence() {
         List<Subscriber[]> everyone = new ArrayList<>();
-        String frame;
+        Encoded frame;
         synchronized (this) {
             presenceScheduled = false;
             int count = members - pins;
@@ -210,14 +218,13 @@ final class TableState {
                 return;
             }
             presenceSent = count;
-            frame = Frames.presence(count);
+            frame = Encoded.of(Frames.presence(count));
             everyone.add(live);
             conflated.values().forEach(group -> everyone.add(group.members()));
         }
-        int size = Frames.utf8Length(frame);
         for (Subscriber[] subscribers : everyone) {
             for (Subscriber subscriber : subscribers) {
-                subscriber.send(frame, size);
+                subscriber.send(frame, false);
             }
         }
     }
