@@ -47,6 +47,7 @@ class FanoutScaleIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TABLES = 30;
+    private static final java.nio.file.Path HOME = java.nio.file.Path.of(System.getProperty("rtkv.home"));
 
     /** Every version each key was given, in the order they came, and whether the stream was ever reset. */
     private static final class Recorder implements Listener {
@@ -127,6 +128,28 @@ class FanoutScaleIT {
         return view.toString();
     }
 
+    /** The JavaScript client, given the first node, subscribes to a table another node serves. */
+    private static void javaScriptClientFollowsMoved(LocalCluster cluster, String first) throws Exception {
+        String elsewhere = null;
+        for (int i = 0; elsewhere == null; i++) {
+            String table = E2eCluster.tableOnShard(i % 2);
+            HttpResponse<String> node = HTTP.send(HttpRequest.newBuilder(URI.create(first + "/v1/tables/" + table + "/node"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, node.statusCode(), node.body());
+            if (!JSON.readTree(node.body()).get("node").asText().equals(cluster.fanoutUrl())) {
+                elsewhere = table;
+            }
+            assertTrue(i < 100, "every table lands on the first node");
+        }
+        Process node = new ProcessBuilder("node", "--experimental-websocket",
+                HOME.resolve("e2e-tests/src/test/node/client-moved.mjs").toString(), cluster.apiUrl(), cluster.fanoutUrl(),
+                elsewhere, E2eCluster.adminKey()).redirectErrorStream(true).start();
+        String output = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(node.waitFor(2, java.util.concurrent.TimeUnit.MINUTES), "node finished");
+        assertEquals(0, node.exitValue(), output);
+        assertTrue(output.contains("OK: followed moved"), output);
+    }
+
     @Test
     void threeNodesShareThePartitionsAndSubscribersSurviveANodeKilledAndOneAdded() throws Exception {
         LocalCluster cluster = E2eCluster.cluster();
@@ -159,6 +182,7 @@ class FanoutScaleIT {
             }
             await("every subscription live").atMost(Duration.ofMinutes(1))
                     .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
+            javaScriptClientFollowsMoved(cluster, first);
 
             // Writes to every table all along: each key's versions go 1, 2, 3... so a gap is visible.
             Map<String, Long> acked = new ConcurrentHashMap<>();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -165,18 +166,25 @@ class PipelineIT {
 
             // A writer keeps committing while the relay is killed, so changes are in flight in
             // Debezium and the producer at the moment of the SIGKILL, and more commit while it is down.
+            // The last ten wait for the kill, so it always lands mid-stream however slowly changes arrive.
             AtomicInteger acknowledged = new AtomicInteger();
+            CountDownLatch killed = new CountDownLatch(1);
             ExecutorService writer = Executors.newSingleThreadExecutor();
             Future<?> writing = writer.submit(() -> {
                 for (int i = 0; i < writes; i++) {
+                    if (i == writes - 10) {
+                        assertTrue(killed.await(2, TimeUnit.MINUTES), "the relay was killed");
+                    }
                     assertEquals(200, api().put(table, "k" + i, Integer.toString(i)).status());
                     acknowledged.incrementAndGet();
                 }
                 assertEquals(200, api().put(table, "k0", "\"updated\"").status());
+                return null;
             });
             await("some writes streamed before the kill").until(() -> watcher.received("k10"));
             cluster().kill("relay-0");
             int atKill = acknowledged.get();
+            killed.countDown();
             writing.get(2, TimeUnit.MINUTES);
             writer.shutdown();
             cluster().restart("relay-0");
