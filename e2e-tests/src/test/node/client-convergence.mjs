@@ -3,20 +3,12 @@
 // must end equal to what the HTTP API lists, and never apply a change older than what they hold. Every
 // call uses a key the script makes, scoped to the table; a revoked key's subscriber is closed for good.
 // Usage: node --experimental-websocket client-convergence.mjs API_URL FANOUT_URL TABLE ADMIN_KEY
-import { writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fail, loadClient } from './client-loader.mjs';
 
 const [api, fanout, table, adminKey] = process.argv.slice(2);
-const fail = (message) => { console.error(`FAIL: ${message}`); process.exit(1); };
-if (!globalThis.WebSocket) fail('no WebSocket in this Node; run Node 22, or Node 20 with --experimental-websocket');
 setTimeout(() => fail('did not converge within 90 s'), 90_000).unref();
 
-const source = await (await fetch(`${fanout.replace(/^ws/, 'http')}/v1/client.js`)).text();
-const file = join(await mkdtemp(join(tmpdir(), 'rtkv-client-')), 'client.mjs');
-await writeFile(file, source);
-const { subscribe } = await import(pathToFileURL(file).href);
+const { subscribe } = await loadClient(fanout);
 
 const newKey = async (name) => {
   const response = await fetch(`${api}/v1/admin/keys`, {

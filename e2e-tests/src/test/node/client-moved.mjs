@@ -1,20 +1,12 @@
 // The JavaScript client, given one fanout node's address, subscribes to a table another node serves:
 // it must follow the 'moved' frame there, go live and receive a change written afterwards.
 // Usage: node --experimental-websocket client-moved.mjs API_URL FANOUT_URL TABLE ADMIN_KEY
-import { writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fail, loadClient } from './client-loader.mjs';
 
 const [api, fanout, table, adminKey] = process.argv.slice(2);
-const fail = (message) => { console.error(`FAIL: ${message}`); process.exit(1); };
-if (!globalThis.WebSocket) fail('no WebSocket in this Node; run Node 22, or Node 20 with --experimental-websocket');
 setTimeout(() => fail('not live with the change within 60 s'), 60_000).unref();
 
-const source = await (await fetch(`${fanout.replace(/^ws/, 'http')}/v1/client.js`)).text();
-const file = join(await mkdtemp(join(tmpdir(), 'rtkv-client-')), 'client.mjs');
-await writeFile(file, source);
-const { subscribe } = await import(pathToFileURL(file).href);
+const { subscribe } = await loadClient(fanout);
 
 const statuses = [];
 const changes = [];

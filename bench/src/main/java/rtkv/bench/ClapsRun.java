@@ -238,26 +238,36 @@ final class ClapsRun {
                         });
             }
         }, 0, 200, TimeUnit.MILLISECONDS);
-        long total = (long) setup.clapsPerSecond() * setup.seconds();
-        long start = System.nanoTime();
-        double intervalNanos = 1e9 / setup.clapsPerSecond();
-        for (long i = 0; i < total; i++) {
-            long wait = start + (long) (i * intervalNanos) - System.nanoTime();
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
+        long start;
+        long lastClick;
+        try {
+            long total = (long) setup.clapsPerSecond() * setup.seconds();
+            start = System.nanoTime();
+            double intervalNanos = 1e9 / setup.clapsPerSecond();
+            for (long i = 0; i < total; i++) {
+                long wait = start + (long) (i * intervalNanos) - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                unsent[(int) (i % clappers)].incrementAndGet();
+                if (i % setup.clapsPerSecond() == 0) {
+                    progress.show(String.format(Locale.ROOT, "%3d/%d s  %,d claps, %,d answered in %,d increments",
+                            (System.nanoTime() - start) / 1_000_000_000L, setup.seconds(), i, acked.get(), requests.get()));
+                }
             }
-            unsent[(int) (i % clappers)].incrementAndGet();
-            if (i % setup.clapsPerSecond() == 0) {
-                progress.show(String.format(Locale.ROOT, "%3d/%d s  %,d claps, %,d answered in %,d increments",
-                        (System.nanoTime() - start) / 1_000_000_000L, setup.seconds(), i, acked.get(), requests.get()));
+            progress.done();
+            lastClick = System.nanoTime();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (acked.get() + failed.get() < total) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException((total - acked.get() - failed.get())
+                            + " claps still unanswered two minutes after the last click");
+                }
+                Thread.sleep(5);
             }
+        } finally {
+            senders.shutdownNow();
         }
-        progress.done();
-        long lastClick = System.nanoTime();
-        while (acked.get() + failed.get() < total) {
-            Thread.sleep(5);
-        }
-        senders.shutdownNow();
         out.printf(Locale.ROOT, "increments answered in p50 %.0f ms, p99 %.0f ms, max %.0f ms; the last click was %.1f s"
                         + " after the first (%d s asked)%n", latencies.getValueAtPercentile(50) / 1e3,
                 latencies.getValueAtPercentile(99) / 1e3, latencies.getMaxValue() / 1e3, (lastClick - start) / 1e9,

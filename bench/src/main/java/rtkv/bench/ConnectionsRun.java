@@ -31,11 +31,11 @@ final class ConnectionsRun {
     record Result(int asked, int opened, int live, long closed, double openSeconds, long heapBeforeBytes,
                   long heapAfterBytes, long rssBeforeBytes, long rssAfterBytes) {
         double heapPerConnection() {
-            return (heapAfterBytes - heapBeforeBytes) / (double) live;
+            return live == 0 ? 0 : (heapAfterBytes - heapBeforeBytes) / (double) live;
         }
 
         double rssPerConnection() {
-            return (rssAfterBytes - rssBeforeBytes) / (double) live;
+            return live == 0 ? 0 : (rssAfterBytes - rssBeforeBytes) / (double) live;
         }
     }
 

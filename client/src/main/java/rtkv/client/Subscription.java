@@ -84,6 +84,10 @@ public final class Subscription implements AutoCloseable {
     private ScheduledFuture<?> watchdog;
 
     private Subscription(Builder builder) {
+        if (!builder.fanoutUrl.matches("wss?://[^/?#\\s]+/?")) {
+            throw new IllegalArgumentException("a fanout node's address is ws://HOST:PORT or wss://HOST:PORT, not "
+                    + builder.fanoutUrl);
+        }
         this.fanoutUrl = builder.fanoutUrl.replaceAll("/+$", "");
         this.table = builder.table;
         this.apiKey = builder.apiKey;
@@ -275,8 +279,18 @@ public final class Subscription implements AutoCloseable {
             params.add("conflate=" + conflate.toMillis());
         }
         String query = params.isEmpty() ? "" : "?" + String.join("&", params);
-        URI uri = URI.create(node + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
-                + "/subscribe" + query);
+        URI uri;
+        try {
+            uri = URI.create(node + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
+                    + "/subscribe" + query);
+            if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("not a ws:// or wss:// address: " + node);
+            }
+        } catch (IllegalArgumentException e) {
+            // An address that is no URI: wait, then try again at fanoutUrl.
+            lost(connection);
+            return;
+        }
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (apiKey != null) {
             builder.header("Authorization", "Bearer " + apiKey);
@@ -376,7 +390,8 @@ public final class Subscription implements AutoCloseable {
             }
             case "moved" -> {
                 // Another node serves the table: go there (or, with no node named, back to fanoutUrl) and resume.
-                movedTo = frame.path("node").isTextual() ? frame.get("node").asText().replaceAll("/+$", "") : null;
+                String node = frame.path("node").asText("");
+                movedTo = node.matches("wss?://[^/?#\\s]+/?") ? node.replaceAll("/+$", "") : null;
                 moving = true;
             }
             case "change" -> apply(frame);

@@ -127,4 +127,10 @@ class SubscriptionTest {
         assertEquals(Status.LIVE, subscription.status());
         subscription.close();
     }
+
+    @Test
+    void anAddressThatIsNotAWebSocketIsRefusedUpFront() {
+        assertThrows(IllegalArgumentException.class, () -> Subscription.to("http://127.0.0.1:8081", "t").open());
+        assertThrows(IllegalArgumentException.class, () -> Subscription.to("ws://127.0.0.1:8081/path", "t").open());
+    }
 }

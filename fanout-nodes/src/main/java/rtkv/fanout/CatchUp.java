@@ -93,6 +93,10 @@ final class CatchUp implements AutoCloseable {
                 }
                 awaitRoom(subscriber);
                 TableState.Phase phase = state.phase();
+                if (state.wasMoved()) {
+                    subscriber.moved(null, "table " + state.table() + " moved to another node; resume there");
+                    return;
+                }
                 if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
                     subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
                     return;

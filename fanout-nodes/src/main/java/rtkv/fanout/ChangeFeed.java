@@ -215,9 +215,34 @@ final class ChangeFeed implements AutoCloseable {
         }
         consumer.seekToEnd(partitions);
         for (TopicPartition partition : partitions) {
-            processedThrough.set(partition.partition(), consumer.position(partition) - 1);
+            processedThrough.set(partition.partition(), endOf(partition) - 1);
         }
         partitions.forEach(partition -> owned.add(partition.partition()));
+    }
+
+    /**
+     * The partition's end, asked until Kafka answers: a partition given to this node and never
+     * positioned would be owned in the group's eyes and served by nobody.
+     */
+    private long endOf(TopicPartition partition) {
+        long backoff = 100;
+        while (true) {
+            try {
+                return consumer.position(partition, Duration.ofSeconds(10));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (!running) {
+                    throw new WakeupException();
+                }
+                LOG.warn("cannot read the end of {}, retrying: {}", partition, e.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new WakeupException();
+                }
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
     }
 
     /** The group's decisions, on the feed's thread inside poll: nothing of a partition is handed out after it left. */
@@ -262,7 +287,8 @@ final class ChangeFeed implements AutoCloseable {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         long backoff = 100;
-        try (Admin admin = Admin.create(p)) {
+        Admin admin = Admin.create(p);
+        try {
             while (running) {
                 try {
                     var description = admin.describeTopics(Set.of(config.topic())).allTopicNames()
@@ -276,6 +302,8 @@ final class ChangeFeed implements AutoCloseable {
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
             }
+        } finally {
+            admin.close(Duration.ofSeconds(2));
         }
         throw new WakeupException();
     }
@@ -291,6 +319,11 @@ final class ChangeFeed implements AutoCloseable {
         }
         toFlush.clear();
         for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.partition() >= processedThrough.length()) {
+                // Tables hash to partitions by their count: with more, tokens and routing would be wrong.
+                throw new IllegalStateException(config.topic() + " now has more partitions than the "
+                        + processedThrough.length() + " this node started with; restart every fanout node");
+            }
             // Each system table's changes are the system feed's, everything else the group feed's.
             boolean mine = record.key() != null && systemTables.contains(record.key()) == (scope == Scope.SYSTEM);
             TableState state = mine ? tables.get(record.key()) : null;

@@ -1,5 +1,6 @@
 package rtkv.fanout;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -83,6 +84,7 @@ final class Directory implements AutoCloseable {
         }
         closed = true;
         refresher.shutdownNow();
-        admin.close();
+        // Bounded: a describe still waiting on an unreachable Kafka must not hold up the node's shutdown.
+        admin.close(Duration.ofSeconds(2));
     }
 }

@@ -52,9 +52,15 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
     static final int MIN_CONFLATE_MILLIS = 50;
     static final int MAX_CONFLATE_MILLIS = 60_000;
 
+    private static final java.util.Set<String> WILDCARD_HOSTS = java.util.Set.of("0.0.0.0", "::", "[::]", "");
+
     /** Where other nodes send subscribers of this node's partitions, once the port is bound. */
     String advertisedUrl(int boundPort) {
-        return advertisedUrl.isEmpty() ? (edge.tls() ? "wss://" : "ws://") + host + ":" + boundPort : advertisedUrl;
+        if (!advertisedUrl.isEmpty()) {
+            return advertisedUrl;
+        }
+        String address = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return (edge.tls() ? "wss://" : "ws://") + address + ":" + boundPort;
     }
 
     static FanoutConfig from(Map<String, String> env) {
@@ -86,6 +92,10 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
         if (!config.advertisedUrl.isEmpty() && !config.advertisedUrl.matches("wss?://[^/?#\\s]+")) {
             s.problem("RTKV_FANOUT_ADVERTISED_URL must be ws://HOST:PORT or wss://HOST:PORT, without a path, not "
                     + config.advertisedUrl);
+        }
+        if (config.advertisedUrl.isEmpty() && WILDCARD_HOSTS.contains(config.host)) {
+            s.problem("RTKV_FANOUT_HOST " + config.host + " listens on every address, so the other nodes cannot"
+                    + " tell subscribers where this one is: set RTKV_FANOUT_ADVERTISED_URL (ws://ADDRESS:PORT)");
         }
         ApiKeys.adminKeyProblem(config.adminKey).ifPresent(s::problem);
         if (config.heartbeatSeconds >= config.clientTimeoutSeconds) {

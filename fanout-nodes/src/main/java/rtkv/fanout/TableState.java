@@ -65,6 +65,7 @@ final class TableState {
     // subscriber cut off while a change is being written must not disturb the loop.
     private Subscriber[] live = new Subscriber[0];
     private volatile Phase phase = Phase.LOADING;
+    private volatile boolean moved;
     private long covered = -1;
     private long lastOffset = -1;
     private int members;
@@ -106,6 +107,11 @@ final class TableState {
 
     Phase phase() {
         return phase;
+    }
+
+    /** Closed because another node serves the table now: a subscriber still catching up moves too. */
+    boolean wasMoved() {
+        return moved;
     }
 
     /**
@@ -261,6 +267,7 @@ final class TableState {
      * token (one still catching up finds the state closed and is told to reconnect).
      */
     synchronized void move(String message) {
+        moved = true;
         end(Phase.CLOSED).forEach(subscriber -> subscriber.moved(null, message));
     }
 

@@ -75,8 +75,17 @@ export function subscribe(url, table, options = {}) {
     incoming = null;
     const node = movedTo ?? base;
     movedTo = null;
-    socket = new WS(`${node}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
-    const current = socket;
+    let current;
+    try {
+      current = new WS(`${node}/v1/tables/${encodeURIComponent(table)}/subscribe${query}`);
+    } catch (e) {
+      // An address the WebSocket refuses: wait, then try again at the base.
+      socket = null;
+      setStatus('reconnecting');
+      retryLater();
+      return;
+    }
+    socket = current;
     current.onopen = () => {
       heartbeat = setInterval(() => send(current, { type: 'heartbeat' }), HEARTBEAT_MS);
       awake(current);
@@ -107,6 +116,10 @@ export function subscribe(url, table, options = {}) {
       return;
     }
     moving = false;
+    retryLater();
+  }
+
+  function retryLater() {
     const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
     attempt++;
     retry = setTimeout(connect, delay);
@@ -153,7 +166,8 @@ export function subscribe(url, table, options = {}) {
         break;
       case 'moved':
         // Another node serves the table: go there (or, with no node named, back to base) and resume.
-        movedTo = typeof frame.node === 'string' ? frame.node.replace(/\/+$/, '') : null;
+        movedTo = typeof frame.node === 'string' && /^wss?:\/\/[^/?#\s]+\/?$/.test(frame.node)
+          ? frame.node.replace(/\/+$/, '') : null;
         moving = true;
         break;
       case 'change':

@@ -3,6 +3,7 @@ package rtkv.fanout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -39,5 +40,18 @@ class FanoutConfigTest {
     void theShardsAndTheAdminKeyAreRequired() {
         ConfigException e = assertThrows(ConfigException.class, () -> FanoutConfig.from(Map.of()));
         assertEquals(List.of("RTKV_SHARDS is required", "RTKV_ADMIN_KEY must be at least 32 characters"), e.problems());
+    }
+
+    @Test
+    void aNodeListeningEverywhereMustSayWhereItIsReachedAndAnIpv6HostIsBracketed() {
+        ConfigException e = assertThrows(ConfigException.class, () -> FanoutConfig.from(Map.of(
+                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN, "RTKV_FANOUT_HOST", "0.0.0.0")));
+        assertTrue(e.getMessage().contains("RTKV_FANOUT_ADVERTISED_URL"), e.getMessage());
+        FanoutConfig advertised = FanoutConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
+                "RTKV_FANOUT_HOST", "0.0.0.0", "RTKV_FANOUT_ADVERTISED_URL", "ws://10.0.0.7:8081"));
+        assertEquals("ws://10.0.0.7:8081", advertised.advertisedUrl(8081));
+        FanoutConfig ipv6 = FanoutConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
+                "RTKV_FANOUT_HOST", "::1"));
+        assertEquals("ws://[::1]:9000", ipv6.advertisedUrl(9000));
     }
 }
