@@ -29,9 +29,4 @@ final class Encoded {
     ByteBuffer view() {
         return utf8.duplicate();
     }
-
-    @Override
-    public String toString() {
-        return StandardCharsets.UTF_8.decode(view()).toString();
-    }
 }

@@ -264,9 +264,13 @@ final class FanoutServer implements AutoCloseable {
             String message = "table " + table + " is served by " + owner.get();
             sendAndClose(ctx, Frames.moved(owner.get(), message), Subscriber.MOVED, message);
         } else {
-            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "no fanout node serves partition " + partition
-                    + " of table " + table + " right now (the nodes are sharing out the partitions); retry shortly");
+            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", unowned(table, partition));
         }
+    }
+
+    private static String unowned(String table, int partition) {
+        return "no fanout node serves partition " + partition + " of table " + table
+                + " right now (the nodes are sharing out the partitions); retry shortly";
     }
 
     /** Another node that owns the partition, as the group last said; never this node. */
@@ -291,8 +295,7 @@ final class FanoutServer implements AutoCloseable {
         int partition = tables.partitionOf(table);
         Optional<String> node = tables.serves(table) ? Optional.of(advertisedUrl) : ownerOf(partition);
         if (node.isEmpty()) {
-            ctx.status(503).contentType("application/json").result(Frames.error("unavailable", "no fanout node serves"
-                    + " partition " + partition + " of table " + table + " right now; retry shortly"));
+            ctx.status(503).contentType("application/json").result(Frames.error("unavailable", unowned(table, partition)));
             return;
         }
         ctx.contentType("application/json").result(JsonText.object(g -> {
