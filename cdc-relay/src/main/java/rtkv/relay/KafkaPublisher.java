@@ -1,6 +1,6 @@
 package rtkv.relay;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -16,62 +16,99 @@ import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
 
 /**
- * Publishes each batch Debezium hands over and only then marks it processed, so the binlog position
- * the engine saves never runs ahead of what Kafka acknowledged. A crash replays, it never skips; the
- * {@link ReplayGuard} drops what the replay would publish twice, so the log has each change once.
+ * Publishes what Debezium hands over and marks a change processed only once Kafka acknowledged it and
+ * every change before it, so the binlog position the engine saves never runs ahead of the log. A crash
+ * replays, it never skips; the {@link ReplayGuard} drops what the replay would publish twice, so the
+ * log has each change once.
+ *
+ * <p>Sends are pipelined: a batch is sent and the call returns without waiting for its
+ * acknowledgements, which are collected by later calls (Debezium's heartbeats make one at least every
+ * heartbeat interval on a quiet shard). Waiting for each batch would put a Kafka round trip between
+ * every two batches, and batches are a single change each so that a change is published the moment
+ * it is read. At most {@code maxUnacknowledged} changes are in flight; beyond that a call waits.
  */
 final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+
+    /** A change handed over by Debezium, with its send's acknowledgement, or null when nothing was sent. */
+    private record InFlight(RecordChangeEvent<SourceRecord> change, Future<RecordMetadata> ack) {
+    }
 
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final RowChangeMapper mapper;
     private final int shard;
     private final ReplayGuard replays;
+    private final int maxUnacknowledged;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
 
-    KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays) {
+    KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays,
+                   int maxUnacknowledged) {
         this.producer = producer;
         this.topic = topic;
         this.mapper = mapper;
         this.shard = shard;
         this.replays = replays;
+        this.maxUnacknowledged = maxUnacknowledged;
     }
 
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (RecordChangeEvent<SourceRecord> change : batch) {
-            Optional<ChangeEvent> event = mapper.map(change.record());
-            if (event.isEmpty()) {
-                continue;
-            }
-            if (replays.alreadyPublished(event.get())) {
-                skipped.incrementAndGet();
-                continue;
-            }
-            // The table is the record key: one table's changes share a partition and keep their order.
-            ChangeEvent e = event.get();
-            acks.add(producer.send(new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e))));
+            inFlight.add(new InFlight(change, send(change)));
         }
-        for (Future<RecordMetadata> ack : acks) {
-            try {
-                ack.get();
-            } catch (ExecutionException e) {
-                // The producer already retried what is retriable; stopping keeps the position unsaved.
-                throw new RelayException("cdc-relay shard " + shard + ": Kafka did not acknowledge a change; "
-                        + "stopping without saving the binlog position", e.getCause());
-            }
-        }
-        for (RecordChangeEvent<SourceRecord> change : batch) {
-            committer.markProcessed(change);
-        }
+        markAcknowledged(committer);
         committer.markBatchFinished();
-        published.addAndGet(acks.size());
     }
 
+    private Future<RecordMetadata> send(RecordChangeEvent<SourceRecord> change) {
+        Optional<ChangeEvent> event = mapper.map(change.record());
+        if (event.isEmpty()) {
+            return null;
+        }
+        if (replays.alreadyPublished(event.get())) {
+            skipped.incrementAndGet();
+            return null;
+        }
+        // The table is the record key: one table's changes share a partition and keep their order.
+        ChangeEvent e = event.get();
+        return producer.send(new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e)));
+    }
+
+    /**
+     * Marks the acknowledged head of the changes in flight. Partitions acknowledge independently, so a
+     * later change can be acknowledged before an earlier one; the head stops at the first that is not.
+     */
+    private void markAcknowledged(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        while (!inFlight.isEmpty()) {
+            InFlight head = inFlight.peek();
+            if (head.ack() != null) {
+                if (!head.ack().isDone() && inFlight.size() <= maxUnacknowledged) {
+                    return;
+                }
+                acknowledged(head.ack());
+                published.incrementAndGet();
+            }
+            committer.markProcessed(head.change());
+            inFlight.remove();
+        }
+    }
+
+    private void acknowledged(Future<RecordMetadata> ack) throws InterruptedException {
+        try {
+            ack.get();
+        } catch (ExecutionException e) {
+            // The producer already retried what is retriable; stopping keeps the position unsaved.
+            throw new RelayException("cdc-relay shard " + shard + ": Kafka did not acknowledge a change; "
+                    + "stopping without saving the binlog position", e.getCause());
+        }
+    }
+
+    /** Changes Kafka acknowledged. */
     long published() {
         return published.get();
     }

@@ -22,8 +22,8 @@ import rtkv.config.Settings;
  * @param dataDir           RTKV_RELAY_DATA_DIR, required: binlog offsets and schema history
  * @param host              RTKV_RELAY_HOST, default 127.0.0.1: where /healthz and /readyz listen
  * @param port              RTKV_RELAY_PORT, default 8090
- * @param pollMillis        RTKV_RELAY_POLL_MS, default 5: how long Debezium waits to fill a batch;
- *                          this is latency added to every change when the shard is quiet
+ * @param pollMillis        RTKV_RELAY_POLL_MS, default 500: how long a poll of Debezium's queue waits on
+ *                          a quiet shard before it returns; a change ends the wait at once
  * @param offsetFlushMillis RTKV_RELAY_OFFSET_FLUSH_MS, default 1000: how often the binlog position
  *                          of changes Kafka has acknowledged is saved; a crash replays at most this much
  * @param heartbeatMillis   RTKV_RELAY_HEARTBEAT_MS, default 1000: how often Debezium marks its place
@@ -53,7 +53,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
                 s.path("RTKV_RELAY_DATA_DIR", null),
                 s.text("RTKV_RELAY_HOST", "127.0.0.1"),
                 s.port("RTKV_RELAY_PORT", 8090),
-                s.integer("RTKV_RELAY_POLL_MS", 5, 1, 10_000),
+                s.integer("RTKV_RELAY_POLL_MS", 500, 1, 10_000),
                 s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000),
                 s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000));
         if (config.dataDir == null) {

@@ -33,7 +33,7 @@ class RowChangeMapperTest {
 
     private final RowChangeMapper mapper = new RowChangeMapper(3);
 
-    private static Struct row(String key, String value, long version) {
+    static Struct row(String key, String value, long version) {
         return row(key, value, version, value == null ? 0L : null, false);
     }
 
@@ -43,7 +43,7 @@ class RowChangeMapperTest {
                 .put("expired", (short) (expired ? 1 : 0)).put("changed_at", 1L);
     }
 
-    private static SourceRecord record(String op, Struct before, Struct after) {
+    static SourceRecord record(String op, Struct before, Struct after) {
         Struct envelope = new Struct(ENVELOPE).put("before", before).put("after", after)
                 .put("source", new Struct(SOURCE).put("ts_ms", 1_700_000_000_000L).put("gtid", op.equals("r") ? null : "0-1-77"))
                 .put("op", op);
