@@ -85,6 +85,9 @@ final class FanoutServer implements AutoCloseable {
                 factory.setIdleTimeout(Duration.ofSeconds(2L * config.clientTimeoutSeconds()));
                 factory.setMaxTextMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
                 factory.setMaxBinaryMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
+                // Clients send only heartbeats of a few bytes, and Jetty sizes each incoming message's
+                // buffer by this (4 KiB by default): 10,000 subscribers' heartbeats made 4 MB/s of garbage.
+                factory.setInputBufferSize(512);
             });
             c.routes.ws("/v1/tables/{table}/subscribe", this::subscriptions);
             c.routes.get("/v1/client.js", ctx -> ctx.header("Access-Control-Allow-Origin", "*")
@@ -352,7 +355,7 @@ final class FanoutServer implements AutoCloseable {
                         + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
                         + config.heartbeatSeconds() + " s");
             } else if (subscriber.started()) {
-                subscriber.send(HEARTBEAT, false);
+                subscriber.heartbeat(HEARTBEAT);
             }
         }
     }

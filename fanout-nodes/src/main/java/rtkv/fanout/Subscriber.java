@@ -46,6 +46,10 @@ final class Subscriber {
     // Set once a frame is queued, so a heartbeat queued after seeing it goes after that frame.
     private volatile boolean started;
     private volatile long conflatedFrom = -1;
+    // Any frame tells the client the node is alive, so a heartbeat round skips one sent something since
+    // the last round. Races between the feed and the heartbeat thread cost one round at most, and
+    // clients wait three rounds before they give up on the node.
+    private volatile boolean sentSinceHeartbeat;
     // Confined to the feed thread that writes changes to this subscriber.
     private boolean unflushed;
 
@@ -139,6 +143,17 @@ final class Subscriber {
         core.sendFrame(new Frame(OpCode.TEXT, frame.view()), org.eclipse.jetty.util.Callback.from(
                 () -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)), batch);
         started = true;
+        sentSinceHeartbeat = true;
+    }
+
+    /** Sends {@code heartbeat} unless other frames went out since the last round. */
+    void heartbeat(Encoded heartbeat) {
+        if (sentSinceHeartbeat) {
+            sentSinceHeartbeat = false;
+            return;
+        }
+        send(heartbeat, false);
+        sentSinceHeartbeat = false;
     }
 
     /** Writes what batched sends left in the connection's buffer. */

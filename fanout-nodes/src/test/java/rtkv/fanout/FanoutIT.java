@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -321,6 +322,30 @@ class FanoutIT {
                 assertTrue(closed.startsWith("4408 "), closed);
                 assertTrue(!beating.closed().isDone(), "the client sending heartbeats is still subscribed");
                 assertTrue(ofType(beating, "heartbeat").size() >= 2, "the server sends heartbeats");
+            }
+        }
+    }
+
+    @Test
+    void aSubscriberThatIsSentChangesIsSpareHeartbeats() throws Exception {
+        try (FanoutServer quick = startServer(Map.of("RTKV_FANOUT_HEARTBEAT_SECONDS", "1"))) {
+            String url = "ws://127.0.0.1:" + quick.port();
+            String busyTable = table();
+            try (TableSubscription busy = TableSubscription.open(HTTP, url, busyTable, ADMIN_KEY, null,
+                    Duration.ofSeconds(1), frame -> { });
+                 TableSubscription idle = TableSubscription.open(HTTP, url, table(), ADMIN_KEY, null,
+                         Duration.ofSeconds(1), frame -> { })) {
+                AtomicInteger published = new AtomicInteger();
+                // Each poll publishes a change to the busy table, until the idle one has had four heartbeats.
+                await("four heartbeat rounds while the busy table changes").pollInterval(Duration.ofMillis(150))
+                        .atMost(Duration.ofSeconds(60)).until(() -> {
+                            publish(busyTable, "k", "1", published.incrementAndGet());
+                            return ofType(idle, "heartbeat").size() >= 4;
+                        });
+                // A round may race the first change after the snapshot; no more than that.
+                assertTrue(ofType(busy, "heartbeat").size() <= 1, "heartbeats to a subscriber that is sent changes: "
+                        + ofType(busy, "heartbeat").size());
+                assertTrue(changes(busy).size() > 10, "the busy subscriber got its changes");
             }
         }
     }
