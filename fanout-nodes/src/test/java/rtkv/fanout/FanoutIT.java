@@ -338,14 +338,14 @@ class FanoutIT {
                  TableSubscription idle = TableSubscription.open(HTTP, url, table(), ADMIN_KEY, null,
                          Duration.ofSeconds(1), frame -> { })) {
                 AtomicInteger published = new AtomicInteger();
-                // Each poll publishes a change to the busy table, until the idle one has had four heartbeats.
-                await("four heartbeat rounds while the busy table changes").pollInterval(Duration.ofMillis(150))
+                // Each poll publishes a change to the busy table, until the idle one has had six heartbeats.
+                await("six heartbeat rounds while the busy table changes").pollInterval(Duration.ofMillis(150))
                         .atMost(Duration.ofSeconds(60)).until(() -> {
                             publish(busyTable, "k", "1", published.incrementAndGet());
-                            return ofType(idle, "heartbeat").size() >= 4;
+                            return ofType(idle, "heartbeat").size() >= 6;
                         });
-                // A round may race the first change after the snapshot; no more than that.
-                assertTrue(ofType(busy, "heartbeat").size() <= 1, "heartbeats to a subscriber that is sent changes: "
+                // A round may race the first change after the snapshot, or a publish slowed by a loaded machine.
+                assertTrue(ofType(busy, "heartbeat").size() <= 2, "heartbeats to a subscriber that is sent changes: "
                         + ofType(busy, "heartbeat").size());
                 assertTrue(changes(busy).size() > 10, "the busy subscriber got its changes");
             }
