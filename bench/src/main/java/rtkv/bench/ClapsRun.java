@@ -37,8 +37,7 @@ final class ClapsRun {
     }
 
     /** One subscriber: the latest count it was sent, when, and how many frames of the count it got. */
-    // Public: Jetty looks its methods up by reflection.
-    public static final class Reader extends Sockets.Socket {
+    static final class Reader extends Sockets.Socket {
         private volatile long count = -1;
         private volatile long updatedNanos;
         private final AtomicLong frames = new AtomicLong();

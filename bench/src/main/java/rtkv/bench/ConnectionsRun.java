@@ -39,8 +39,8 @@ final class ConnectionsRun {
         }
     }
 
-    /** An idle subscriber: it only notes that its snapshot arrived. Public: Jetty reflects on it. */
-    public static final class Idle extends Sockets.Socket {
+    /** An idle subscriber: it only notes that its snapshot arrived. */
+    static final class Idle extends Sockets.Socket {
         private volatile boolean live;
 
         @Override

@@ -40,7 +40,7 @@ final class Sockets implements AutoCloseable {
      * those are decoded a byte at a time into a StringBuilder, which cost the load generator most of its
      * CPU (two thirds of a core at 10,000 frames a second); the JDK decodes a whole payload at once.
      */
-    public abstract static class Socket implements FrameHandler {
+    abstract static class Socket implements FrameHandler {
         private volatile CoreSession session;
         private volatile String closed;
         /** A text message arriving in fragments, or null; frames of one socket come one at a time. */

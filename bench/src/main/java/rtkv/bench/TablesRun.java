@@ -77,8 +77,8 @@ final class TablesRun {
         this.acked = new boolean[setup.writes()];
     }
 
-    /** One subscriber of one table: what it was sent, checked as it arrives. Public: Jetty reflects on it. */
-    public final class Subscriber extends Sockets.Socket {
+    /** One subscriber of one table: what it was sent, checked as it arrives. */
+    final class Subscriber extends Sockets.Socket {
         private final int table;
         private final BitSet seen = new BitSet();
         private final Map<String, Long> lastVersion = new HashMap<>();

@@ -2,6 +2,7 @@ package rtkv.relay;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.debezium.engine.DebeziumEngine;
@@ -9,8 +10,10 @@ import io.debezium.engine.RecordChangeEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -33,7 +36,7 @@ class KafkaPublisherTest {
     }
 
     private static RecordChangeEvent<SourceRecord> heartbeat() {
-        SourceRecord record = new SourceRecord(java.util.Map.of(), java.util.Map.of(), "__debezium-heartbeat", null, null);
+        SourceRecord record = new SourceRecord(Map.of(), Map.of(), "__debezium-heartbeat", null, null);
         return () -> record;
     }
 
@@ -71,7 +74,7 @@ class KafkaPublisherTest {
     void aChangeKafkaRefusedStopsTheRelayWithoutMarkingIt() throws Exception {
         KafkaPublisher publisher = publisher(100);
         publisher.handleBatch(List.of(put("a", 1), put("b", 1)), committer);
-        kafka.errorNext(new org.apache.kafka.common.errors.NotEnoughReplicasException("two replicas down"));
+        kafka.errorNext(new NotEnoughReplicasException("two replicas down"));
         RelayException e = assertThrows(RelayException.class, () -> publisher.handleBatch(List.of(), committer));
         assertEquals("cdc-relay shard 0: Kafka did not acknowledge a change; stopping without saving the binlog position",
                 e.getMessage());
@@ -90,7 +93,7 @@ class KafkaPublisherTest {
             }
         });
         await("the third change is sent").atMost(Duration.ofSeconds(10)).until(() -> kafka.history().size() == 3);
-        assertEquals(false, third.isDone(), "three in flight, two allowed: it waits for the oldest");
+        assertFalse(third.isDone(), "three in flight, two allowed: it waits for the oldest");
         kafka.completeNext();
         third.get();
         assertEquals(1, committer.marked.size());
