@@ -21,7 +21,8 @@ final class ConnectionsRun {
 
     /** Descriptors the node and this process need besides the subscribers' sockets. */
     private static final int SPARE_FILES = 500;
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** G1 and Parallel say "used 123456K", ZGC "ZHeap used 82M". */
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)([KMG])");
     private static final Pattern OPEN_FILES = Pattern.compile("Max open files\\s+(\\d+|unlimited)");
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
@@ -118,7 +119,12 @@ final class ConnectionsRun {
         if (!used.find()) {
             throw new IllegalStateException("jcmd GC.heap_info of the fanout node said nothing about used heap");
         }
-        return Long.parseLong(used.group(1)) * 1024;
+        int shift = switch (used.group(2)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            default -> 30;
+        };
+        return Long.parseLong(used.group(1)) << shift;
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
