@@ -1,13 +1,21 @@
 package rtkv.infra;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Finds the installed programs the cluster runs; sbin is searched too, as it is off most PATHs. */
 final class Executables {
+
+    /** The JDK the cluster's JVMs run on when set; otherwise the launcher's own. */
+    static final String JAVA_HOME_VARIABLE = "RTKV_JAVA_HOME";
+    private static final Pattern RELEASE_VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)");
 
     private Executables() {
     }
@@ -28,7 +36,33 @@ final class Executables {
     }
 
     static Path java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java");
+        Path java = javaHome().resolve("bin").resolve("java");
+        if (!Files.isExecutable(java)) {
+            throw new LauncherException(JAVA_HOME_VARIABLE + "=" + javaHome() + " has no bin/java");
+        }
+        return java;
+    }
+
+    /** The feature release of {@link #java()} (17, 21, 25), from its JDK's release file. */
+    static int javaFeature() {
+        Path home = javaHome();
+        if (home.equals(Path.of(System.getProperty("java.home")))) {
+            return Runtime.version().feature();
+        }
+        try {
+            Matcher version = RELEASE_VERSION.matcher(Files.readString(home.resolve("release")));
+            if (!version.find()) {
+                throw new LauncherException(home.resolve("release") + " names no JAVA_VERSION");
+            }
+            return Integer.parseInt(version.group(1));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the release file of " + JAVA_HOME_VARIABLE + "=" + home, e);
+        }
+    }
+
+    private static Path javaHome() {
+        String home = System.getenv(JAVA_HOME_VARIABLE);
+        return home == null || home.isBlank() ? Path.of(System.getProperty("java.home")) : Path.of(home);
     }
 
     static boolean runningAsRoot() {

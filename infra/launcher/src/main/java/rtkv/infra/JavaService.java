@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -16,19 +17,19 @@ final class JavaService extends ProcessComponent {
 
     private final String module;
     private final String mainClass;
-    private final String heap;
+    private final List<String> jvmOptions;
     private final int healthPort;
     private final Map<String, String> environment;
     private final RtkvHome home;
     private final Path clusterDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    JavaService(String name, String module, String mainClass, String heap, int healthPort,
+    JavaService(String name, String module, String mainClass, List<String> jvmOptions, int healthPort,
                 Map<String, String> environment, RtkvHome home, Path clusterDir, Clock clock) {
         super(name, clusterDir, clock);
         this.module = module;
         this.mainClass = mainClass;
-        this.heap = heap;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.healthPort = healthPort;
         this.environment = Map.copyOf(environment);
         this.home = home;
@@ -42,8 +43,12 @@ final class JavaService extends ProcessComponent {
 
     @Override
     public void start() {
-        process.start(List.of(Executables.java().toString(), "-Xms64m", "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
-                "-Drtkv.cluster=" + clusterDir, "-cp", home.classpathOf(module), mainClass), environment);
+        List<String> command = new ArrayList<>();
+        command.add(Executables.java().toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-Drtkv.cluster=" + clusterDir, "-cp", home.classpathOf(module),
+                mainClass));
+        process.start(command, environment);
     }
 
     @Override

@@ -59,7 +59,8 @@ public final class LocalClusterMain {
             out.println("rtkv: stopped; data kept in " + layout.dataDir());
         }, "rtkv-shutdown");
         Runtime.getRuntime().addShutdownHook(stopAll);
-        out.println("rtkv: starting in " + layout.dataDir() + " (logs in " + layout.dataDir().resolve("logs") + ")");
+        out.println("rtkv: starting in " + layout.dataDir() + " (logs in " + layout.dataDir().resolve("logs") + "), on Java "
+                + Executables.javaFeature() + " from " + Executables.java());
         cluster.startShards();
         out.println("rtkv: MariaDB shards ready on ports " + layout.shardPorts());
         cluster.startKafka();
