@@ -15,6 +15,8 @@ import rtkv.schema.Names;
 final class KeyRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyRoutes.class);
+    /** Javalin's default minimum size for compression: one packet. */
+    private static final int UNCOMPRESSED_LIMIT = 1_500;
 
     private final KvStore store;
     private final ApiConfig config;
@@ -180,12 +182,16 @@ final class KeyRoutes {
     }
 
     /**
-     * A one-key answer, written straight to the response with its length. Javalin's result path copies
-     * every answer through a fresh 32 KiB buffer after a compression check, a tenth of the CPU of a
-     * small request, and one key is not worth compressing.
+     * A one-key answer. Javalin's result path copies every answer through a fresh 32 KiB buffer after a
+     * compression check, a tenth of the CPU of a small request; below the size Javalin would compress
+     * at, the answer is written straight to the response with its length.
      */
     static void smallJson(Context ctx, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= UNCOMPRESSED_LIMIT) {
+            json(ctx, body);
+            return;
+        }
         ctx.contentType("application/json");
         ctx.res().setContentLength(bytes.length);
         try {

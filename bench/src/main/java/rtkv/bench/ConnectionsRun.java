@@ -128,7 +128,10 @@ final class ConnectionsRun {
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        // The node's own JDK's jcmd where it has one: the node may run on a newer Java than the bench.
+        Path jcmd = ProcessHandle.of(nodePid).flatMap(p -> p.info().command())
+                .map(java -> Path.of(java).resolveSibling("jcmd")).filter(Files::isExecutable)
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "jcmd"));
         Process process = new ProcessBuilder(jcmd.toString(), Long.toString(nodePid), command).redirectErrorStream(true)
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

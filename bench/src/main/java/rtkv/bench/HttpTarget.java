@@ -52,8 +52,12 @@ final class HttpTarget implements Target {
             try {
                 return exchange(reused, request);
             } catch (IOException e) {
-                // The server may have closed it while idle; such a request never reached it.
-                reused.close();
+                // A server closes a connection it finds idle; when not a byte of the answer came back the
+                // request met such a close and is sent again. Once the answer began, it was handled: a
+                // second put would be a second change, so the failure stands.
+                if (reused.answerStarted()) {
+                    throw e;
+                }
             }
         }
         return exchange(new Connection(address), request);
@@ -113,6 +117,7 @@ final class HttpTarget implements Target {
         private final byte[] buffer = new byte[8_192];
         private int position;
         private int limit;
+        private boolean answerStarted;
 
         Connection(InetSocketAddress address) throws IOException {
             socket.setTcpNoDelay(true);
@@ -123,7 +128,12 @@ final class HttpTarget implements Target {
             in = socket.getInputStream();
         }
 
+        boolean answerStarted() {
+            return answerStarted;
+        }
+
         Answer exchange(byte[] request) throws IOException {
+            answerStarted = false;
             out.write(request);
             String statusLine = readLine();
             if (!statusLine.startsWith("HTTP/1.1 ") || statusLine.length() < 12) {
@@ -146,7 +156,10 @@ final class HttpTarget implements Target {
                     }
                 }
             }
-            if (chunked) {
+            if (status < 200 || status == 204 || status == 304) {
+                // No body, whatever the headers say (RFC 9112, 6.3).
+                return new Answer(status, keepAlive);
+            } else if (chunked) {
                 for (long size = Long.parseLong(readLine().split(";")[0].trim(), 16); size > 0;
                      size = Long.parseLong(readLine().split(";")[0].trim(), 16)) {
                     skip(size);
@@ -190,6 +203,7 @@ final class HttpTarget implements Target {
             int n = in.read(buffer);
             position = 0;
             limit = Math.max(n, 0);
+            answerStarted |= n > 0;
             return n > 0;
         }
 

@@ -188,6 +188,7 @@ final class TablesRun {
         } finally {
             writers.shutdownNow();
             sockets.close();
+            http.close();
         }
     }
 

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.Test;
 /** The bench's own HTTP/1.1 client against a scripted server: framing, reuse, and a closed idle connection. */
 class HttpTargetTest {
 
-    /** What the server answers, one per request, in order; "CLOSE" closes the connection instead. */
+    /**
+     * What the server answers, one per request, in order; "CLOSE" closes the connection instead, and
+     * "PARTIAL " closes it after writing the rest.
+     */
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
@@ -83,6 +86,18 @@ class HttpTargetTest {
     }
 
     @Test
+    void neverSendsAgainARequestWhoseAnswerHadBegun() throws IOException {
+        answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        answers.add("PARTIAL HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+        // What a second send would be answered; it must not happen.
+        answers.add("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertEquals(200, target.send(Mix.PUT, "t", "k", "1"));
+        assertThrows(IOException.class, () -> target.send(Mix.PUT, "t", "k", "2"));
+        assertEquals(1, accepted.get());
+        assertEquals(2, requests.size());
+    }
+
+    @Test
     void refusesNamesThatWouldNeedEscaping() {
         assertThrows(IllegalArgumentException.class, () -> target.send(Mix.GET, "t", "a b", ""));
         assertThrows(IllegalArgumentException.class, () -> target.send(Mix.GET, "t/x", "k", ""));
@@ -114,6 +129,10 @@ class HttpTargetTest {
                     return;
                 }
                 requests.add(request);
+                if (answer.startsWith("PARTIAL ")) {
+                    out.write(answer.substring(8).getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
                 out.write(answer.getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 if (answer.contains("Connection: close")) {

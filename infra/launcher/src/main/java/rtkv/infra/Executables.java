@@ -2,7 +2,6 @@ package rtkv.infra;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.regex.Pattern;
 final class Executables {
 
     /** The JDK the cluster's JVMs run on when set; otherwise the launcher's own. */
-    static final String JAVA_HOME_VARIABLE = "RTKV_JAVA_HOME";
+    private static final String JAVA_HOME_VARIABLE = "RTKV_JAVA_HOME";
     private static final Pattern RELEASE_VERSION = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)");
 
     private Executables() {
@@ -49,15 +48,21 @@ final class Executables {
         if (home.equals(Path.of(System.getProperty("java.home")))) {
             return Runtime.version().feature();
         }
+        Path release = home.resolve("release");
+        int feature;
         try {
-            Matcher version = RELEASE_VERSION.matcher(Files.readString(home.resolve("release")));
+            Matcher version = RELEASE_VERSION.matcher(Files.readString(release));
             if (!version.find()) {
-                throw new LauncherException(home.resolve("release") + " names no JAVA_VERSION");
+                throw new LauncherException(JAVA_HOME_VARIABLE + "=" + home + ": its release file names no JAVA_VERSION");
             }
-            return Integer.parseInt(version.group(1));
+            feature = Integer.parseInt(version.group(1));
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the release file of " + JAVA_HOME_VARIABLE + "=" + home, e);
+            throw new LauncherException(JAVA_HOME_VARIABLE + "=" + home + " is not a JDK: " + release + " cannot be read", e);
         }
+        if (feature < 17) {
+            throw new LauncherException(JAVA_HOME_VARIABLE + "=" + home + " is Java " + feature + "; rtkv needs 17 or later");
+        }
+        return feature;
     }
 
     private static Path javaHome() {
