@@ -33,8 +33,8 @@ final class ServiceJvm {
     /**
      * A fanout node holds every subscriber's connection in its heap, and G1's young pauses (20-200 ms
      * with 10,000 subscribers: scanning the old generation's cards) were most of the tables scenario's
-     * p99. Generational ZGC collects concurrently: p99 38-78 ms in most warm runs where G1 with 512 MB
-     * gave 68-419 ms in the same session. A gigabyte leaves ZGC room to collect before allocation
+     * p99. Generational ZGC collects concurrently: p99 38-78 ms in warm runs where G1 with 512 MB gave
+     * 68-117 ms in the same session and setup. A gigabyte leaves ZGC room to collect before allocation
      * would stall. Before Java 23, G1 with the 512 MB it was measured with.
      */
     static List<String> fanout() {
