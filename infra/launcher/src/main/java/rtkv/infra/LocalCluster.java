@@ -66,8 +66,8 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_DB_USER", Secrets.APP_USER,
                 "RTKV_DB_PASSWORD", secrets.appPassword(),
                 "RTKV_ADMIN_KEY", secrets.adminKey(),
-                // As many connections per shard as `./rtkv bench kv` has clients, as its JDBC baseline
-                // has; with 16, requests beyond them waited on the pool (kv: 0.64x of JDBC, with 32 0.73x).
+                // As many connections per shard as `./rtkv bench kv` has clients, and so as its JDBC
+                // baseline has: the two are compared at equal connections.
                 "RTKV_DB_POOL_SIZE", "32",
                 "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort()), home, layout.dataDir(), clock);
         this.home = home;
