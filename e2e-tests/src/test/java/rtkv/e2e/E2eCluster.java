@@ -86,15 +86,23 @@ final class E2eCluster implements BeforeAllCallback {
 
     /** The table's live rows as MySQL has them: key to "version value". */
     static TreeMap<String, String> liveRows(String table) throws SQLException {
+        TreeMap<String, String> rows = new TreeMap<>();
+        liveEntries(table).forEach((key, entry) -> rows.put(key, entry.version() + " " + entry.value()));
+        return rows;
+    }
+
+    /** The table's live rows as MySQL has them, each value in {@link Api#canonical} spelling. */
+    static TreeMap<String, History.Versioned> liveEntries(String table) throws SQLException {
         try (Connection c = shardOf(table);
              PreparedStatement s = c.prepareStatement("SELECT k, v, version FROM kv WHERE table_id = ?"
                      + " AND (expires_at IS NULL OR expires_at > ?)")) {
             s.setString(1, table);
             s.setLong(2, System.currentTimeMillis());
-            TreeMap<String, String> rows = new TreeMap<>();
+            TreeMap<String, History.Versioned> rows = new TreeMap<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(new String(rs.getBytes(1), StandardCharsets.UTF_8), rs.getLong(3) + " " + Api.canonical(rs.getString(2)));
+                    rows.put(new String(rs.getBytes(1), StandardCharsets.UTF_8),
+                            new History.Versioned(rs.getLong(3), Api.canonical(rs.getString(2))));
                 }
             }
             return rows;

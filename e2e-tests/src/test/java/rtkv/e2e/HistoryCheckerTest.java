@@ -1,0 +1,142 @@
+package rtkv.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import rtkv.e2e.History.Applied;
+import rtkv.e2e.History.Event;
+import rtkv.e2e.History.Resync;
+import rtkv.e2e.History.Snapshot;
+import rtkv.e2e.History.Subscriber;
+import rtkv.e2e.History.Versioned;
+import rtkv.e2e.History.Write;
+
+class HistoryCheckerTest {
+
+    private static final String T = "t";
+
+    /** a@1 and b@1 before the snapshot; then a@2, a@3 and b@2 (a delete) after it. */
+    private static final List<Write> WRITES = List.of(
+            new Write(T, "a", 1, "1"), new Write(T, "b", 1, "10"),
+            new Write(T, "a", 2, "2"), new Write(T, "a", 3, "3"), new Write(T, "b", 2, null));
+    private static final Map<String, Map<String, Versioned>> MYSQL = Map.of(T, Map.of("a", new Versioned(3, "3")));
+
+    private static Snapshot snapshotAtStart() {
+        return new Snapshot(Map.of("a", new Versioned(1, "1"), "b", new Versioned(1, "10")));
+    }
+
+    private static List<Event> clean() {
+        return List.of(snapshotAtStart(), new Applied("a", 2, "2"), new Applied("b", 2, null), new Applied("a", 3, "3"));
+    }
+
+    private static List<String> check(List<Event> events) {
+        return check(events, 0);
+    }
+
+    private static List<String> check(List<Event> events, long staleDropped) {
+        return HistoryChecker.check(WRITES, List.of(new Subscriber("s1", T, events, staleDropped, List.of())), MYSQL);
+    }
+
+    private static List<Event> with(List<Event> events, int index, Event inserted) {
+        List<Event> changed = new ArrayList<>(events);
+        changed.add(index, inserted);
+        return changed;
+    }
+
+    private static List<Event> without(List<Event> events, int index) {
+        List<Event> changed = new ArrayList<>(events);
+        changed.remove(index);
+        return changed;
+    }
+
+    private static void assertFinds(List<String> findings, String expected) {
+        assertTrue(findings.stream().anyMatch(f -> f.contains(expected)), "expected \"" + expected + "\" in " + findings);
+    }
+
+    @Test
+    void aCompleteHistoryPasses() {
+        assertEquals(List.of(), check(clean()));
+    }
+
+    @Test
+    void aSkippedVersionIsAGap() {
+        assertFinds(check(without(clean(), 1)), "gap: a went from @1 to @3");
+    }
+
+    @Test
+    void aChangeAppliedTwiceIsADuplicate() {
+        assertFinds(check(with(clean(), 2, new Applied("a", 2, "2"))), "duplicate or out of order: a@2 after @2");
+    }
+
+    @Test
+    void anOlderVersionAfterANewerOneIsOutOfOrder() {
+        assertFinds(check(with(clean(), 4, new Applied("a", 2, "2"))), "duplicate or out of order: a@2 after @3");
+    }
+
+    @Test
+    void changesTheClientDroppedAsStaleAreFound() {
+        assertFinds(check(clean(), 2), "dropped 2 changes");
+    }
+
+    @Test
+    void theLastAcknowledgedWriteMissingIsFoundTwice() {
+        List<String> findings = check(without(clean(), 3));
+        assertFinds(findings, "acknowledged write a@3 never arrived");
+        assertFinds(findings, "final view differs from MySQL");
+    }
+
+    @Test
+    void aValueOtherThanTheAcknowledgedOneIsFound() {
+        List<Event> events = new ArrayList<>(clean());
+        events.set(3, new Applied("a", 3, "33"));
+        assertFinds(check(events), "a@3 has value 33 but was acknowledged with 3");
+    }
+
+    @Test
+    void aSecondSnapshotNeedsAResyncBeforeIt() {
+        Snapshot fresh = new Snapshot(Map.of("a", new Versioned(2, "2")));
+        List<Event> unannounced = List.of(snapshotAtStart(), fresh, new Applied("a", 3, "3"));
+        assertFinds(check(unannounced), "a new snapshot without a resync announced");
+
+        List<Event> announced = List.of(snapshotAtStart(), new Resync("behind"), fresh, new Applied("a", 3, "3"));
+        assertEquals(List.of(), check(announced));
+    }
+
+    @Test
+    void aChangeBeforeAnySnapshotAndNoSnapshotAtAllAreFound() {
+        assertFinds(check(List.of(new Applied("a", 2, "2"))), "change a@2 before any snapshot");
+        assertFinds(check(List.of()), "never received a snapshot");
+    }
+
+    @Test
+    void aKeyAbsentFromTheSnapshotMayStartAfterADeleteButNotAfterAPut() {
+        List<Write> writes = List.of(new Write(T, "c", 1, "1"), new Write(T, "c", 2, null), new Write(T, "c", 3, "3"),
+                new Write(T, "c", 4, "4"));
+        Map<String, Map<String, Versioned>> mysql = Map.of(T, Map.of("c", new Versioned(4, "4")));
+        List<Event> afterDelete = List.of(new Snapshot(Map.of()), new Applied("c", 3, "3"), new Applied("c", 4, "4"));
+        assertEquals(List.of(), HistoryChecker.check(writes, List.of(new Subscriber("s", T, afterDelete, 0, List.of())), mysql));
+
+        List<Event> putMissing = List.of(new Snapshot(Map.of()), new Applied("c", 4, "4"));
+        List<String> findings = HistoryChecker.check(writes, List.of(new Subscriber("s", T, putMissing, 0, List.of())), mysql);
+        assertEquals(List.of("s (t): gap: c@4 came without the put @3 before it"), findings);
+    }
+
+    @Test
+    void theCorruptionsOfAPassingHistoryAreRejected() {
+        List<Subscriber> history = List.of(new Subscriber("s1", T, clean(), 0, List.of()));
+        HistoryChecker.assertPasses(WRITES, history, MYSQL);
+        assertEquals(clean().size() - 1, HistoryChecker.corrupted(history, false).get(0).events().size());
+        assertEquals(clean().size() + 1, HistoryChecker.corrupted(history, true).get(0).events().size());
+    }
+
+    @Test
+    void aHistoryTooThinToCorruptIsAnError() {
+        List<Subscriber> thin = List.of(new Subscriber("s1", T, List.of(snapshotAtStart(), new Applied("a", 2, "2")), 0, List.of()));
+        assertThrows(AssertionError.class, () -> HistoryChecker.corrupted(thin, false));
+    }
+}
