@@ -1,0 +1,173 @@
+package rtkv.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import rtkv.client.Status;
+import rtkv.client.Subscription;
+
+/**
+ * Issue 8's fault 7: api-service killed with SIGKILL while batches are being written. Every batch is
+ * in MySQL whole or not at all, every acknowledged one is there, and the subscribers' history passes
+ * the {@link HistoryChecker}.
+ */
+@ExtendWith(E2eCluster.class)
+class ApiCrashIT {
+
+    private static final int OPS = 400;
+
+    /**
+     * A batch of puts: key "last" (every batch writes it, so its versions form a stream the checker can
+     * test), then keys no other batch writes, b{n}-0 ... b{n}-399, each with value {"batch":n,"i":i}.
+     */
+    private static String batch(int n) {
+        StringBuilder body = new StringBuilder("{\"ops\":[{\"op\":\"put\",\"key\":\"last\",\"value\":" + n + "}");
+        for (int i = 0; i < OPS; i++) {
+            body.append(",{\"op\":\"put\",\"key\":\"b").append(n).append('-').append(i)
+                    .append("\",\"value\":").append(value(n, i)).append('}');
+        }
+        return body.append("]}").toString();
+    }
+
+    private static String value(int n, int i) {
+        return "{\"batch\":" + n + ",\"i\":" + i + "}";
+    }
+
+    /** How many rows of batch {@code n} MySQL holds. */
+    private static int rowsOfBatch(String table, int n) throws Exception {
+        try (Connection c = E2eCluster.shardOf(table);
+             PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM kv WHERE table_id = ? AND k LIKE ?")) {
+            s.setString(1, table);
+            s.setString(2, "b" + n + "-%");
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    @Test
+    void aBatchIsWholeOrAbsentWhenApiServiceIsKilledWhileWritingIt() throws Exception {
+        String table = E2eCluster.tableOnShard(0);
+        History history = new History();
+        List<Subscription> subscriptions = new ArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicBoolean inFlight = new AtomicBoolean();
+        AtomicInteger sent = new AtomicInteger();
+        Map<Integer, Boolean> acknowledged = new ConcurrentHashMap<>();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger refused = new AtomicInteger();
+        Thread writer = null;
+        try {
+            for (int i = 0; i < 2; i++) {
+                History.Recorder recorder = history.subscriber("subscriber " + i, table);
+                Subscription subscription = Subscription.to(E2eCluster.cluster().fanoutUrl(), table)
+                        .apiKey(E2eCluster.adminKey()).httpClient(HttpClient.newHttpClient()).listener(recorder).open();
+                recorder.staleDroppedFrom(subscription::staleDropped);
+                subscriptions.add(subscription);
+            }
+            await("subscribed").atMost(Duration.ofMinutes(1))
+                    .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
+
+            Api api = E2eCluster.api();
+            writer = new Thread(() -> {
+                while (writing.get()) {
+                    int n = sent.getAndIncrement();
+                    inFlight.set(true);
+                    try {
+                        Api.Answer answer = api.call("POST", "/v1/tables/" + table + "/batch", batch(n));
+                        if (answer.status() == 200) {
+                            JsonNode results = answer.body().get("results");
+                            history.put(table, "last", results.get(0).get("version").asLong(), Integer.toString(n));
+                            for (int i = 0; i < OPS; i++) {
+                                history.put(table, "b" + n + "-" + i, results.get(i + 1).get("version").asLong(), value(n, i));
+                            }
+                            acknowledged.put(n, true);
+                        } else {
+                            failures.add("batch " + n + ": " + answer.status() + " " + answer.body());
+                        }
+                    } catch (UncheckedIOException e) {
+                        if (e.getCause() instanceof java.net.ConnectException) {
+                            refused.incrementAndGet();
+                            backOff();
+                        } else {
+                            failures.add("batch " + n + ": answer lost: " + e.getCause());
+                        }
+                    } finally {
+                        inFlight.set(false);
+                    }
+                }
+            }, "batch-writer");
+            writer.start();
+
+            await("batches acknowledged").atMost(Duration.ofMinutes(1)).until(() -> acknowledged.size() >= 3);
+            await("a batch in flight").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                    .until(inFlight::get);
+            E2eCluster.cluster().kill("api");
+            await("api-service gone").atMost(Duration.ofSeconds(30)).until(() -> refused.get() > 0);
+            E2eCluster.cluster().restart("api");
+            int after = acknowledged.size();
+            await("batches acknowledged again").atMost(Duration.ofMinutes(1)).until(() -> acknowledged.size() >= after + 3);
+            writing.set(false);
+            writer.join(60_000);
+
+            // A refused connection means api-service was already gone; any other failure is an answer lost.
+            assertTrue(failures.stream().anyMatch(f -> f.contains("answer lost")), "the kill hit a batch in flight: " + failures);
+            for (int n = 0; n < sent.get(); n++) {
+                int rows = rowsOfBatch(table, n);
+                assertTrue(rows == 0 || rows == OPS, "batch " + n + " is partly written: " + rows + " of " + OPS
+                        + " rows; failures " + failures);
+                if (acknowledged.containsKey(n)) {
+                    assertEquals(OPS, rows, "acknowledged batch " + n);
+                }
+            }
+            TreeMap<String, String> rows = E2eCluster.liveRows(table);
+            for (Subscription subscription : subscriptions) {
+                await("the view equals MySQL").atMost(Duration.ofSeconds(60))
+                        .until(() -> view(subscription).equals(rows));
+            }
+            HistoryChecker.assertPasses(history.writes(), history.subscribers(), Map.of(table, E2eCluster.liveEntries(table)));
+        } finally {
+            writing.set(false);
+            if (writer != null) {
+                writer.join(60_000);
+            }
+            if (!E2eCluster.cluster().runningParts().contains("api")) {
+                E2eCluster.cluster().restart("api");
+            }
+            subscriptions.forEach(Subscription::close);
+        }
+    }
+
+    /** A client's pause before trying a server that refused it again. */
+    private static void backOff() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static TreeMap<String, String> view(Subscription subscription) {
+        TreeMap<String, String> view = new TreeMap<>();
+        subscription.entries().forEach((key, entry) -> view.put(key, entry.version() + " " + Api.canonical(entry.value().toString())));
+        return view;
+    }
+}
