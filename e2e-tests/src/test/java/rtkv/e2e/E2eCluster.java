@@ -2,9 +2,9 @@ package rtkv.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import rtkv.client.Subscription;
 import rtkv.infra.ClusterLayout;
 import rtkv.infra.LocalCluster;
 import rtkv.schema.ShardMap;
@@ -82,6 +83,22 @@ final class E2eCluster implements BeforeAllCallback {
     static Connection shardOf(String table) throws SQLException {
         return DriverManager.getConnection(cluster.shardJdbcUrl(SHARDS.shardOf(table)), cluster.appUser(),
                 cluster.appPassword());
+    }
+
+    /** What a subscription holds, in the form of {@link #liveRows}: key to "version value". */
+    static TreeMap<String, String> viewOf(Subscription subscription) {
+        TreeMap<String, String> view = new TreeMap<>();
+        subscription.entries().forEach((key, entry) -> view.put(key, entry.version() + " " + Api.canonical(entry.value().toString())));
+        return view;
+    }
+
+    /** Opens a subscription of {@code table} at the cluster's fanout node whose events {@code history} records. */
+    static Subscription subscribeRecorded(History history, String name, String table) {
+        History.Recorder recorder = history.subscriber(name, table);
+        Subscription subscription = Subscription.to(cluster.fanoutUrl(), table).apiKey(adminKey())
+                .httpClient(HttpClient.newHttpClient()).listener(recorder).open();
+        recorder.staleDroppedFrom(subscription::staleDropped);
+        return subscription;
     }
 
     /** The table's live rows as MySQL has them: key to "version value". */

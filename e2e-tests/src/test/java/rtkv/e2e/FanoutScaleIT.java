@@ -86,11 +86,6 @@ class FanoutScaleIT {
         }
     }
 
-    private static String view(Subscription subscription) {
-        TreeMap<String, String> view = new TreeMap<>();
-        subscription.entries().forEach((key, entry) -> view.put(key, entry.version() + " " + Api.canonical(entry.value().toString())));
-        return view.toString();
-    }
 
     /** The JavaScript client, given the first node, subscribes to a table another node serves. */
     private static void javaScriptClientFollowsMoved(LocalCluster cluster, String first) throws Exception {
@@ -193,7 +188,7 @@ class FanoutScaleIT {
                 Subscription subscription = subscriptions.get(i);
                 TreeMap<String, String> rows = E2eCluster.liveRows(table);
                 await("the view of " + table + " equals MySQL").atMost(Duration.ofSeconds(60))
-                        .until(() -> view(subscription).equals(rows.toString()));
+                        .until(() -> E2eCluster.viewOf(subscription).equals(rows));
                 mysql.put(table, E2eCluster.liveEntries(table));
             }
             List<History.Subscriber> seen = history.subscribers();

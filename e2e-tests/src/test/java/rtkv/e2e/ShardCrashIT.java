@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,11 +44,7 @@ class ShardCrashIT {
         Thread writer = null;
         try {
             for (int i = 0; i < 2; i++) {
-                History.Recorder recorder = history.subscriber("subscriber " + i, table);
-                Subscription subscription = Subscription.to(E2eCluster.cluster().fanoutUrl(), table)
-                        .apiKey(E2eCluster.adminKey()).httpClient(HttpClient.newHttpClient()).listener(recorder).open();
-                recorder.staleDroppedFrom(subscription::staleDropped);
-                subscriptions.add(subscription);
+                subscriptions.add(E2eCluster.subscribeRecorded(history, "subscriber " + i, table));
             }
             await("subscribed").atMost(Duration.ofMinutes(1))
                     .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
@@ -103,7 +98,7 @@ class ShardCrashIT {
             TreeMap<String, String> rows = E2eCluster.liveRows(table);
             for (Subscription subscription : subscriptions) {
                 await("the view equals MySQL after the restart").atMost(Duration.ofMinutes(2))
-                        .until(() -> view(subscription).equals(rows));
+                        .until(() -> E2eCluster.viewOf(subscription).equals(rows));
             }
             HistoryChecker.assertPasses(history.writes(), history.subscribers(), Map.of(table, E2eCluster.liveEntries(table)));
         } finally {
@@ -118,9 +113,4 @@ class ShardCrashIT {
         }
     }
 
-    private static TreeMap<String, String> view(Subscription subscription) {
-        TreeMap<String, String> view = new TreeMap<>();
-        subscription.entries().forEach((key, entry) -> view.put(key, entry.version() + " " + Api.canonical(entry.value().toString())));
-        return view;
-    }
 }

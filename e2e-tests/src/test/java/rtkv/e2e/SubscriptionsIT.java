@@ -74,13 +74,6 @@ class SubscriptionsIT {
         return subscription;
     }
 
-    private static TreeMap<String, String> viewOf(Subscription subscription) {
-        TreeMap<String, String> view = new TreeMap<>();
-        for (Map.Entry<String, Entry> entry : subscription.entries().entrySet()) {
-            view.put(entry.getKey(), entry.getValue().version() + " " + Api.canonical(entry.getValue().value().toString()));
-        }
-        return view;
-    }
 
     /** Records every version a subscriber was given per key, to check none ever goes down. */
     private static final class VersionWatch implements Listener {
@@ -163,7 +156,7 @@ class SubscriptionsIT {
             await("every subscriber equals MySQL").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> {
                         TreeMap<String, String> rows = E2eCluster.liveRows(table);
-                        return subscribers.stream().allMatch(s -> viewOf(s).equals(rows));
+                        return subscribers.stream().allMatch(s -> E2eCluster.viewOf(s).equals(rows));
                     });
             for (int i = 0; i < subscribers.size(); i++) {
                 assertEquals(0, subscribers.get(i).staleDropped(), "subscriber " + i + " was sent a stale change");
@@ -259,7 +252,7 @@ class SubscriptionsIT {
                 api.put(table, "big" + (i % 20), big);
             }
             await("the healthy subscriber has everything").atMost(Duration.ofSeconds(60))
-                    .until(() -> viewOf(healthy).equals(E2eCluster.liveRows(table)));
+                    .until(() -> E2eCluster.viewOf(healthy).equals(E2eCluster.liveRows(table)));
             stalled.resumeReading();
             assertEquals("1013 too slow", stalled.closed().get(30, TimeUnit.SECONDS));
             List<JsonNode> frames = frames(stalled);
