@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -71,7 +73,7 @@ class ApiCrashIT {
         AtomicBoolean inFlight = new AtomicBoolean();
         AtomicInteger sent = new AtomicInteger();
         Map<Integer, Boolean> acknowledged = new ConcurrentHashMap<>();
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger refused = new AtomicInteger();
         Thread writer = null;
         try {
@@ -99,7 +101,7 @@ class ApiCrashIT {
                             failures.add("batch " + n + ": " + answer.status() + " " + answer.body());
                         }
                     } catch (UncheckedIOException e) {
-                        if (e.getCause() instanceof java.net.ConnectException) {
+                        if (e.getCause() instanceof ConnectException) {
                             refused.incrementAndGet();
                             backOff();
                         } else {
@@ -159,5 +161,4 @@ class ApiCrashIT {
             Thread.currentThread().interrupt();
         }
     }
-
 }

@@ -86,7 +86,6 @@ class FanoutScaleIT {
         }
     }
 
-
     /** The JavaScript client, given the first node, subscribes to a table another node serves. */
     private static void javaScriptClientFollowsMoved(LocalCluster cluster, String first) throws Exception {
         String elsewhere = null;
