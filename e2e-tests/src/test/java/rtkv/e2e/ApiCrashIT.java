@@ -15,14 +15,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import rtkv.client.Status;
-import rtkv.client.Subscription;
 
 /**
  * Issue 8's fault 7: api-service killed with SIGKILL while batches are being written. Every batch is
@@ -68,7 +65,6 @@ class ApiCrashIT {
     void aBatchIsWholeOrAbsentWhenApiServiceIsKilledWhileWritingIt() throws Exception {
         String table = E2eCluster.tableOnShard(0);
         History history = new History();
-        List<Subscription> subscriptions = new ArrayList<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicBoolean inFlight = new AtomicBoolean();
         AtomicInteger sent = new AtomicInteger();
@@ -76,13 +72,7 @@ class ApiCrashIT {
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger refused = new AtomicInteger();
         Thread writer = null;
-        try {
-            for (int i = 0; i < 2; i++) {
-                subscriptions.add(E2eCluster.subscribeRecorded(history, "subscriber " + i, table));
-            }
-            await("subscribed").atMost(Duration.ofMinutes(1))
-                    .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
-
+        try (RecordedSubscribers subscribers = RecordedSubscribers.open(history, table, 2)) {
             Api api = E2eCluster.api();
             writer = new Thread(() -> {
                 while (writing.get()) {
@@ -135,12 +125,7 @@ class ApiCrashIT {
                     assertEquals(OPS, rows, "acknowledged batch " + n);
                 }
             }
-            TreeMap<String, String> rows = E2eCluster.liveRows(table);
-            for (Subscription subscription : subscriptions) {
-                await("the view equals MySQL").atMost(Duration.ofSeconds(60))
-                        .until(() -> E2eCluster.viewOf(subscription).equals(rows));
-            }
-            HistoryChecker.assertPasses(history.writes(), history.subscribers(), Map.of(table, E2eCluster.liveEntries(table)));
+            subscribers.assertConvergedAndChecked();
         } finally {
             writing.set(false);
             if (writer != null) {
@@ -149,7 +134,6 @@ class ApiCrashIT {
             if (!E2eCluster.cluster().runningParts().contains("api")) {
                 E2eCluster.cluster().restart("api");
             }
-            subscriptions.forEach(Subscription::close);
         }
     }
 

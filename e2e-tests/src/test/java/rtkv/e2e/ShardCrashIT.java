@@ -8,15 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import rtkv.client.Status;
-import rtkv.client.Subscription;
 
 /**
  * Issue 8's fault 4: a MariaDB shard killed with SIGKILL while it is written to, then restarted.
@@ -35,20 +31,13 @@ class ShardCrashIT {
         String table = E2eCluster.tableOnShard(0);
         String part = "mariadb-0";
         History history = new History();
-        List<Subscription> subscriptions = new ArrayList<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong acknowledged = new AtomicLong();
         List<String> outageAnswers = Collections.synchronizedList(new ArrayList<>());
         List<String> slowAnswers = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean down = new AtomicBoolean();
         Thread writer = null;
-        try {
-            for (int i = 0; i < 2; i++) {
-                subscriptions.add(E2eCluster.subscribeRecorded(history, "subscriber " + i, table));
-            }
-            await("subscribed").atMost(Duration.ofMinutes(1))
-                    .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
-
+        try (RecordedSubscribers subscribers = RecordedSubscribers.open(history, table, 2)) {
             Api api = E2eCluster.api();
             writer = new Thread(() -> {
                 Random random = new Random(4);
@@ -95,12 +84,7 @@ class ShardCrashIT {
                 assertTrue(answer.startsWith("503 ") && answer.contains("shard 0"), "an answer during the outage: " + answer);
             }
             assertTrue(outageAnswers.stream().anyMatch(a -> a.contains("nothing was written")), "answers: " + outageAnswers);
-            TreeMap<String, String> rows = E2eCluster.liveRows(table);
-            for (Subscription subscription : subscriptions) {
-                await("the view equals MySQL after the restart").atMost(Duration.ofMinutes(2))
-                        .until(() -> E2eCluster.viewOf(subscription).equals(rows));
-            }
-            HistoryChecker.assertPasses(history.writes(), history.subscribers(), Map.of(table, E2eCluster.liveEntries(table)));
+            subscribers.assertConvergedAndChecked();
         } finally {
             writing.set(false);
             if (writer != null) {
@@ -109,7 +93,6 @@ class ShardCrashIT {
             if (!E2eCluster.cluster().runningParts().contains(part)) {
                 E2eCluster.cluster().restart(part);
             }
-            subscriptions.forEach(Subscription::close);
         }
     }
 
