@@ -35,6 +35,9 @@ import rtkv.schema.ShardMap;
  * @param sweepBatch        RTKV_SWEEP_BATCH, default 500: rows one sweep transaction changes at most
  * @param tombstoneSeconds  RTKV_TOMBSTONE_RETENTION_SECONDS, default 86400: how long a deleted or expired
  *                          key's row (and so its version) is kept; far longer than any relay lag
+ * @param idempotencySeconds RTKV_IDEMPOTENCY_RETENTION_SECONDS, default 86400, at least 60: how long the answer
+ *                          to a write sent with an Idempotency-Key is kept, so a retry within it is answered
+ *                          again rather than applied twice
  * @param adminKey          RTKV_ADMIN_KEY, required, at least 32 printable characters: the key that may do
  *                          anything, including managing the other keys at /v1/admin/keys. Never logged
  * @param keyRateLimit      RTKV_KEY_RATE_LIMIT, default 1000: requests per second one key may make to this
@@ -51,7 +54,7 @@ import rtkv.schema.ShardMap;
  */
 record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMap, String dbUser, String dbPassword,
                  int poolSize, int queuePerShard, int maxTableName, int maxKeyBytes, int maxValueBytes, int maxBatchOps,
-                 int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds,
+                 int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds, int idempotencySeconds,
                  String adminKey, int keyRateLimit, int keyCacheMillis, String pagesFanoutUrl, EdgeConfig edge) {
 
     /** The largest value whose change event still fits Kafka's default 1 MiB message, with key and fields. */
@@ -86,6 +89,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
                 s.integer("RTKV_SWEEP_INTERVAL_MS", 250, 0, 3_600_000),
                 s.integer("RTKV_SWEEP_BATCH", 500, 1, 10_000),
                 s.integer("RTKV_TOMBSTONE_RETENTION_SECONDS", 86_400, 1, Integer.MAX_VALUE),
+                s.integer("RTKV_IDEMPOTENCY_RETENTION_SECONDS", 86_400, 60, Integer.MAX_VALUE),
                 s.text("RTKV_ADMIN_KEY", null),
                 s.integer("RTKV_KEY_RATE_LIMIT", 1_000, 1, 10_000_000),
                 s.integer("RTKV_KEY_CACHE_MS", 1_000, 0, 60_000),

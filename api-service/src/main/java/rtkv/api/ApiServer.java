@@ -30,7 +30,7 @@ final class ApiServer implements AutoCloseable {
         this.config = config;
         this.shards = new Shards(config);
         this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, config, clock) : null;
-        KvStore store = new KvStore(shards, clock);
+        KvStore store = new KvStore(shards, clock, config.idempotencySeconds());
         KeyDirectory directory = new KeyDirectory(store, clock, config.keyCacheMillis());
         Access access = new Access(config, directory, clock);
         KeyRoutes keys = new KeyRoutes(store, config);

@@ -32,46 +32,52 @@ final class KeyRoutes {
         String key = key(ctx);
         Long ttl = ttlParameter(ctx);
         Precondition precondition = Preconditions.of(ctx);
+        String body = Bodies.read(ctx, config.maxValueBytes(), "value_too_large", "a value");
         String value;
         try {
-            value = JsonText.compact(Bodies.read(ctx, config.maxValueBytes(), "value_too_large", "a value"));
+            value = JsonText.compact(body);
         } catch (JsonText.InvalidJsonException e) {
             throw ApiException.badRequest("invalid_json", e.getMessage());
         }
-        answer(ctx, store.put(table, key, value, ttl, precondition));
+        Idempotency.Key idempotency = Idempotency.of(ctx, body);
+        reply(ctx, store.put(table, key, value, ttl, precondition, idempotency));
     }
 
     void get(Context ctx) {
         String table = table(ctx, Permission.READ);
         String key = key(ctx);
-        answer(ctx, store.get(table, key)
-                .orElseThrow(() -> ApiException.notFound("no key \"" + key + "\" in table " + table)));
+        KeySql.Entry entry = store.get(table, key)
+                .orElseThrow(() -> ApiException.notFound("no key \"" + key + "\" in table " + table));
+        ctx.header("ETag", etag(entry.version()));
+        smallJson(ctx, Answers.entry(entry));
     }
 
     /** DELETE /v1/tables/{table}/keys/{key}, with If-Match. */
     void delete(Context ctx) {
         String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
-        KeySql.Entry deleted = store.delete(table, key, Preconditions.of(ctx));
-        ctx.header("ETag", etag(deleted.version()));
-        smallJson(ctx, Answers.deleted(deleted));
+        Precondition precondition = Preconditions.of(ctx);
+        reply(ctx, store.delete(table, key, precondition, Idempotency.of(ctx, "")));
     }
 
     /** PUT /v1/tables/{table}/keys/{key}/ttl with {"ttl": SECONDS}, or {"ttl": null} to clear it. */
     void ttl(Context ctx) {
         String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
-        RequestFields fields = RequestFields.ofBody(small(ctx), Set.of("ttl"));
-        answer(ctx, store.setTtl(table, key, fields.integerOrNull("ttl", 1, config.maxTtlSeconds())));
+        String body = small(ctx);
+        RequestFields fields = RequestFields.ofBody(body, Set.of("ttl"));
+        Long ttl = fields.integerOrNull("ttl", 1, config.maxTtlSeconds());
+        reply(ctx, store.setTtl(table, key, ttl, Idempotency.of(ctx, body)));
     }
 
     /** POST /v1/tables/{table}/keys/{key}/incr with {"by": N} (1 when left out). */
     void increment(Context ctx) {
         String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
-        RequestFields fields = RequestFields.ofBody(small(ctx), Set.of("by"));
+        String body = small(ctx);
+        RequestFields fields = RequestFields.ofBody(body, Set.of("by"));
         long by = fields.has("by") ? fields.integer("by", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
-        answer(ctx, store.increment(table, key, by));
+        reply(ctx, store.increment(table, key, by, Idempotency.of(ctx, body)));
     }
 
     /** GET /v1/tables/{table}/keys?prefix=&after=&limit=: live keys in key order, a page at a time. */
@@ -90,7 +96,10 @@ final class KeyRoutes {
     void batch(Context ctx) {
         String table = table(ctx, Permission.WRITE);
         String body = Bodies.read(ctx, config.maxBatchBytes(), "batch_too_large", "a batch");
-        json(ctx, Answers.results(store.batch(table, BatchRequest.parse(body, config))));
+        List<KvStore.BatchOperation> operations = BatchRequest.parse(body, config);
+        KvStore.Written written = store.batch(table, operations, Idempotency.of(ctx, body));
+        replayed(ctx, written);
+        json(ctx, written.json());
     }
 
     /** For {@code /v1/tables/{table}/keys/} with nothing after it. */
@@ -167,9 +176,17 @@ final class KeyRoutes {
                 + "; got \"" + limit + "\"");
     }
 
-    private static void answer(Context ctx, KeySql.Entry entry) {
-        ctx.header("ETag", etag(entry.version()));
-        smallJson(ctx, Answers.entry(entry));
+    /** A one-key write's answer, with its version as the ETag. */
+    private static void reply(Context ctx, KvStore.Written written) {
+        ctx.header("ETag", etag(written.version()));
+        replayed(ctx, written);
+        smallJson(ctx, written.json());
+    }
+
+    private static void replayed(Context ctx, KvStore.Written written) {
+        if (written.replayed()) {
+            ctx.header(Idempotency.REPLAYED, "true");
+        }
     }
 
     private static String etag(long version) {

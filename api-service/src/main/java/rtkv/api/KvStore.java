@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,35 +24,57 @@ final class KvStore {
     private static final Logger LOG = LoggerFactory.getLogger(KvStore.class);
     private static final int ER_LOCK_DEADLOCK = 1213;
     private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+    private static final int ER_DUP_ENTRY = 1062;
     private static final int ATTEMPTS = 3;
 
     private final Shards shards;
     private final Clock clock;
+    private final int idempotencySeconds;
 
-    KvStore(Shards shards, Clock clock) {
+    /** @param idempotencySeconds how long an answer stored under an Idempotency-Key is kept, for the 422's message */
+    KvStore(Shards shards, Clock clock, int idempotencySeconds) {
         this.shards = shards;
         this.clock = clock;
+        this.idempotencySeconds = idempotencySeconds;
     }
 
+    /**
+     * A write's answer: its JSON, the version its ETag carries (null for a batch), and whether it is the
+     * stored answer of an earlier request with the same Idempotency-Key.
+     */
+    record Written(String json, Long version, boolean replayed) {
+    }
+
+    /** A put of api-service's own (its keys table), with no answer to render. */
     KeySql.Entry put(String table, String key, String value, Long ttlSeconds, Precondition precondition) {
         return run(table, false, (c, now) -> KeySql.put(c, table, key, value, expiry(now, ttlSeconds), precondition, now));
+    }
+
+    /** @param idempotency the request's Idempotency-Key, or null */
+    Written put(String table, String key, String value, Long ttlSeconds, Precondition precondition,
+                Idempotency.Key idempotency) {
+        return write(table, false, idempotency, (c, now) -> KeySql.put(c, table, key, value, expiry(now, ttlSeconds),
+                precondition, now), Answers::entry, KeySql.Entry::version);
     }
 
     Optional<KeySql.Entry> get(String table, String key) {
         return run(table, false, (c, now) -> KeySql.get(c, table, key, now));
     }
 
-    KeySql.Entry delete(String table, String key, Precondition precondition) {
-        return run(table, false, (c, now) -> KeySql.delete(c, table, key, precondition, now));
+    Written delete(String table, String key, Precondition precondition, Idempotency.Key idempotency) {
+        return write(table, false, idempotency, (c, now) -> KeySql.delete(c, table, key, precondition, now),
+                Answers::deleted, KeySql.Entry::version);
     }
 
     /** Sets or, with {@code null}, clears the key's time to live. */
-    KeySql.Entry setTtl(String table, String key, Long ttlSeconds) {
-        return run(table, false, (c, now) -> KeySql.setTtl(c, table, key, expiry(now, ttlSeconds), now));
+    Written setTtl(String table, String key, Long ttlSeconds, Idempotency.Key idempotency) {
+        return write(table, false, idempotency, (c, now) -> KeySql.setTtl(c, table, key, expiry(now, ttlSeconds), now),
+                Answers::entry, KeySql.Entry::version);
     }
 
-    KeySql.Entry increment(String table, String key, long by) {
-        return run(table, false, (c, now) -> KeySql.increment(c, table, key, by, now));
+    Written increment(String table, String key, long by, Idempotency.Key idempotency) {
+        return write(table, false, idempotency, (c, now) -> KeySql.increment(c, table, key, by, now),
+                Answers::entry, KeySql.Entry::version);
     }
 
     List<KeySql.Entry> list(String table, String prefix, String after, int limit) {
@@ -62,12 +85,12 @@ final class KvStore {
      * All operations in one transaction, or none. They run in key order (operations on the same key in
      * request order), so two batches lock shared rows in the same order and cannot deadlock each other.
      */
-    List<KeySql.Entry> batch(String table, List<BatchOperation> operations) {
+    Written batch(String table, List<BatchOperation> operations, Idempotency.Key idempotency) {
         Integer[] order = new Integer[operations.size()];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparing(i -> operations.get(i).key().getBytes(StandardCharsets.UTF_8),
                 Arrays::compareUnsigned));
-        return run(table, true, (c, now) -> {
+        return write(table, true, idempotency, (c, now) -> {
             KeySql.Entry[] results = new KeySql.Entry[operations.size()];
             for (int index : order) {
                 try {
@@ -77,6 +100,42 @@ final class KvStore {
                 }
             }
             return List.of(results);
+        }, Answers::results, results -> null);
+    }
+
+    /**
+     * Runs a write and renders its answer. With an Idempotency-Key, the key's row is inserted first, then
+     * the write runs and the answer is stored in that row, all in one transaction; a key with a committed
+     * answer is answered again without writing. A second request with a key in flight waits on the
+     * first one's row, then meets it as a duplicate and is retried (below) until it reads the answer.
+     */
+    private <T> Written write(String table, boolean transaction, Idempotency.Key idempotency, Work<T> work,
+                              Function<T, String> render, Function<T, Long> version) {
+        if (idempotency == null) {
+            T result = run(table, transaction, work);
+            return new Written(render.apply(result), version.apply(result), false);
+        }
+        return run(table, true, (c, now) -> {
+            Optional<Idempotency.Stored> stored = Idempotency.find(c, table, idempotency);
+            if (stored.isPresent()) {
+                if (!Arrays.equals(stored.get().request(), idempotency.request())) {
+                    throw Idempotency.reused(table, idempotency, idempotencySeconds);
+                }
+                return new Written(stored.get().answer(), stored.get().version(), true);
+            }
+            try {
+                Idempotency.claim(c, table, idempotency, now);
+            } catch (SQLException e) {
+                if (e.getErrorCode() != ER_DUP_ENTRY) {
+                    throw e;
+                }
+                throw new SQLException("a request with the same Idempotency-Key committed first", "40001",
+                        ER_LOCK_DEADLOCK, e);
+            }
+            T result = work.run(c, now);
+            Written written = new Written(render.apply(result), version.apply(result), false);
+            Idempotency.answer(c, table, idempotency, written.json(), written.version());
+            return written;
         });
     }
 

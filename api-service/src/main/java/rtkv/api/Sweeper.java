@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns expired keys into tombstones, so that each expiry is a committed change the relay publishes as
- * {@code expire}, and removes tombstones older than the retention period. One thread per shard; every
- * api-service instance runs one, and they share the work: rows are claimed with
- * {@code FOR UPDATE SKIP LOCKED} through index {@code due}, so two sweepers never wait for each other
- * or for a writer, and a transaction changes at most {@code sweepBatch} rows.
+ * {@code expire}, and removes tombstones older than the retention period and the answers stored under
+ * Idempotency-Keys once they are older than theirs. One thread per shard; every api-service instance
+ * runs one, and they share the work: rows are claimed with {@code FOR UPDATE SKIP LOCKED} through
+ * index {@code due}, so two sweepers never wait for each other or for a writer, and a transaction
+ * changes at most {@code sweepBatch} rows.
  */
 final class Sweeper implements AutoCloseable {
 
@@ -79,7 +80,11 @@ final class Sweeper implements AutoCloseable {
         int expired = claimAndChange(shard, DUE, now, EXPIRE, now, now);
         long cutoff = now - config.tombstoneSeconds() * 1000L;
         int removed = claimAndChange(shard, OLD_TOMBSTONES, cutoff, REMOVE);
-        return Math.max(expired, removed);
+        int answers;
+        try (Connection c = shards.connectionFor(shard)) {
+            answers = Idempotency.sweep(c, now - config.idempotencySeconds() * 1000L, config.sweepBatch());
+        }
+        return Math.max(Math.max(expired, removed), answers);
     }
 
     /**

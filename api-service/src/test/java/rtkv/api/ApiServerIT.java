@@ -136,6 +136,12 @@ class ApiServerIT {
                 "/v1/admin/keys/{id}", List.of("get", "delete"));
         routes.forEach((path, methods) -> methods.forEach(method ->
                 assertTrue(paths.path(path).has(method), method + " " + path + " is documented")));
+        Map<String, String> writes = Map.of("/v1/tables/{table}/keys/{key}", "put", "/v1/tables/{table}/keys/{key}/ttl", "put",
+                "/v1/tables/{table}/keys/{key}/incr", "post", "/v1/tables/{table}/batch", "post");
+        writes.forEach((path, method) -> assertTrue(paths.path(path).path(method).path("parameters").toString()
+                .contains("idempotencyKey"), method + " " + path + " takes an Idempotency-Key"));
+        assertTrue(paths.path("/v1/tables/{table}/keys/{key}").path("delete").path("parameters").toString()
+                .contains("idempotencyKey"), "delete takes an Idempotency-Key");
     }
 
     @Test

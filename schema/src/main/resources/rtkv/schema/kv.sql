@@ -23,3 +23,25 @@ CREATE TABLE IF NOT EXISTS kv (
   PRIMARY KEY (table_id, k),
   KEY due (expires_at, changed_at)
 ) ENGINE=InnoDB;
+
+-- The answers to writes sent with an Idempotency-Key header, so that a client retrying a write whose
+-- answer it lost gets that answer again instead of applying the write twice. A row is written in the
+-- write's own transaction on the table's shard: it exists exactly when the write committed. Only
+-- successful writes are kept; the sweeper removes rows older than RTKV_IDEMPOTENCY_RETENTION_SECONDS.
+--   table_id    the table the write was to
+--   idem_key    the client's key: 1 to 128 printable ASCII characters
+--   request     SHA-256 of the request (method, path, query, preconditions, body): the same key sent
+--               with another request is refused rather than answered with the wrong answer
+--   answer      the JSON answered
+--   version     the version the answer's ETag carries; NULL for a batch
+--   created_at  milliseconds since the epoch
+CREATE TABLE IF NOT EXISTS idempotency (
+  table_id VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  idem_key VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  request BINARY(32) NOT NULL,
+  answer MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  version BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (table_id, idem_key),
+  KEY created (created_at)
+) ENGINE=InnoDB;

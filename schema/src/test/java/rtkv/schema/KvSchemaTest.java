@@ -11,10 +11,15 @@ class KvSchemaTest {
     @Test
     void statementsAreSingleLinesWithoutComments() {
         List<String> statements = KvSchema.statements();
-        assertEquals(1, statements.size());
+        assertEquals(2, statements.size());
         String ddl = statements.get(0);
         assertTrue(ddl.startsWith("CREATE TABLE IF NOT EXISTS kv ("), ddl);
         assertTrue(ddl.contains("PRIMARY KEY (table_id, k)"), ddl);
-        assertTrue(!ddl.contains("\n") && !ddl.contains("--"), ddl);
+        String answers = statements.get(1);
+        assertTrue(answers.startsWith("CREATE TABLE IF NOT EXISTS idempotency ("), answers);
+        assertTrue(answers.contains("PRIMARY KEY (table_id, idem_key)"), answers);
+        for (String statement : statements) {
+            assertTrue(!statement.contains("\n") && !statement.contains("--"), statement);
+        }
     }
 }
