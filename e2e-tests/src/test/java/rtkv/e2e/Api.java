@@ -73,9 +73,13 @@ final class Api {
         return call("DELETE", keyPath(table, key), null);
     }
 
-    Answer call(String method, String path, String body) {
+    /** @param headers names and values, alternating */
+    Answer call(String method, String path, String body, String... headers) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
         if (key != null) {
             builder.header("Authorization", "Bearer " + key);
         }
