@@ -21,6 +21,8 @@ import java.util.concurrent.TimeoutException;
 final class ManagedProcess {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** mariadb-install-db ends a failure with 25 lines of advice; the error itself is above them. */
+    private static final int INSTALLER_TAIL = 80;
 
     private final String name;
     private final Path pidFile;
@@ -85,7 +87,7 @@ final class ManagedProcess {
             }
             if (process.exitValue() != 0) {
                 throw new LauncherException(name + ": " + String.join(" ", command) + " failed with exit code "
-                        + process.exitValue() + ":\n" + tail());
+                        + process.exitValue() + ":\n" + tail(INSTALLER_TAIL));
             }
         } catch (IOException e) {
             throw new LauncherException(name + ": cannot run " + command.get(0) + ": " + e.getMessage(), e);
@@ -140,13 +142,17 @@ final class ManagedProcess {
 
     /** The last lines of the log, to explain a failure without making the user open the file. */
     String tail() {
+        return tail(25);
+    }
+
+    private String tail(int count) {
         try {
             if (!Files.isRegularFile(logFile)) {
                 return "(no log at " + logFile + ")";
             }
             List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
             return "--- last lines of " + logFile + " ---\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
         } catch (IOException | UncheckedIOException e) {
             return "(cannot read " + logFile + ": " + e.getMessage() + ")";
         }
