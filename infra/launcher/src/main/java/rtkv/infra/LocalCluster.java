@@ -41,24 +41,15 @@ public final class LocalCluster implements AutoCloseable {
 
     private LocalCluster(ClusterLayout layout, RtkvHome home, Clock clock) {
         this.layout = layout;
+        this.home = home;
+        this.clock = clock;
         this.secrets = Secrets.loadOrCreate(layout.dataDir());
         for (int i = 0; i < layout.shards(); i++) {
             shards.add(new MariaDbShard(i, layout.shardPorts().get(i), layout.dataDir(), secrets, clock));
         }
         kafka = new KafkaBroker(layout.kafkaPort(), layout.kafkaControllerPort(), layout.dataDir(), home, clock);
         for (int i = 0; i < layout.shards(); i++) {
-            Map<String, String> env = new HashMap<>();
-            env.put("RTKV_SHARD_ID", Integer.toString(i));
-            env.put("RTKV_DB_HOST", "127.0.0.1");
-            env.put("RTKV_DB_PORT", Integer.toString(layout.shardPorts().get(i)));
-            env.put("RTKV_CDC_USER", Secrets.CDC_USER);
-            env.put("RTKV_CDC_PASSWORD", secrets.cdcPassword());
-            env.put("RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap());
-            env.put("RTKV_TOPIC_PARTITIONS", Integer.toString(layout.partitions()));
-            env.put("RTKV_RELAY_DATA_DIR", layout.dataDir().resolve("relay-" + i).toString());
-            env.put("RTKV_RELAY_PORT", Integer.toString(layout.relayPorts().get(i)));
-            relays.add(new JavaService("relay-" + i, "cdc-relay", "rtkv.relay.RelayMain", ServiceJvm.relay(),
-                    layout.relayPorts().get(i), env, home, layout.dataDir(), clock));
+            relays.add(relay(i, layout.shardPorts().get(i)));
         }
         api = new JavaService("api", "api-service", "rtkv.api.ApiMain", ServiceJvm.api(), layout.apiPort(), Map.of(
                 "RTKV_API_PORT", Integer.toString(layout.apiPort()),
@@ -70,14 +61,43 @@ public final class LocalCluster implements AutoCloseable {
                 // baseline has: the two are compared at equal connections.
                 "RTKV_DB_POOL_SIZE", "32",
                 "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort()), home, layout.dataDir(), clock);
-        this.home = home;
-        this.clock = clock;
         fanout = fanoutNode("fanout", layout.fanoutPort());
         shards.forEach(c -> byName.put(c.name(), c));
         byName.put(kafka.name(), kafka);
         relays.forEach(c -> byName.put(c.name(), c));
         byName.put(api.name(), api);
         byName.put(fanout.name(), fanout);
+    }
+
+    /** Relay {@code shard}, reading its shard's binlog at 127.0.0.1:{@code dbPort}. */
+    private JavaService relay(int shard, int dbPort) {
+        Map<String, String> env = new HashMap<>();
+        env.put("RTKV_SHARD_ID", Integer.toString(shard));
+        env.put("RTKV_DB_HOST", "127.0.0.1");
+        env.put("RTKV_DB_PORT", Integer.toString(dbPort));
+        env.put("RTKV_CDC_USER", Secrets.CDC_USER);
+        env.put("RTKV_CDC_PASSWORD", secrets.cdcPassword());
+        env.put("RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap());
+        env.put("RTKV_TOPIC_PARTITIONS", Integer.toString(layout.partitions()));
+        env.put("RTKV_RELAY_DATA_DIR", layout.dataDir().resolve("relay-" + shard).toString());
+        env.put("RTKV_RELAY_PORT", Integer.toString(layout.relayPorts().get(shard)));
+        return new JavaService("relay-" + shard, "cdc-relay", "rtkv.relay.RelayMain", ServiceJvm.relay(),
+                layout.relayPorts().get(shard), env, home, layout.dataDir(), clock);
+    }
+
+    /**
+     * Restarts relay {@code shard} so that it reaches its shard at 127.0.0.1:{@code dbPort}: a proxy a
+     * fault test controls, or the shard's own port to go back. It resumes from its saved position;
+     * {@link #restart} keeps the new route. Waits until it is ready.
+     */
+    public synchronized void routeRelay(int shard, int dbPort) {
+        JavaService old = relays.get(shard);
+        old.stop();
+        JavaService routed = relay(shard, dbPort);
+        relays.set(shard, routed);
+        byName.put(routed.name(), routed);
+        routed.start();
+        routed.awaitReady(SERVICE_READY);
     }
 
     private JavaService fanoutNode(String name, int port) {
