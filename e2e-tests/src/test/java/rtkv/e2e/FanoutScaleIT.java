@@ -18,11 +18,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import rtkv.client.Status;
@@ -118,8 +115,7 @@ class FanoutScaleIT {
         int fourthPort = freePort();
         List<String> started = new ArrayList<>();
         List<Subscription> subscriptions = new ArrayList<>();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        Thread writer = null;
+        RecordedWriter writer = null;
         try {
             started.add(cluster.startFanoutNode(secondPort));
             started.add(cluster.startFanoutNode(thirdPort));
@@ -144,23 +140,8 @@ class FanoutScaleIT {
             javaScriptClientFollowsMoved(cluster, first);
 
             // Writes to every table all along: each key's versions go 1, 2, 3... so a gap is visible.
-            AtomicLong acked = new AtomicLong();
-            Api api = E2eCluster.api();
-            writer = new Thread(() -> {
-                Random random = new Random(7);
-                while (writing.get()) {
-                    String table = tables.get(random.nextInt(TABLES));
-                    String key = "k" + random.nextInt(5);
-                    String value = "{\"n\":" + random.nextInt(1000) + "}";
-                    Api.Answer answer = api.put(table, key, value);
-                    if (answer.status() == 200) {
-                        history.put(table, key, answer.version(), value);
-                        acked.incrementAndGet();
-                    }
-                }
-            }, "fanout-scale-writer");
-            writer.start();
-            await("changes flowing").atMost(Duration.ofSeconds(30)).until(() -> acked.get() > 50);
+            writer = RecordedWriter.start(history, tables, 5, 7);
+            writer.awaitMore("changes flowing", 50, Duration.ofSeconds(30));
 
             cluster.kill(started.get(0));
             List<String> two = List.of(first, "http://127.0.0.1:" + thirdPort);
@@ -175,11 +156,8 @@ class FanoutScaleIT {
                     .until(() -> splitExactly(againThree, layout.partitions()));
             await("every subscription live after the spread").atMost(Duration.ofMinutes(1))
                     .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
-            long writtenBefore = acked.get();
-            await("writes go on after the spread").atMost(Duration.ofSeconds(30))
-                    .until(() -> acked.get() > writtenBefore + 50);
-            writing.set(false);
-            writer.join(30_000);
+            writer.awaitMore("writes go on after the spread", 50, Duration.ofSeconds(30));
+            writer.close();
 
             Map<String, Map<String, History.Versioned>> mysql = new HashMap<>();
             for (int i = 0; i < TABLES; i++) {
@@ -200,9 +178,8 @@ class FanoutScaleIT {
             }
             HistoryChecker.assertPasses(history.writes(), seen, mysql);
         } finally {
-            writing.set(false);
             if (writer != null) {
-                writer.join(30_000);
+                writer.close();
             }
             subscriptions.forEach(Subscription::close);
             for (String node : started) {

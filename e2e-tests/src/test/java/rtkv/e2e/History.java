@@ -97,11 +97,6 @@ final class History {
             statuses.add(Instant.now() + " error " + error + ": " + message);
         }
 
-        /** How many snapshots it has been given so far. */
-        synchronized long snapshots() {
-            return events.stream().filter(e -> e instanceof Snapshot).count();
-        }
-
         private synchronized Subscriber taken() {
             return new Subscriber(name, table, List.copyOf(events), staleDropped.getAsLong(), List.copyOf(statuses));
         }
@@ -120,11 +115,6 @@ final class History {
     /** A put api-service acknowledged with {@code version}; the value as it was sent. */
     synchronized void put(String table, String key, long version, String json) {
         writes.add(new Write(table, key, version, Api.canonical(json)));
-    }
-
-    /** A delete api-service acknowledged with {@code version}. */
-    synchronized void delete(String table, String key, long version) {
-        writes.add(new Write(table, key, version, null));
     }
 
     synchronized List<Write> writes() {

@@ -8,17 +8,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 8's fault 4: a MariaDB shard killed with SIGKILL while it is written to, then restarted.
  * Writes during the outage are answered 503 within seconds, with a message saying nothing was
- * written (or, for the write in flight at the kill, that it may or may not have been); every write acknowledged before the kill is in MySQL and streamed; the relay resumes from
- * its binlog position; the subscribers' history passes the {@link HistoryChecker}.
+ * written (or, for the write in flight at the kill, that it may or may not have been); every write
+ * acknowledged before the kill is in MySQL and streamed; the relay resumes from its binlog position;
+ * the subscribers' history passes the {@link HistoryChecker}.
  */
 @ExtendWith(E2eCluster.class)
 class ShardCrashIT {
@@ -31,51 +30,36 @@ class ShardCrashIT {
         String table = E2eCluster.tableOnShard(0);
         String part = "mariadb-0";
         History history = new History();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicLong acknowledged = new AtomicLong();
         List<String> outageAnswers = Collections.synchronizedList(new ArrayList<>());
         List<String> slowAnswers = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean down = new AtomicBoolean();
-        Thread writer = null;
-        try (RecordedSubscribers subscribers = RecordedSubscribers.open(history, table, 2)) {
-            Api api = E2eCluster.api();
-            writer = new Thread(() -> {
-                Random random = new Random(4);
-                while (writing.get()) {
-                    String key = "k" + random.nextInt(8);
-                    String value = "{\"n\":" + random.nextInt(1000) + "}";
-                    long started = System.nanoTime();
-                    try {
-                        Api.Answer answer = api.put(table, key, value);
-                        Duration took = Duration.ofNanos(System.nanoTime() - started);
-                        if (took.compareTo(NOT_A_HANG) > 0) {
-                            slowAnswers.add(answer.status() + " after " + took);
-                        }
-                        if (answer.status() == 200) {
-                            history.put(table, key, answer.version(), value);
-                            acknowledged.incrementAndGet();
-                        } else if (down.get()) {
-                            outageAnswers.add(answer.status() + " " + answer.body().path("message").asText());
-                        }
-                    } catch (UncheckedIOException e) {
-                        slowAnswers.add("no answer: " + e.getCause());
-                    }
+        RecordedWriter.Observer observer = new RecordedWriter.Observer() {
+            @Override
+            public void answered(Api.Answer answer, Duration took) {
+                if (took.compareTo(NOT_A_HANG) > 0) {
+                    slowAnswers.add(answer.status() + " after " + took);
                 }
-            }, "shard-crash-writer");
-            writer.start();
+                if (answer.status() != 200 && down.get()) {
+                    outageAnswers.add(answer.status() + " " + answer.body().path("message").asText());
+                }
+            }
 
-            await("writes acknowledged").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() > 30);
-            down.set(true);
-            E2eCluster.cluster().kill(part);
-            await("writes refused while the shard is down").atMost(Duration.ofSeconds(30))
-                    .until(() -> outageAnswers.size() >= 3);
-            E2eCluster.cluster().restart(part);
-            down.set(false);
-            long before = acknowledged.get();
-            await("writes acknowledged after the restart").atMost(Duration.ofMinutes(1))
-                    .until(() -> acknowledged.get() > before + 30);
-            writing.set(false);
-            writer.join(60_000);
+            @Override
+            public void unanswered(UncheckedIOException error, Duration took) {
+                slowAnswers.add("no answer after " + took + ": " + error.getCause());
+            }
+        };
+        try (RecordedSubscribers subscribers = RecordedSubscribers.open(history, table, 2)) {
+            try (RecordedWriter writer = RecordedWriter.start(history, List.of(table), 8, 4, observer)) {
+                writer.awaitMore("writes acknowledged", 30, Duration.ofSeconds(30));
+                down.set(true);
+                E2eCluster.cluster().kill(part);
+                await("writes refused while the shard is down").atMost(Duration.ofSeconds(30))
+                        .until(() -> outageAnswers.size() >= 3);
+                E2eCluster.cluster().restart(part);
+                down.set(false);
+                writer.awaitMore("writes acknowledged after the restart", 30, Duration.ofMinutes(1));
+            }
 
             assertTrue(slowAnswers.isEmpty(), "answers that took longer than " + NOT_A_HANG + ": " + slowAnswers);
             // A write in flight at the kill is told it may or may not have been applied; later ones that
@@ -86,14 +70,9 @@ class ShardCrashIT {
             assertTrue(outageAnswers.stream().anyMatch(a -> a.contains("nothing was written")), "answers: " + outageAnswers);
             subscribers.assertConvergedAndChecked();
         } finally {
-            writing.set(false);
-            if (writer != null) {
-                writer.join(60_000);
-            }
             if (!E2eCluster.cluster().runningParts().contains(part)) {
                 E2eCluster.cluster().restart(part);
             }
         }
     }
-
 }
