@@ -7,16 +7,21 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** {@code /healthz} (the process works) and {@code /readyz} (the binlog is being streamed), on the JDK's server. */
+/**
+ * {@code /healthz} (the process works) and {@code /readyz} (streaming the binlog, or a standby behind
+ * the relay that is), on the JDK's server; both bodies name the relay's role.
+ */
 final class HealthEndpoint implements AutoCloseable {
 
     private final HttpServer server;
 
-    HealthEndpoint(String host, int port, BooleanSupplier alive, BooleanSupplier ready) throws IOException {
+    HealthEndpoint(String host, int port, BooleanSupplier alive, BooleanSupplier ready, Supplier<String> role)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        server.createContext("/healthz", exchange -> answer(exchange, alive.getAsBoolean(), "alive"));
-        server.createContext("/readyz", exchange -> answer(exchange, ready.getAsBoolean(), "streaming the binlog"));
+        server.createContext("/healthz", exchange -> answer(exchange, alive.getAsBoolean(), role.get()));
+        server.createContext("/readyz", exchange -> answer(exchange, ready.getAsBoolean(), role.get()));
     }
 
     void start() {
@@ -27,8 +32,8 @@ final class HealthEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void answer(HttpExchange exchange, boolean ok, String what) throws IOException {
-        byte[] body = ("{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"check\":\"" + what + "\"}")
+    private static void answer(HttpExchange exchange, boolean ok, String role) throws IOException {
+        byte[] body = ("{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"role\":\"" + role + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(ok ? 200 : 503, body.length);

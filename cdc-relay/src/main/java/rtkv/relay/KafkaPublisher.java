@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -42,9 +43,11 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final BooleanSupplier leaseHeld;
 
     KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays,
-                   int maxUnacknowledged) {
+                   int maxUnacknowledged, BooleanSupplier leaseHeld) {
+        this.leaseHeld = leaseHeld;
         this.producer = producer;
         this.topic = topic;
         this.mapper = mapper;
@@ -68,6 +71,10 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         Optional<ChangeEvent> event = mapper.map(change.record());
         if (event.isEmpty()) {
             return null;
+        }
+        if (!leaseHeld.getAsBoolean()) {
+            // Another relay may own the shard by now; publishing could put a change out of order.
+            throw new RelayException("cdc-relay shard " + shard + ": the shard's lease is lost; stopping");
         }
         if (replays.alreadyPublished(event.get())) {
             skipped.incrementAndGet();

@@ -6,8 +6,6 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Properties;
 import java.util.Set;
@@ -16,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -32,9 +31,12 @@ import org.slf4j.LoggerFactory;
 import rtkv.schema.KvSchema;
 
 /**
- * The relay of one shard: Debezium's embedded engine on the shard's binlog, feeding a
- * {@link KafkaPublisher}. Lifecycle: {@link #start()}, {@link #isReady()} once the binlog is being
+ * One run of the relay of one shard: Debezium's embedded engine on the shard's binlog, feeding a
+ * {@link KafkaPublisher}, while this process holds the shard's lease ({@link FailoverRelay} takes the
+ * lease and starts a run). Lifecycle: {@link #start()}, {@link #isReady()} once the binlog is being
  * streamed, {@link #close()}; {@link #stopped()} completes when the engine ends, with its error if any.
+ * The binlog position and the schema history are kept in Kafka, so a run on any machine resumes where
+ * the last one, anywhere, stopped.
  */
 final class Relay implements AutoCloseable {
 
@@ -50,24 +52,23 @@ final class Relay implements AutoCloseable {
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private volatile KafkaPublisher publisher;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final BooleanSupplier leaseHeld;
+    private volatile boolean positionSaved;
 
-    public Relay(RelayConfig config, Clock clock) {
+    /** {@code leaseHeld} is asked before each change is sent: once false, nothing more is published. */
+    Relay(RelayConfig config, Clock clock, BooleanSupplier leaseHeld) {
         this.config = config;
         this.clock = clock;
+        this.leaseHeld = leaseHeld;
         this.engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "relay-engine-" + config.shardId()));
     }
 
     /** Creates the topic if needed (waiting for Kafka up to 2 minutes), then starts the engine. */
     public void start() throws InterruptedException {
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new RelayException("cdc-relay shard " + config.shardId() + ": cannot create " + config.dataDir(), e);
-        }
         try (Admin admin = Admin.create(adminProperties())) {
-            ChangeTopic.ensure(admin, config, clock, closed::get);
+            RelayTopics.ensure(admin, config, clock, closed::get);
         }
-        ReplayGuard replays = ReplayGuard.read(offsetsFile(), config);
+        ReplayGuard replays = ReplayGuard.read(config);
         synchronized (this) {
             if (closed.get()) {
                 return;
@@ -79,7 +80,7 @@ final class Relay implements AutoCloseable {
     private void startEngine(ReplayGuard replays) {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId(),
-                replays, MAX_UNACKNOWLEDGED);
+                replays, MAX_UNACKNOWLEDGED, leaseHeld);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineProperties())
                 .using(clock)
@@ -104,9 +105,16 @@ final class Relay implements AutoCloseable {
      * a position: from then on a crash resumes from the binlog, it never snapshots again.
      */
     public boolean isReady() {
-        if (stopped.isDone() || !Files.isRegularFile(offsetsFile())) {
+        if (stopped.isDone() || !connected()) {
             return false;
         }
+        if (!positionSaved) {
+            positionSaved = SavedPosition.read(config).isPresent();
+        }
+        return positionSaved;
+    }
+
+    private boolean connected() {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
             Set<ObjectName> names = server.queryNames(new ObjectName(
@@ -168,10 +176,6 @@ final class Relay implements AutoCloseable {
         }
     }
 
-    private Path offsetsFile() {
-        return config.dataDir().resolve("offsets.dat");
-    }
-
     private Properties adminProperties() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
@@ -222,11 +226,16 @@ final class Relay implements AutoCloseable {
         // A heartbeat is only emitted when the binlog connection sees an event; the server sends one
         // every 0.8 x this keep-alive interval even when nothing is written.
         p.put("connect.keep.alive.interval.ms", Long.toString(Math.round(config.heartbeatMillis() / 0.8)));
-        p.put("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.put("offset.storage.file.filename", offsetsFile().toString());
+        // Positions and schema history live in Kafka (topics made by RelayTopics), where a standby finds them.
+        p.put("bootstrap.servers", config.kafkaBootstrap());
+        p.put("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        p.put("offset.storage.topic", config.offsetsTopic());
+        p.put("offset.storage.partitions", "1");
+        p.put("offset.storage.replication.factor", Short.toString(config.replicationFactor()));
         p.put("offset.flush.interval.ms", Integer.toString(config.offsetFlushMillis()));
-        p.put("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
-        p.put("schema.history.internal.file.filename", config.dataDir().resolve("schema-history.dat").toString());
+        p.put("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
+        p.put("schema.history.internal.kafka.bootstrap.servers", config.kafkaBootstrap());
+        p.put("schema.history.internal.kafka.topic", config.schemaHistoryTopic());
         p.put("schema.history.internal.store.only.captured.tables.ddl", "true");
         return p;
     }

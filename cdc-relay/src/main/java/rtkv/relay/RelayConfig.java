@@ -1,6 +1,6 @@
 package rtkv.relay;
 
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import rtkv.config.Settings;
 
@@ -19,7 +19,6 @@ import rtkv.config.Settings;
  * @param topic             RTKV_TOPIC, default rtkv.changes
  * @param partitions        RTKV_TOPIC_PARTITIONS, default 8: used when this relay creates the topic
  * @param replicationFactor RTKV_TOPIC_REPLICATION, default 1 (3 in production)
- * @param dataDir           RTKV_RELAY_DATA_DIR, required: binlog offsets and schema history
  * @param host              RTKV_RELAY_HOST, default 127.0.0.1: where /healthz and /readyz listen
  * @param port              RTKV_RELAY_PORT, default 8090
  * @param pollMillis        RTKV_RELAY_POLL_MS, default 500: how long a poll of Debezium's queue waits on
@@ -30,8 +29,9 @@ import rtkv.config.Settings;
  *                          in the binlog when the shard is quiet
  */
 record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverId,
-                          String kafkaBootstrap, String topic, int partitions, short replicationFactor, Path dataDir,
-                          String host, int port, int pollMillis, int offsetFlushMillis, int heartbeatMillis) {
+                          String kafkaBootstrap, String topic, int partitions, short replicationFactor,
+                          String host, int port, int pollMillis, int offsetFlushMillis, int heartbeatMillis,
+                          int leaseSeconds) {
 
     public static RelayConfig from(Map<String, String> env) {
         Settings s = new Settings("cdc-relay", env);
@@ -50,15 +50,12 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
                 s.text("RTKV_TOPIC", "rtkv.changes"),
                 s.integer("RTKV_TOPIC_PARTITIONS", 8, 1, 10_000),
                 (short) s.integer("RTKV_TOPIC_REPLICATION", 1, 1, 7),
-                s.path("RTKV_RELAY_DATA_DIR", null),
                 s.text("RTKV_RELAY_HOST", "127.0.0.1"),
                 s.port("RTKV_RELAY_PORT", 8090),
                 s.integer("RTKV_RELAY_POLL_MS", 500, 1, 10_000),
                 s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000),
-                s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000));
-        if (config.dataDir == null) {
-            s.required("RTKV_RELAY_DATA_DIR");
-        }
+                s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000),
+                s.integer("RTKV_RELAY_LEASE_SECONDS", 10, 4, 300));
         s.validate();
         return config;
     }
@@ -68,9 +65,27 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
         return "rtkv-shard-" + shardId;
     }
 
+    /**
+     * Where every relay saves its binlog position, keyed by shard: in Kafka, not on a relay's disk, so
+     * that a standby on another machine resumes where the active one stopped. Named after the change
+     * topic so that two clusters can share a Kafka.
+     */
+    String offsetsTopic() {
+        return topic + ".relay-offsets";
+    }
+
+    /** Debezium's record of the shard's table definitions, one topic per shard (it must have one partition). */
+    String schemaHistoryTopic() {
+        return topic + ".relay-schema-history.shard-" + shardId;
+    }
+
+    Duration leaseTerm() {
+        return Duration.ofSeconds(leaseSeconds);
+    }
+
     @Override
     public String toString() {
         return "RelayConfig[shard=" + shardId + ", db=" + dbHost + ":" + dbPort + ", user=" + cdcUser
-                + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", dataDir=" + dataDir + "]";
+                + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", lease=" + leaseSeconds + "s]";
     }
 }

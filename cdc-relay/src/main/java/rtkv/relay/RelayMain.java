@@ -1,15 +1,13 @@
 package rtkv.relay;
 
 import java.time.Clock;
-import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import rtkv.config.ConfigException;
 
-/** Runs one relay until it is stopped (SIGTERM) or fails; a failure exits non-zero so a supervisor restarts it. */
+/**
+ * Runs one relay process of a shard until it is stopped (SIGTERM): active while it holds the shard's
+ * lease, a standby otherwise ({@link FailoverRelay}). Failures are retried inside the process.
+ */
 public final class RelayMain {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
 
     private RelayMain() {
     }
@@ -23,23 +21,15 @@ public final class RelayMain {
             System.exit(2);
             return;
         }
-        Relay relay = new Relay(config, Clock.systemUTC());
-        HealthEndpoint health = new HealthEndpoint(config.host(), config.port(),
-                () -> !relay.stopped().isCompletedExceptionally(), relay::isReady);
+        FailoverRelay relay = new FailoverRelay(config, Clock.systemUTC());
+        HealthEndpoint health = new HealthEndpoint(config.host(), config.port(), relay::isAlive, relay::isReady,
+                relay::role);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.close();
             health.close();
         }, "relay-shutdown"));
         health.start();
-        try {
-            relay.start();
-            relay.stopped().get();
-        } catch (ExecutionException e) {
-            LOG.error("cdc-relay shard {} failed; exiting so that it is restarted", config.shardId(), e.getCause());
-            System.exit(1);
-        } catch (RuntimeException e) {
-            LOG.error("cdc-relay shard {} could not start; exiting so that it is restarted", config.shardId(), e);
-            System.exit(1);
-        }
+        relay.start();
+        relay.ended().join();
     }
 }

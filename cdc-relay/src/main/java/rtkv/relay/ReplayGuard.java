@@ -1,16 +1,11 @@
 package rtkv.relay;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -71,12 +66,13 @@ final class ReplayGuard {
         return event.seq() + "\u0000" + event.table() + "\u0000" + event.key() + "\u0000" + event.version();
     }
 
-    /** Reads what this shard published after the position saved in {@code offsetsFile}, if there is one. */
-    static ReplayGuard read(Path offsetsFile, RelayConfig config) {
-        if (!Files.isRegularFile(offsetsFile)) {
+    /** Reads what this shard published after its saved position ({@link SavedPosition}), if there is one. */
+    static ReplayGuard read(RelayConfig config) {
+        Optional<String> position = SavedPosition.read(config);
+        if (position.isEmpty()) {
             return none();
         }
-        String saved = savedOffset(offsetsFile);
+        String saved = position.get();
         Matcher gtids = GTIDS.matcher(saved);
         Matcher tsSec = TS_SEC.matcher(saved);
         if (!gtids.find() || !tsSec.find()) {
@@ -114,20 +110,6 @@ final class ReplayGuard {
         LOG.info("shard {}: {} changes after GTID sequence {} are already published; a replay will skip them",
                 config.shardId(), published.size(), savedSequence);
         return new ReplayGuard(published, last);
-    }
-
-    /** Debezium's file offset store: a serialized map of JSON partition to JSON offset; one entry here. */
-    private static String savedOffset(Path offsetsFile) {
-        try (InputStream file = Files.newInputStream(offsetsFile); ObjectInputStream in = new ObjectInputStream(file)) {
-            Map<?, ?> offsets = (Map<?, ?>) in.readObject();
-            StringBuilder all = new StringBuilder();
-            for (Object value : offsets.values()) {
-                all.append(new String((byte[]) value, StandardCharsets.UTF_8));
-            }
-            return all.toString();
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
-            throw new RelayException("cdc-relay: cannot read the saved binlog position in " + offsetsFile, e);
-        }
     }
 
     private static Properties consumerProperties(RelayConfig config) {

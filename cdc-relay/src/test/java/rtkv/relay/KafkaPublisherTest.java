@@ -25,9 +25,11 @@ class KafkaPublisherTest {
     private final MockProducer<String, byte[]> kafka =
             new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
     private final Committer committer = new Committer();
+    private volatile boolean leaseHeld = true;
 
     private KafkaPublisher publisher(int maxUnacknowledged) {
-        return new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), maxUnacknowledged);
+        return new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), maxUnacknowledged,
+                () -> leaseHeld);
     }
 
     private static RecordChangeEvent<SourceRecord> put(String key, long version) {
@@ -58,6 +60,19 @@ class KafkaPublisherTest {
         assertEquals(List.of(a, quiet), committer.marked.subList(0, 2));
         assertEquals(3, committer.batchesFinished);
         assertEquals(1, publisher.published());
+    }
+
+    @Test
+    void nothingIsSentOnceTheLeaseIsLost() throws Exception {
+        KafkaPublisher publisher = publisher(100);
+        publisher.handleBatch(List.of(put("a", 1)), committer);
+        leaseHeld = false;
+
+        RelayException e = assertThrows(RelayException.class,
+                () -> publisher.handleBatch(List.of(put("b", 1)), committer));
+        assertEquals("cdc-relay shard 0: the shard's lease is lost; stopping", e.getMessage());
+        assertEquals(1, kafka.history().size(), "only the change sent while the lease was held");
+        assertEquals(List.of(), committer.marked);
     }
 
     @Test

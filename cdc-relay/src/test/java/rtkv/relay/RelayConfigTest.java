@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,13 +14,14 @@ class RelayConfigTest {
 
     @Test
     void defaultsFillEverythingButTheRequiredKeys() {
-        RelayConfig config = RelayConfig.from(Map.of("RTKV_SHARD_ID", "1", "RTKV_CDC_PASSWORD", "secret",
-                "RTKV_RELAY_DATA_DIR", "/tmp/relay-1"));
+        RelayConfig config = RelayConfig.from(Map.of("RTKV_SHARD_ID", "1", "RTKV_CDC_PASSWORD", "secret"));
 
         assertEquals(1, config.shardId());
         assertEquals(5401, config.serverId());
         assertEquals("rtkv.changes", config.topic());
-        assertEquals(Path.of("/tmp/relay-1"), config.dataDir());
+        assertEquals("rtkv.changes.relay-offsets", config.offsetsTopic());
+        assertEquals("rtkv.changes.relay-schema-history.shard-1", config.schemaHistoryTopic());
+        assertEquals(Duration.ofSeconds(10), config.leaseTerm());
         assertEquals("rtkv-shard-1", config.serverName());
         assertFalse(config.toString().contains("secret"), "the password never reaches a log line");
     }
@@ -28,12 +29,12 @@ class RelayConfigTest {
     @Test
     void listsEveryMissingOrInvalidKey() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> RelayConfig.from(Map.of("RTKV_TOPIC_PARTITIONS", "0")));
+                () -> RelayConfig.from(Map.of("RTKV_TOPIC_PARTITIONS", "0", "RTKV_RELAY_LEASE_SECONDS", "2")));
 
         assertEquals(List.of(
                 "RTKV_SHARD_ID is required",
                 "RTKV_CDC_PASSWORD is required",
                 "RTKV_TOPIC_PARTITIONS must be between 1 and 10000, was 0",
-                "RTKV_RELAY_DATA_DIR is required"), e.problems());
+                "RTKV_RELAY_LEASE_SECONDS must be between 4 and 300, was 2"), e.problems());
     }
 }

@@ -78,9 +78,8 @@ class RelayIT {
         env.put("RTKV_DB_PORT", Integer.toString(cluster.layout().shardPorts().get(0)));
         env.put("RTKV_CDC_PASSWORD", cluster.cdcPassword());
         env.put("RTKV_KAFKA_BOOTSTRAP", cluster.kafkaBootstrap());
-        env.put("RTKV_RELAY_DATA_DIR", dataDir.resolve("relay").toString());
         env.put("RTKV_RELAY_PORT", "0");
-        Relay started = new Relay(RelayConfig.from(env), Clock.systemUTC());
+        Relay started = new Relay(RelayConfig.from(env), Clock.systemUTC(), () -> true);
         started.start();
         await("relay streaming the binlog").atMost(Duration.ofMinutes(2)).until(started::isReady);
         return started;

@@ -1,0 +1,166 @@
+package rtkv.relay;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a shard's relay running in whichever process holds the shard's {@link ShardLease}. Every relay
+ * process of a shard runs one: it waits as a standby until it gets the lease, then starts a
+ * {@link Relay} and renews the lease every quarter term. The run stops the moment the lease is in
+ * doubt or the run fails; then the lease is let go (a standby, already waiting, takes it at once) and
+ * this process waits again, after a backoff. No supervisor is needed to recover from a lost shard
+ * connection or a Kafka outage, and two relays never publish one shard's changes at once.
+ *
+ * <p>Lifecycle: {@link #start()}, {@link #isReady()} (active and streaming, or a standby behind an
+ * active relay), {@link #close()}, which lets the lease go at once for the standby.
+ */
+final class FailoverRelay implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverRelay.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** A run that lasted this long was healthy: the next failure backs off from the start again. */
+    private static final Duration HEALTHY_RUN = Duration.ofMinutes(1);
+
+    private final RelayConfig config;
+    private final Clock clock;
+    private final ShardLease lease;
+    private final Thread loop;
+    private final Object pause = new Object();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private volatile boolean closing;
+    private volatile boolean leaseHeld;
+    private volatile Relay run;
+
+    FailoverRelay(RelayConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.lease = new ShardLease(config);
+        this.loop = new Thread(this::runWhileOpen, "relay-failover-" + config.shardId());
+    }
+
+    void start() {
+        loop.start();
+    }
+
+    /** "active" (holding the lease and streaming), "starting" (holding it), "standby", or "connecting". */
+    String role() {
+        if (leaseHeld) {
+            Relay current = run;
+            return current != null && current.isReady() ? "active" : "starting";
+        }
+        return lease.heldByAnother() ? "standby" : "connecting";
+    }
+
+    boolean isReady() {
+        String role = role();
+        return role.equals("active") || role.equals("standby");
+    }
+
+    /** Completes once {@link #close()} has stopped everything. */
+    CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    boolean isAlive() {
+        return loop.isAlive();
+    }
+
+    private void runWhileOpen() {
+        Duration backoff = FIRST_BACKOFF;
+        try {
+            while (!closing && lease.acquire(() -> closing)) {
+                leaseHeld = true;
+                Instant began = clock.instant();
+                Throwable failure = runWhileLeaseHeld();
+                lease.close();
+                if (closing) {
+                    break;
+                }
+                if (Duration.between(began, clock.instant()).compareTo(HEALTHY_RUN) > 0) {
+                    backoff = FIRST_BACKOFF;
+                }
+                LOG.warn("shard {}: the relay stopped ({}); lease released, trying again in {} s", config.shardId(),
+                        failure == null ? "the engine ended" : failure.toString(), backoff.toSeconds(), failure);
+                synchronized (pause) {
+                    if (!closing) {
+                        pause.wait(backoff.toMillis());
+                    }
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("shard {}: the failover loop failed", config.shardId(), e);
+        } finally {
+            leaseHeld = false;
+            lease.close();
+            ended.complete(null);
+        }
+    }
+
+    /**
+     * Starts a run and renews the lease until the run ends, the lease is in doubt, or close() is called;
+     * the run's startup (which may wait for Kafka) happens on another thread so that renewals go on.
+     */
+    private Throwable runWhileLeaseHeld() throws InterruptedException {
+        Relay relay = new Relay(config, clock, () -> leaseHeld);
+        run = relay;
+        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+            try {
+                relay.start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RelayException("cdc-relay shard " + config.shardId() + ": interrupted while starting", e);
+            }
+        }, r -> new Thread(r, "relay-start-" + config.shardId()).start()).thenCompose(ignored -> relay.stopped());
+        try {
+            while (!closing) {
+                try {
+                    running.get(lease.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
+                    return null;
+                } catch (TimeoutException e) {
+                    if (!lease.renew()) {
+                        leaseHeld = false;
+                        return new RelayException("cdc-relay shard " + config.shardId() + ": the lease could not be renewed");
+                    }
+                } catch (ExecutionException e) {
+                    return e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+                }
+            }
+            return null;
+        } finally {
+            leaseHeld = false;
+            relay.close();
+            run = null;
+        }
+    }
+
+    /** Stops the run (Debezium saves the position of what Kafka acknowledged) and lets the lease go. */
+    @Override
+    public void close() {
+        closing = true;
+        synchronized (pause) {
+            pause.notifyAll();
+        }
+        if (loop.isAlive() && Thread.currentThread() != loop) {
+            try {
+                // A stuck run must not keep the standby waiting for ever: past this, exiting frees the lease.
+                ended.get(45, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("shard {}: the relay did not stop within 45 s", config.shardId());
+            }
+        }
+    }
+}
