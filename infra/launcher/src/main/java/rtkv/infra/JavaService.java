@@ -11,9 +11,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One of rtkv's own services, run from its module's jar; ready when its {@code /readyz} answers 200. */
 final class JavaService extends ProcessComponent {
+
+    private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z]+)\"");
 
     private final String module;
     private final String mainClass;
@@ -53,16 +58,37 @@ final class JavaService extends ProcessComponent {
 
     @Override
     protected String notReadyBecause() {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/readyz"))
-                .timeout(Duration.ofSeconds(2)).build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = askReadiness();
             return response.statusCode() == 200 ? null : response.statusCode() + " " + response.body();
         } catch (IOException e) {
             return e.toString();
+        }
+    }
+
+    /** The {@code /readyz} answer's body, whatever its status; empty when the service does not answer. */
+    Optional<String> readiness() {
+        try {
+            return Optional.of(askReadiness().body());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private HttpResponse<String> askReadiness() throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/readyz"))
+                .timeout(Duration.ofSeconds(2)).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LauncherException("interrupted while waiting for " + name(), e);
+            throw new LauncherException("interrupted while asking " + name() + " whether it is ready", e);
         }
+    }
+
+    /** The {@code "role"} a relay's readiness body names. */
+    static Optional<String> role(String readinessBody) {
+        Matcher role = ROLE.matcher(readinessBody);
+        return role.find() ? Optional.of(role.group(1)) : Optional.empty();
     }
 }

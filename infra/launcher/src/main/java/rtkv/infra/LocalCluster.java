@@ -71,6 +71,10 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Relay {@code shard}, reading its shard's binlog at 127.0.0.1:{@code dbPort}. */
     private JavaService relay(int shard, int dbPort) {
+        return relay("relay-" + shard, shard, dbPort, layout.relayPorts().get(shard));
+    }
+
+    private JavaService relay(String name, int shard, int dbPort, int healthPort) {
         Map<String, String> env = new HashMap<>();
         env.put("RTKV_SHARD_ID", Integer.toString(shard));
         env.put("RTKV_DB_HOST", "127.0.0.1");
@@ -79,10 +83,32 @@ public final class LocalCluster implements AutoCloseable {
         env.put("RTKV_CDC_PASSWORD", secrets.cdcPassword());
         env.put("RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap());
         env.put("RTKV_TOPIC_PARTITIONS", Integer.toString(layout.partitions()));
-        env.put("RTKV_RELAY_DATA_DIR", layout.dataDir().resolve("relay-" + shard).toString());
-        env.put("RTKV_RELAY_PORT", Integer.toString(layout.relayPorts().get(shard)));
-        return new JavaService("relay-" + shard, "cdc-relay", "rtkv.relay.RelayMain", ServiceJvm.relay(),
-                layout.relayPorts().get(shard), env, home, layout.dataDir(), clock);
+        env.put("RTKV_RELAY_PORT", Integer.toString(healthPort));
+        return new JavaService(name, "cdc-relay", "rtkv.relay.RelayMain", ServiceJvm.relay(), healthPort, env, home,
+                layout.dataDir(), clock);
+    }
+
+    /**
+     * Starts a standby relay of {@code shard} on health port {@code port}: it waits for the shard's lease
+     * and takes over when the active relay dies. Waits until it is ready (a standby behind the active
+     * relay) and answers its part name ({@code relay-0-standby}, ...).
+     */
+    public synchronized String startRelayStandby(int shard, int port) {
+        String name = "relay-" + shard + "-standby";
+        JavaService standby = relay(name, shard, layout.shardPorts().get(shard), port);
+        refuseTakenPorts(List.of(standby));
+        byName.put(name, standby);
+        standby.start();
+        standby.awaitReady(SERVICE_READY);
+        return name;
+    }
+
+    /**
+     * What a part's {@code /readyz} says of it, for relays their role: "active", "standby", "starting" or
+     * "connecting"; empty when it does not answer.
+     */
+    public Optional<String> relayRole(String part) {
+        return component(part) instanceof JavaService service ? service.readiness().flatMap(JavaService::role) : Optional.empty();
     }
 
     /**
