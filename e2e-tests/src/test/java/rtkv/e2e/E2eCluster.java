@@ -2,6 +2,8 @@ package rtkv.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,6 +71,13 @@ final class E2eCluster implements BeforeAllCallback {
 
     static String adminKey() {
         return cluster.adminKey();
+    }
+
+    /** A port free now, for a part a test adds to the cluster. */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     static String tableOnShard(int shard) {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,12 +75,6 @@ class FanoutScaleIT {
         return total == partitions && union.size() == partitions;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
     /** The JavaScript client, given the first node, subscribes to a table another node serves. */
     private static void javaScriptClientFollowsMoved(LocalCluster cluster, String first) throws Exception {
         String elsewhere = null;
@@ -110,9 +102,9 @@ class FanoutScaleIT {
         LocalCluster cluster = E2eCluster.cluster();
         ClusterLayout layout = cluster.layout();
         String first = "http://127.0.0.1:" + layout.fanoutPort();
-        int secondPort = freePort();
-        int thirdPort = freePort();
-        int fourthPort = freePort();
+        int secondPort = E2eCluster.freePort();
+        int thirdPort = E2eCluster.freePort();
+        int fourthPort = E2eCluster.freePort();
         List<String> started = new ArrayList<>();
         List<Subscription> subscriptions = new ArrayList<>();
         RecordedWriter writer = null;
