@@ -97,8 +97,13 @@ final class History {
             statuses.add(Instant.now() + " error " + error + ": " + message);
         }
 
-        private synchronized Subscriber taken() {
-            return new Subscriber(name, table, List.copyOf(events), staleDropped.getAsLong(), List.copyOf(statuses));
+        private Subscriber taken() {
+            // The count is read outside this lock: the client holds its own lock while it calls the
+            // listener, so reading it inside would take the two locks in the opposite order.
+            long dropped = staleDropped.getAsLong();
+            synchronized (this) {
+                return new Subscriber(name, table, List.copyOf(events), dropped, List.copyOf(statuses));
+            }
         }
     }
 
