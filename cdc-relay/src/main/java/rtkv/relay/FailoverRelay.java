@@ -80,8 +80,18 @@ final class FailoverRelay implements AutoCloseable {
             while (!closing && lease.acquire(() -> closing)) {
                 leaseHeld = true;
                 Instant began = clock.instant();
-                Throwable failure = runWhileLeaseHeld();
-                lease.close();
+                Throwable failure;
+                try {
+                    failure = runWhileLeaseHeld();
+                    if (!closing && BinlogGap.isPurgedPosition(failure)) {
+                        skipGap();
+                    }
+                } catch (RuntimeException e) {
+                    failure = e; // a bug here must not leave the shard without a relay: let go and try again
+                } finally {
+                    leaseHeld = false;
+                    lease.close();
+                }
                 if (closing) {
                     break;
                 }
@@ -105,6 +115,18 @@ final class FailoverRelay implements AutoCloseable {
             leaseHeld = false;
             lease.close();
             ended.complete(null);
+        }
+    }
+
+    /** Still holding the lease (renewed), so that no other relay streams meanwhile. */
+    private void skipGap() throws InterruptedException {
+        if (!lease.renew()) {
+            return;
+        }
+        try {
+            BinlogGap.skipToCurrentPosition(config, clock);
+        } catch (RelayException e) {
+            LOG.error("shard {}: marking the purged binlog's gap failed; trying again", config.shardId(), e);
         }
     }
 

@@ -157,10 +157,11 @@ final class Relay implements AutoCloseable {
 
     private void stopEngine() {
         try {
-            if (engine != null) {
+            if (engine != null && !stopped.isDone()) {
                 engine.close();
             }
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // IllegalStateException: the engine had already shut itself down after a failure.
             LOG.warn("shard {}: closing the engine: {}", config.shardId(), e.toString());
         }
         engineThread.shutdown();

@@ -96,8 +96,9 @@ final class ReplayGuard {
             toRead.forEach(p -> consumer.seek(p, starts.get(p).offset()));
             while (toRead.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))) {
-                        continue;
+                    if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))
+                            || record.key() == null) {
+                        continue; // past the end read, or a gap marker (BinlogGap)
                     }
                     ChangeEvent event = ChangeEventJson.read(record.value());
                     if (event.shard() == config.shardId() && event.seq() > savedSequence) {

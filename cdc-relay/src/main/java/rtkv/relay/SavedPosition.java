@@ -20,6 +20,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class SavedPosition {
 
+    /** The offsets topic's record for the shard: its key as Kafka Connect wrote it, and the offset's JSON. */
+    record Saved(byte[] key, String offset) {
+    }
+
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private SavedPosition() {
@@ -27,6 +31,11 @@ final class SavedPosition {
 
     /** The saved offset's JSON, or empty when the shard has none (or the topic does not exist yet). */
     static Optional<String> read(RelayConfig config) {
+        return readRecord(config).map(Saved::offset);
+    }
+
+    /** The newest record of the shard, or empty when it has none or its newest is a deletion. */
+    static Optional<Saved> readRecord(RelayConfig config) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-position");
@@ -44,11 +53,12 @@ final class SavedPosition {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            String last = null;
+            Saved last = null;
             while (partitions.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < ends.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.key() != null && new String(record.key(), StandardCharsets.UTF_8).contains(server)) {
-                        last = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
+                        last = record.value() == null ? null
+                                : new Saved(record.key(), new String(record.value(), StandardCharsets.UTF_8));
                     }
                 }
             }
