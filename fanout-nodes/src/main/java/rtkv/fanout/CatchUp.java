@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
+import rtkv.schema.GapMarker;
 
 /**
  * Resumes a subscriber from its token: replays its table's changes after the token's offset straight
@@ -75,6 +77,11 @@ final class CatchUp implements AutoCloseable {
             Deque<TableState.Replayed> ahead = new ArrayDeque<>();
             while (!subscriber.isClosed()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    Optional<GapMarker> gap = GapMarker.of(record.key(), record.value());
+                    if (gap.isPresent() && gap.get().shard() == state.shard()) {
+                        resync(subscriber, state, "changes after the resume token are missing: " + gap.get().reason());
+                        return;
+                    }
                     if (state.table().equals(record.key())) {
                         ChangeEvent event = readable(record);
                         if (event == null) {

@@ -34,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
+import rtkv.schema.GapMarker;
 
 /**
  * Reads the change topic from the end, on one thread, and hands each change to its table's state on
@@ -323,6 +324,11 @@ final class ChangeFeed implements AutoCloseable {
                 // Tables hash to partitions by their count: with more, tokens and routing would be wrong.
                 throw new IllegalStateException(config.topic() + " now has more partitions than the "
                         + processedThrough.length() + " this node started with; restart every fanout node");
+            }
+            if (record.key() == null) {
+                GapMarker.of(null, record.value()).ifPresent(gap -> tables.gap(gap, record.partition(), scope == Scope.SYSTEM));
+                processedThrough.set(record.partition(), record.offset());
+                continue;
             }
             // Each system table's changes are the system feed's, everything else the group feed's.
             boolean mine = record.key() != null && systemTables.contains(record.key()) == (scope == Scope.SYSTEM);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.KeyRecord;
+import rtkv.schema.GapMarker;
 import rtkv.schema.JsonText;
 
 /**
@@ -157,6 +158,26 @@ final class Tables implements AutoCloseable {
             state.fail("the table could not be read from its shard; retry shortly");
             states.remove(state.table(), state);
             return;
+        }
+    }
+
+    /**
+     * The relay of {@code gap.shard()} could not stream some changes (its binlog was purged): every state
+     * of that shard's tables in the partition is dropped, so its subscribers reconnect, and resuming finds
+     * the marker and resyncs them from MySQL. A system table is read again at once.
+     */
+    void gap(GapMarker gap, int partition, boolean systemFeed) {
+        for (TableState state : states.values()) {
+            if (state.shard() == gap.shard() && state.partition() == partition && isSystem(state.table()) == systemFeed) {
+                LOG.warn("table {}: changes of shard {} are missing ({}); its subscribers resync", state.table(),
+                        gap.shard(), gap.reason());
+                drop(state);
+                if (isSystem(state.table())) {
+                    synchronized (this) {
+                        pin(state.table());
+                    }
+                }
+            }
         }
     }
 
