@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
+import rtkv.schema.GapMarker;
 
 /** Reads topic rtkv.changes as any downstream consumer would. */
 final class KafkaLog {
@@ -22,8 +24,21 @@ final class KafkaLog {
     private KafkaLog() {
     }
 
+    /** How many gap markers of {@code shard} the log holds, over every partition. */
+    static long gapMarkers(String bootstrap, int shard) {
+        return readAll(bootstrap, record -> GapMarker.of(record.key(), record.value()).filter(m -> m.shard() == shard)
+                .isPresent()).size();
+    }
+
     /** Every change of the table in the log, in order. */
     static List<ChangeEvent> changesOf(String bootstrap, String table) {
+        return readAll(bootstrap, record -> table.equals(record.key())).stream()
+                .map(record -> ChangeEventJson.read(record.value())).toList();
+    }
+
+    /** The records that pass {@code filter}, from the beginning of every partition to its end now. */
+    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap,
+                                                               Predicate<ConsumerRecord<String, byte[]>> filter) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -32,15 +47,15 @@ final class KafkaLog {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            List<ChangeEvent> changes = new ArrayList<>();
+            List<ConsumerRecord<String, byte[]>> kept = new ArrayList<>();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (table.equals(record.key())) {
-                        changes.add(ChangeEventJson.read(record.value()));
+                    if (filter.test(record)) {
+                        kept.add(record);
                     }
                 }
             }
-            return changes;
+            return kept;
         }
     }
 }

@@ -253,6 +253,14 @@ public final class LocalCluster implements AutoCloseable {
         return shards.get(shard).jdbcUrl();
     }
 
+    /**
+     * Runs SQL on a shard as its administrator, over the server's socket, for what the services' users
+     * may not do: a fault test purging the binary logs, for one.
+     */
+    public void runAsShardAdministrator(int shard, String sql) {
+        shards.get(shard).runAsAdministrator(sql);
+    }
+
     public String appUser() {
         return Secrets.APP_USER;
     }

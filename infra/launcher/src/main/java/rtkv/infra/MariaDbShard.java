@@ -22,6 +22,7 @@ import rtkv.schema.KvSchema;
  */
 final class MariaDbShard extends ProcessComponent {
 
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(2);
 
     private final int index;
@@ -98,6 +99,17 @@ final class MariaDbShard extends ProcessComponent {
             command.add("--user=root");
         }
         process.runToCompletion(command, INSTALL_TIMEOUT);
+    }
+
+    /**
+     * Runs statements as the shard's administrator: over the server's socket, as the OS user who
+     * installed it (mariadb-install-db gives that user, and root, socket authentication). Its output
+     * goes to the shard's log.
+     */
+    void runAsAdministrator(String sql) {
+        process.runToCompletion(List.of(Executables.find("mariadb").toString(), "--no-defaults",
+                "--socket=" + dir.resolve("mysqld.sock"), "--user=" + System.getProperty("user.name"),
+                "--execute=" + sql), ADMIN_TIMEOUT);
     }
 
     /**
