@@ -68,19 +68,22 @@ final class ReplayGuard {
 
     /** Reads what this shard published after its saved position ({@link SavedPosition}), if there is one. */
     static ReplayGuard read(RelayConfig config) {
-        Optional<String> position = SavedPosition.read(config);
+        Optional<SavedPosition.Saved> position = SavedPosition.readRecord(config);
         if (position.isEmpty()) {
             return none();
         }
-        String saved = position.get();
+        String saved = position.get().offset();
         Matcher gtids = GTIDS.matcher(saved);
-        Matcher tsSec = TS_SEC.matcher(saved);
-        if (!gtids.find() || !tsSec.find()) {
-            LOG.warn("shard {}: the saved position {} has no GTID or time; not guarding against replays", config.shardId(), saved);
+        if (!gtids.find()) {
+            LOG.warn("shard {}: the saved position {} has no GTID; not guarding against replays", config.shardId(), saved);
             return none();
         }
         long savedSequence = Gtid.sequence(gtids.group(1));
-        long since = Long.parseLong(tsSec.group(1)) * 1000 - LOOK_BACK.toMillis();
+        // The commit time of the saved position when Debezium recorded one (a position saved before any
+        // event of a new run has none), else when the position was saved, which is later.
+        Matcher tsSec = TS_SEC.matcher(saved);
+        long savedAt = tsSec.find() ? Long.parseLong(tsSec.group(1)) * 1000 : position.get().savedAtMillis();
+        long since = savedAt - LOOK_BACK.toMillis();
         Set<String> published = new HashSet<>();
         long last = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),

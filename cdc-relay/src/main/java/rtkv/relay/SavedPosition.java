@@ -20,8 +20,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class SavedPosition {
 
-    /** The offsets topic's record for the shard: its key as Kafka Connect wrote it, and the offset's JSON. */
-    record Saved(byte[] key, String offset) {
+    /**
+     * The offsets topic's record for the shard: its key as Kafka Connect wrote it, the offset's JSON,
+     * and the record's timestamp, when it was saved.
+     */
+    record Saved(byte[] key, String offset, long savedAtMillis) {
     }
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -58,7 +61,8 @@ final class SavedPosition {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.key() != null && new String(record.key(), StandardCharsets.UTF_8).contains(server)) {
                         last = record.value() == null ? null
-                                : new Saved(record.key(), new String(record.value(), StandardCharsets.UTF_8));
+                                : new Saved(record.key(), new String(record.value(), StandardCharsets.UTF_8),
+                                        record.timestamp());
                     }
                 }
             }
