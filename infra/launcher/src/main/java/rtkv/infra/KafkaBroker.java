@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,31 +17,62 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
-/** One KRaft Kafka broker (broker and controller in one process) from the kafka_2.13 jar. */
+/**
+ * One KRaft Kafka node (broker and controller in one process) from the kafka_2.13 jar, one of the
+ * layout's one or three. With three, every node is a voter of the controller quorum, so the cluster
+ * keeps working with one down, and the internal topics and new topics get replication 3 with
+ * {@code min.insync.replicas} 2: an acknowledged write is on two brokers at least.
+ */
 final class KafkaBroker extends ProcessComponent {
 
     private static final Duration FORMAT_TIMEOUT = Duration.ofMinutes(2);
 
-    private final int port;
-    private final int controllerPort;
+    private final int nodeId;
+    private final ClusterLayout layout;
     private final Path dir;
     private final RtkvHome home;
 
-    KafkaBroker(int port, int controllerPort, Path clusterDir, RtkvHome home, Clock clock) {
-        super("kafka", clusterDir, clock);
-        this.port = port;
-        this.controllerPort = controllerPort;
-        this.dir = clusterDir.resolve("kafka");
+    /** Node {@code nodeId} (from 1) of the layout's brokers. */
+    KafkaBroker(int nodeId, ClusterLayout layout, RtkvHome home, Clock clock) {
+        super(name(nodeId), layout.dataDir(), clock);
+        this.nodeId = nodeId;
+        this.layout = layout;
+        this.dir = layout.dataDir().resolve(name(nodeId));
         this.home = home;
+    }
+
+    /** "kafka" for the first broker, as with one; "kafka-2", "kafka-3" for the others. */
+    static String name(int nodeId) {
+        return nodeId == 1 ? "kafka" : "kafka-" + nodeId;
+    }
+
+    /** How many brokers the data directory's Kafka was formatted with; empty before its first start. */
+    static Optional<Integer> formattedBrokers(Path clusterDir) {
+        if (!Files.isRegularFile(clusterDir.resolve(name(1)).resolve("data/meta.properties"))) {
+            return Optional.empty();
+        }
+        int brokers = 1;
+        while (Files.isDirectory(clusterDir.resolve(name(brokers + 1)))) {
+            brokers++;
+        }
+        return Optional.of(brokers);
+    }
+
+    private int port() {
+        return layout.kafkaPorts().get(nodeId - 1);
+    }
+
+    private int controllerPort() {
+        return layout.kafkaControllerPorts().get(nodeId - 1);
     }
 
     @Override
     public List<Integer> ports() {
-        return List.of(port, controllerPort);
+        return List.of(port(), controllerPort());
     }
 
-    String bootstrap() {
-        return "127.0.0.1:" + port;
+    private String bootstrap() {
+        return "127.0.0.1:" + port();
     }
 
     @Override
@@ -58,20 +91,45 @@ final class KafkaBroker extends ProcessComponent {
         if (!Files.isRegularFile(data.resolve("meta.properties"))) {
             process.runToCompletion(List.of(Executables.java().toString(), "-cp", classpath,
                     "-Dlog4j2.configurationFile=" + logConfig, "kafka.tools.StorageTool", "format",
-                    "-t", Uuid.randomUuid().toString(), "-c", config.toString()), FORMAT_TIMEOUT);
+                    "-t", clusterId(), "-c", config.toString()), FORMAT_TIMEOUT);
         }
         process.start(List.of(Executables.java().toString(), "-Xms256m", "-Xmx768m", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + logConfig,
                 "-cp", classpath, "kafka.Kafka", config.toString()), Map.of());
     }
 
+    /**
+     * Every node of a cluster is formatted with the same cluster id, made at the first start and kept
+     * in the data directory.
+     */
+    private String clusterId() {
+        Path file = layout.dataDir().resolve("kafka-cluster.id");
+        try {
+            synchronized (KafkaBroker.class) {
+                if (!Files.isRegularFile(file)) {
+                    Files.writeString(file, Uuid.randomUuid().toString());
+                }
+                return Files.readString(file).strip();
+            }
+        } catch (IOException e) {
+            throw new LauncherException("cannot keep Kafka's cluster id in " + file, e);
+        }
+    }
+
     private List<String> serverProperties(Path data) {
+        int brokers = layout.kafkaBrokers();
+        String replication = Integer.toString(brokers);
+        String minInSync = Integer.toString(Math.min(2, brokers));
+        List<String> voters = new ArrayList<>();
+        for (int node = 1; node <= brokers; node++) {
+            voters.add(node + "@127.0.0.1:" + layout.kafkaControllerPorts().get(node - 1));
+        }
         return List.of(
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "node.id=" + nodeId,
+                "controller.quorum.voters=" + String.join(",", voters),
+                "listeners=PLAINTEXT://127.0.0.1:" + port() + ",CONTROLLER://127.0.0.1:" + controllerPort(),
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port(),
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -79,12 +137,14 @@ final class KafkaBroker extends ProcessComponent {
                 // Topics are created on purpose, with their settings, never by a typo in a client.
                 "auto.create.topics.enable=false",
                 "num.partitions=1",
-                "offsets.topic.replication.factor=1",
+                "default.replication.factor=" + replication,
+                "min.insync.replicas=" + minInSync,
+                "offsets.topic.replication.factor=" + replication,
                 "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "transaction.state.log.replication.factor=" + replication,
+                "transaction.state.log.min.isr=" + minInSync,
+                "share.coordinator.state.topic.replication.factor=" + replication,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
                 "log.retention.hours=168");
     }
@@ -112,7 +172,7 @@ final class KafkaBroker extends ProcessComponent {
             return e.toString();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LauncherException("interrupted while waiting for kafka", e);
+            throw new LauncherException("interrupted while waiting for " + name(), e);
         }
     }
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 
 /**
- * A whole rtkv cluster on this machine, every part a real process: MariaDB shards, one KRaft Kafka
- * broker, a cdc-relay per shard, api-service and a fanout node. {@code ./rtkv up} runs one on the
+ * A whole rtkv cluster on this machine, every part a real process: MariaDB shards, one or three KRaft
+ * Kafka brokers, a cdc-relay per shard, api-service and a fanout node. {@code ./rtkv up} runs one on the
  * standard ports; integration tests run their own on free ports and kill parts of it.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -31,7 +31,7 @@ public final class LocalCluster implements AutoCloseable {
     private final ClusterLayout layout;
     private final Secrets secrets;
     private final List<MariaDbShard> shards = new ArrayList<>();
-    private final KafkaBroker kafka;
+    private final List<KafkaBroker> kafka = new ArrayList<>();
     private final List<JavaService> relays = new ArrayList<>();
     private final JavaService api;
     private final JavaService fanout;
@@ -47,7 +47,9 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < layout.shards(); i++) {
             shards.add(new MariaDbShard(i, layout.shardPorts().get(i), layout.dataDir(), secrets, clock));
         }
-        kafka = new KafkaBroker(layout.kafkaPort(), layout.kafkaControllerPort(), layout.dataDir(), home, clock);
+        for (int node = 1; node <= layout.kafkaBrokers(); node++) {
+            kafka.add(new KafkaBroker(node, layout, home, clock));
+        }
         for (int i = 0; i < layout.shards(); i++) {
             relays.add(relay(i, layout.shardPorts().get(i)));
         }
@@ -63,7 +65,7 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort()), home, layout.dataDir(), clock);
         fanout = fanoutNode("fanout", layout.fanoutPort());
         shards.forEach(c -> byName.put(c.name(), c));
-        byName.put(kafka.name(), kafka);
+        kafka.forEach(c -> byName.put(c.name(), c));
         relays.forEach(c -> byName.put(c.name(), c));
         byName.put(api.name(), api);
         byName.put(fanout.name(), fanout);
@@ -83,6 +85,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("RTKV_CDC_PASSWORD", secrets.cdcPassword());
         env.put("RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap());
         env.put("RTKV_TOPIC_PARTITIONS", Integer.toString(layout.partitions()));
+        env.put("RTKV_TOPIC_REPLICATION", Integer.toString(layout.kafkaBrokers()));
         env.put("RTKV_RELAY_PORT", Integer.toString(healthPort));
         return new JavaService(name, "cdc-relay", "rtkv.relay.RelayMain", ServiceJvm.relay(), healthPort, env, home,
                 layout.dataDir(), clock);
@@ -180,7 +183,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public LocalCluster startKafka() {
-        return startTogether(List.of(kafka), KAFKA_READY);
+        return startTogether(new ArrayList<>(kafka), KAFKA_READY);
     }
 
     /** The relays, api-service and the fanout node; shards and Kafka must be up. */
@@ -290,7 +293,7 @@ public final class LocalCluster implements AutoCloseable {
         return secrets.adminKey();
     }
 
-    /** Names of the parts, in start order: mariadb-0.., kafka, relay-0.., api, fanout. */
+    /** Names of the parts, in start order: mariadb-0.., kafka (kafka-2, kafka-3), relay-0.., api, fanout. */
     public List<String> parts() {
         return List.copyOf(byName.keySet());
     }

@@ -3,6 +3,7 @@ package rtkv.infra;
 import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import rtkv.config.ConfigException;
 
@@ -21,7 +22,7 @@ public final class LocalClusterMain {
             String command = args.length == 0 ? "help" : args[0];
             ClusterLayout layout = ClusterLayout.configured(System.getenv());
             switch (command) {
-                case "up" -> up(layout, List.of(args).contains("--detach"), out);
+                case "up" -> up(withBrokersAsked(layout, List.of(args)), List.of(args).contains("--detach"), out);
                 case "down" -> down(layout, out);
                 case "status" -> status(layout, out);
                 case "watch" -> {
@@ -36,12 +37,35 @@ public final class LocalClusterMain {
                     ChangeLog.follow(layout.kafkaBootstrap(), table, rest.contains("--from-beginning"), out);
                 }
                 default -> throw new LauncherException(
-                        "usage: ./rtkv up [--detach] | down | status | watch TABLE | log [TABLE] [--from-beginning] | test");
+                        "usage: ./rtkv up [--detach] [--kafka-brokers 1|3] | down | status | watch TABLE | log [TABLE] [--from-beginning] | test");
             }
         } catch (LauncherException | ConfigException e) {
             System.err.println("rtkv: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /**
+     * {@code --kafka-brokers N}: how many Kafka brokers a new cluster gets. A data directory keeps the
+     * count its Kafka was formatted with; asking for another is an error, not a silent reformat.
+     */
+    private static ClusterLayout withBrokersAsked(ClusterLayout layout, List<String> args) {
+        int flag = args.indexOf("--kafka-brokers");
+        if (flag < 0) {
+            return layout;
+        }
+        int brokers;
+        try {
+            brokers = Integer.parseInt(flag + 1 < args.size() ? args.get(flag + 1) : "");
+        } catch (NumberFormatException e) {
+            throw new LauncherException("--kafka-brokers takes a number: 1 or 3");
+        }
+        Optional<Integer> formatted = KafkaBroker.formattedBrokers(layout.dataDir());
+        if (formatted.isPresent() && formatted.get() != brokers) {
+            throw new LauncherException("the Kafka in " + layout.dataDir() + " has " + formatted.get() + " broker(s), not "
+                    + brokers + "; start it as it is, or remove the data directory for a new cluster");
+        }
+        return layout.withKafkaBrokers(brokers);
     }
 
     private static void up(ClusterLayout layout, boolean detach, PrintStream out) {
@@ -64,7 +88,8 @@ public final class LocalClusterMain {
         cluster.startShards();
         out.println("rtkv: MariaDB shards ready on ports " + layout.shardPorts());
         cluster.startKafka();
-        out.println("rtkv: Kafka ready on " + layout.kafkaBootstrap());
+        out.println("rtkv: Kafka ready on " + layout.kafkaBootstrap()
+                + (layout.kafkaBrokers() > 1 ? " (replication " + layout.kafkaBrokers() + ", min.insync.replicas 2)" : ""));
         cluster.startServices();
         DemoData.Pages pages = new DemoData(cluster.apiUrl(), cluster.adminKey()).loadIfEmpty(layout.dataDir());
         out.printf("""
