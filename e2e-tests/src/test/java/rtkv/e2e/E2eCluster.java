@@ -22,9 +22,9 @@ import rtkv.infra.LocalCluster;
 import rtkv.schema.ShardMap;
 
 /**
- * One whole local cluster of real processes (two shards, Kafka, two relays, api-service, a fanout
- * node) for every end-to-end test class, started once and stopped after the last. Tests use tables of
- * their own.
+ * One whole local cluster of real processes (two shards, three Kafka brokers as in production, two
+ * relays, api-service, a fanout node) for every end-to-end test class, started once and stopped after
+ * the last. Tests use tables of their own.
  */
 final class E2eCluster implements BeforeAllCallback {
 
@@ -40,7 +40,7 @@ final class E2eCluster implements BeforeAllCallback {
 
     private static synchronized Running start() {
         try {
-            cluster = LocalCluster.of(ClusterLayout.onFreePorts(Files.createTempDirectory("rtkv-e2e"), 2)).start();
+            cluster = LocalCluster.of(ClusterLayout.onFreePorts(Files.createTempDirectory("rtkv-e2e"), 2, 3)).start();
             return new Running();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,76 @@
+package rtkv.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import rtkv.infra.LocalCluster;
+
+/**
+ * Issue 8's fault 3, on the shared cluster's three brokers: the change topic has replication 3 and
+ * {@code min.insync.replicas} 2. One broker SIGKILLed and restarted under writes: nothing acknowledged
+ * is lost. Then two at once: writes still commit in MySQL (api-service never waits for Kafka), the
+ * relays cannot publish with one replica in sync and wait rather than drop anything, and every change
+ * appears once the brokers are back. The subscribers' history passes the {@link HistoryChecker}.
+ */
+@ExtendWith(E2eCluster.class)
+class KafkaBrokerLossIT {
+
+    @Test
+    void losingOneBrokerLosesNothingAndLosingTwoOnlyDelaysTheStream() throws Exception {
+        LocalCluster cluster = E2eCluster.cluster();
+        assertEquals(3, cluster.layout().kafkaBrokers());
+        assertTopicReplicatedThreeTimesWithTwoInSync(cluster);
+        // A table on each shard, so both relays live through it; each its own history for the checker.
+        History onShard0 = new History();
+        History onShard1 = new History();
+        String table0 = E2eCluster.tableOnShard(0);
+        String table1 = E2eCluster.tableOnShard(1);
+        try (RecordedSubscribers first = RecordedSubscribers.open(onShard0, table0, 2);
+             RecordedSubscribers second = RecordedSubscribers.open(onShard1, table1, 2);
+             RecordedWriter other = RecordedWriter.start(onShard1, List.of(table1), 8, 5)) {
+            try (RecordedWriter writer = RecordedWriter.start(onShard0, List.of(table0), 8, 5)) {
+                writer.awaitMore("writes acknowledged", 30, Duration.ofSeconds(30));
+
+                cluster.kill("kafka-2");
+                writer.awaitMore("writes with one broker down", 50, Duration.ofSeconds(30));
+                cluster.restart("kafka-2");
+                writer.awaitMore("writes with the broker back", 30, Duration.ofSeconds(30));
+
+                cluster.kill("kafka-2");
+                cluster.kill("kafka-3");
+                writer.awaitMore("writes committed in MySQL with two brokers down", 50, Duration.ofSeconds(30));
+                cluster.restart("kafka-2");
+                cluster.restart("kafka-3");
+                writer.awaitMore("writes with every broker back", 30, Duration.ofSeconds(60));
+                other.awaitMore("writes to the other shard's table", 30, Duration.ofSeconds(30));
+            }
+            other.close();
+            first.assertConvergedAndChecked();
+            second.assertConvergedAndChecked();
+        }
+        assertTrue(cluster.runningParts().containsAll(List.of("kafka", "kafka-2", "kafka-3", "relay-0", "relay-1")));
+    }
+
+    private static void assertTopicReplicatedThreeTimesWithTwoInSync(LocalCluster cluster) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap()))) {
+            TopicDescription topic = admin.describeTopics(Set.of(KafkaLog.TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(KafkaLog.TOPIC);
+            assertTrue(topic.partitions().stream().allMatch(p -> p.replicas().size() == 3), "replication 3: " + topic);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, KafkaLog.TOPIC);
+            Config config = admin.describeConfigs(Set.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+            assertEquals("2", config.get("min.insync.replicas").value());
+        }
+    }
+}
