@@ -44,7 +44,7 @@ final class ClapsRun {
         private volatile boolean live;
 
         @Override
-        void onFrame(String frame, long nanos) {
+        protected void onFrame(String frame, long nanos) {
             Matcher claps = CLAPS.matcher(frame);
             if (frame.startsWith("{\"type\":\"change\"") && claps.find()) {
                 frames.incrementAndGet();

@@ -2,7 +2,6 @@ package rtkv.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,10 +20,7 @@ final class ConnectionsRun {
 
     /** Descriptors the node and this process need besides the subscribers' sockets. */
     private static final int SPARE_FILES = 500;
-    /** G1 and Parallel say "used 123456K", ZGC "ZHeap used 82M". */
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)([KMG])");
     private static final Pattern OPEN_FILES = Pattern.compile("Max open files\\s+(\\d+|unlimited)");
-    private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
     record Setup(int subscribers, int perTable) {
     }
@@ -45,7 +41,7 @@ final class ConnectionsRun {
         private volatile boolean live;
 
         @Override
-        void onFrame(String frame, long nanos) {
+        protected void onFrame(String frame, long nanos) {
             if (frame.startsWith("{\"type\":\"snapshot\"") && frame.contains("\"last\":true")) {
                 live = true;
             }
@@ -54,6 +50,7 @@ final class ConnectionsRun {
 
     private final Setup setup;
     private final long nodePid;
+    private final NodeMemory memory;
     private final Sockets sockets;
     private final String prefix;
     private final PrintStream out;
@@ -61,6 +58,7 @@ final class ConnectionsRun {
     ConnectionsRun(Setup setup, long nodePid, String fanoutUrl, String key, String prefix, PrintStream out) {
         this.setup = setup;
         this.nodePid = nodePid;
+        this.memory = new NodeMemory(nodePid);
         this.sockets = new Sockets(fanoutUrl, key);
         this.prefix = prefix;
         this.out = out;
@@ -79,8 +77,8 @@ final class ConnectionsRun {
         Progress progress = new Progress(out, "connections");
         List<Idle> idle = new ArrayList<>();
         try {
-            long heapBefore = heapAfterFullGc();
-            long rssBefore = rss();
+            long heapBefore = memory.heapAfterFullGc();
+            long rssBefore = memory.rss();
             long start = System.nanoTime();
             for (int i = 0; i < subscribers; i++) {
                 Idle socket = new Idle();
@@ -103,50 +101,13 @@ final class ConnectionsRun {
             } while (live + closed < subscribers && System.nanoTime() < deadline);
             double openSeconds = (System.nanoTime() - start) / 1e9;
             progress.done();
-            long heapAfter = heapAfterFullGc();
-            long rssAfter = rss();
+            long heapAfter = memory.heapAfterFullGc();
+            long rssAfter = memory.rss();
             return new Result(setup.subscribers(), subscribers, (int) live, closed, openSeconds, heapBefore, heapAfter,
                     rssBefore, rssAfter);
         } finally {
             sockets.close();
         }
-    }
-
-    /** The node's used heap right after a full collection, so only live objects count. */
-    private long heapAfterFullGc() throws IOException, InterruptedException {
-        jcmd("GC.run");
-        Matcher used = HEAP_USED.matcher(jcmd("GC.heap_info"));
-        if (!used.find()) {
-            throw new IllegalStateException("jcmd GC.heap_info of the fanout node said nothing about used heap");
-        }
-        int shift = switch (used.group(2)) {
-            case "K" -> 10;
-            case "M" -> 20;
-            default -> 30;
-        };
-        return Long.parseLong(used.group(1)) << shift;
-    }
-
-    private String jcmd(String command) throws IOException, InterruptedException {
-        // The node's own JDK's jcmd where it has one: the node may run on a newer Java than the bench.
-        Path jcmd = ProcessHandle.of(nodePid).flatMap(p -> p.info().command())
-                .map(java -> Path.of(java).resolveSibling("jcmd")).filter(Files::isExecutable)
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "jcmd"));
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(nodePid), command).redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("jcmd " + nodePid + " " + command + " failed: " + output);
-        }
-        return output;
-    }
-
-    private long rss() throws IOException {
-        Matcher rss = RSS.matcher(Files.readString(Path.of("/proc", Long.toString(nodePid), "status")));
-        if (!rss.find()) {
-            throw new IllegalStateException("no VmRSS for the fanout node (pid " + nodePid + ")");
-        }
-        return Long.parseLong(rss.group(1)) * 1024;
     }
 
     private static long openFiles(long pid) throws IOException {

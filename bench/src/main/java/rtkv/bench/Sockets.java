@@ -30,7 +30,7 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
  * source addresses (a node accepts 1000 connections per address by default, and one address has about
  * 28,000 ephemeral ports), each sending the heartbeat the node expects.
  */
-final class Sockets implements AutoCloseable {
+public final class Sockets implements AutoCloseable {
 
     private static final int PER_ADDRESS = 900;
     private static final int HANDSHAKES_IN_FLIGHT = 200;
@@ -40,7 +40,7 @@ final class Sockets implements AutoCloseable {
      * those are decoded a byte at a time into a StringBuilder, which cost the load generator most of its
      * CPU (two thirds of a core at 10,000 frames a second); the JDK decodes a whole payload at once.
      */
-    abstract static class Socket implements FrameHandler {
+    public abstract static class Socket implements FrameHandler {
         private volatile CoreSession session;
         private volatile String closed;
         /** A text message arriving in fragments, or null; frames of one socket come one at a time. */
@@ -95,7 +95,7 @@ final class Sockets implements AutoCloseable {
         }
 
         /** Called on Jetty's thread for each text message, with the time its last frame arrived. */
-        abstract void onFrame(String frame, long nanos);
+        protected abstract void onFrame(String frame, long nanos);
 
         @Override
         public final void onError(Throwable error, Callback callback) {
@@ -116,7 +116,7 @@ final class Sockets implements AutoCloseable {
         }
 
         /** Why it closed, or null while open. */
-        final String closed() {
+        public final String closed() {
             return closed;
         }
 
@@ -127,7 +127,7 @@ final class Sockets implements AutoCloseable {
             }
         }
 
-        final void close() {
+        public final void close() {
             CoreSession s = session;
             if (s != null) {
                 s.close(CloseStatus.NORMAL, "bench over", Callback.NOOP);
@@ -139,15 +139,21 @@ final class Sockets implements AutoCloseable {
     private final String key;
     private final List<WebSocketCoreClient> clients = new ArrayList<>();
     private final Queue<Socket> open = new ConcurrentLinkedQueue<>();
-    private final Semaphore handshakes = new Semaphore(HANDSHAKES_IN_FLIGHT);
+    private final Semaphore handshakes;
     private final QueuedThreadPool threads = new QueuedThreadPool(48, 8);
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
     private int opened;
 
     /** @param key the API key every subscription sends */
-    Sockets(String fanoutUrl, String key) {
+    public Sockets(String fanoutUrl, String key) {
+        this(fanoutUrl, key, HANDSHAKES_IN_FLIGHT);
+    }
+
+    /** @param handshakesInFlight how many subscriptions may be opening at once; more wait in {@link #subscribe} */
+    public Sockets(String fanoutUrl, String key, int handshakesInFlight) {
         this.fanoutUrl = fanoutUrl;
         this.key = key;
+        this.handshakes = new Semaphore(handshakesInFlight);
         // A tenth of the sockets each second, so each beats every 10 s and the node is not sent 10,000 at once.
         heartbeats.scheduleAtFixedRate(new Runnable() {
             private long tick;
@@ -171,7 +177,7 @@ final class Sockets implements AutoCloseable {
      *
      * @param query the subscription's query string without "?", or empty
      */
-    CompletableFuture<CoreSession> subscribe(Socket socket, String table, String query) throws Exception {
+    public CompletableFuture<CoreSession> subscribe(Socket socket, String table, String query) throws Exception {
         WebSocketCoreClient client = client(opened++ / PER_ADDRESS);
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe" + (query.isEmpty() ? "" : "?" + query));
         CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, uri, socket);
@@ -208,7 +214,7 @@ final class Sockets implements AutoCloseable {
     }
 
     /** How many of the sockets subscribed so far have closed. */
-    long closedCount() {
+    public long closedCount() {
         return open.stream().filter(s -> s.closed() != null).count();
     }
 

@@ -91,7 +91,7 @@ final class TablesRun {
         }
 
         @Override
-        void onFrame(String frame, long nanos) {
+        protected void onFrame(String frame, long nanos) {
             if (frame.startsWith("{\"type\":\"change\"")) {
                 change(frame, nanos);
             } else if (frame.startsWith("{\"type\":\"snapshot\"") && frame.contains("\"last\":true")) {
