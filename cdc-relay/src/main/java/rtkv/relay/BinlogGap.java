@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,8 +64,12 @@ final class BinlogGap {
         return false;
     }
 
-    /** Marks the gap in the change topic and moves the saved position to the shard's current one. */
-    static void skipToCurrentPosition(RelayConfig config, Clock clock) throws InterruptedException {
+    /**
+     * Marks the gap in the change topic and moves the saved position to the shard's current one.
+     * {@code leaseConfirmed} is asked before each write; when it answers false, nothing more is written.
+     */
+    static void skipToCurrentPosition(RelayConfig config, Clock clock, BooleanSupplier leaseConfirmed)
+            throws InterruptedException {
         SavedPosition.Saved saved = SavedPosition.readRecord(config).orElseThrow(() -> new RelayException(
                 "cdc-relay shard " + config.shardId() + ": the binlog position was purged, but none is saved"));
         Current current = currentPosition(config);
@@ -73,8 +78,10 @@ final class BinlogGap {
         LOG.error("shard {}: {}. Saved position: {}. Writing a gap marker to every partition of {} (subscribers of the "
                         + "shard's tables resync from MySQL) and streaming on from {}", config.shardId(), reason,
                 saved.offset(), config.topic(), current.gtids());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        try {
+            confirm(leaseConfirmed, config);
             byte[] marker = new GapMarker(config.shardId(), Gtid.sequence(current.gtids()), clock.millis(), reason).toJson();
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (PartitionInfo partition : producer.partitionsFor(config.topic())) {
@@ -82,16 +89,25 @@ final class BinlogGap {
             }
             awaitAll(acks, config);
             byte[] offset = movedOffset(saved.offset(), current, clock).getBytes(StandardCharsets.UTF_8);
+            confirm(leaseConfirmed, config);
             awaitAll(List.of(producer.send(new ProducerRecord<>(config.offsetsTopic(), saved.key(), offset))), config);
+        } finally {
+            producer.close(TIMEOUT);
         }
         LOG.warn("shard {}: gap marked; the saved position is now {}", config.shardId(), current.gtids());
+    }
+
+    private static void confirm(BooleanSupplier leaseConfirmed, RelayConfig config) {
+        if (!leaseConfirmed.getAsBoolean()) {
+            throw new RelayException("cdc-relay shard " + config.shardId() + ": the lease was lost while marking the gap");
+        }
     }
 
     private record Current(String gtids, String file, long pos, long serverId) {
     }
 
     private static Current currentPosition(RelayConfig config) {
-        String url = "jdbc:mariadb://" + config.dbHost() + ":" + config.dbPort() + "/";
+        String url = config.cdcJdbcUrl() + "?connectTimeout=" + TIMEOUT.toMillis() + "&socketTimeout=" + TIMEOUT.toMillis();
         try (Connection c = DriverManager.getConnection(url, config.cdcUser(), config.cdcPassword());
              Statement s = c.createStatement()) {
             // Debezium resumes by the GTID position; a commit between it and the file position does no harm.

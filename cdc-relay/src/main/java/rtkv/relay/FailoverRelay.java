@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * this process waits again, after a backoff. No supervisor is needed to recover from a lost shard
  * connection or a Kafka outage, and two relays never publish one shard's changes at once.
  *
- * <p>Lifecycle: {@link #start()}, {@link #isReady()} (active and streaming, or a standby behind an
- * active relay), {@link #close()}, which lets the lease go at once for the standby.
+ * <p>Lifecycle: {@link #start()}, {@link #role()} (ready when "active" and streaming, or a "standby"
+ * behind an active relay), {@link #close()}, which lets the lease go at once for the standby.
  */
 final class FailoverRelay implements AutoCloseable {
 
@@ -39,6 +38,34 @@ final class FailoverRelay implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean leaseHeld;
     private volatile Relay run;
+
+    /**
+     * A run's right to start a send, checked before every one: it lasts half a term from when the last
+     * confirmed renewal was asked, so a late or starved renewal thread closes it by itself, well before
+     * the server can free the lock. One per run, so a straggling thread of an old run never sees a later
+     * run's renewals. Sends already handed to the producer are not recalled (see DESIGN).
+     */
+    private static final class Gate {
+        private final long halfTerm;
+        private volatile long openUntilNanos;
+        private volatile boolean shut;
+
+        Gate(Duration term) {
+            this.halfTerm = term.toNanos() / 2;
+        }
+
+        void renewedAsOf(long askedNanos) {
+            openUntilNanos = askedNanos + halfTerm;
+        }
+
+        void shut() {
+            shut = true;
+        }
+
+        boolean isOpen() {
+            return !shut && System.nanoTime() - openUntilNanos < 0;
+        }
+    }
 
     FailoverRelay(RelayConfig config, Clock clock) {
         this.config = config;
@@ -60,12 +87,7 @@ final class FailoverRelay implements AutoCloseable {
         return lease.heldByAnother() ? "standby" : "connecting";
     }
 
-    boolean isReady() {
-        String role = role();
-        return role.equals("active") || role.equals("standby");
-    }
-
-    /** Completes once {@link #close()} has stopped everything. */
+    /** Completes once {@link #close()} has stopped everything; exceptionally when the loop ended by itself. */
     CompletableFuture<Void> ended() {
         return ended;
     }
@@ -109,22 +131,24 @@ final class FailoverRelay implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("shard {}: the failover loop failed", config.shardId(), e);
+            ended.completeExceptionally(e);
         } finally {
             leaseHeld = false;
             lease.close();
+            if (!closing) {
+                // A process that no longer relays must not look alive: RelayMain exits, its supervisor restarts it.
+                ended.completeExceptionally(new RelayException("cdc-relay shard " + config.shardId() + ": the failover loop ended"));
+            }
             ended.complete(null);
         }
     }
 
-    /** Still holding the lease (renewed), so that no other relay streams meanwhile. */
+    /** Only while the lease is confirmed, before each step that writes, so that no other relay streams meanwhile. */
     private void skipGap() throws InterruptedException {
-        if (!lease.renew()) {
-            return;
-        }
         try {
-            BinlogGap.skipToCurrentPosition(config, clock);
+            BinlogGap.skipToCurrentPosition(config, clock, lease::renew);
         } catch (RelayException e) {
             LOG.error("shard {}: marking the purged binlog's gap failed; trying again", config.shardId(), e);
         }
@@ -135,7 +159,13 @@ final class FailoverRelay implements AutoCloseable {
      * the run's startup (which may wait for Kafka) happens on another thread so that renewals go on.
      */
     private Throwable runWhileLeaseHeld() throws InterruptedException {
-        Relay relay = new Relay(config, clock, () -> leaseHeld);
+        Gate gate = new Gate(config.leaseTerm());
+        long asked = System.nanoTime();
+        if (!lease.renew()) {
+            return new RelayException("cdc-relay shard " + config.shardId() + ": the lease was lost as soon as it was taken");
+        }
+        gate.renewedAsOf(asked);
+        Relay relay = new Relay(config, clock, gate::isOpen);
         run = relay;
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
             try {
@@ -151,16 +181,19 @@ final class FailoverRelay implements AutoCloseable {
                     running.get(lease.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
                     return null;
                 } catch (TimeoutException e) {
+                    long renewal = System.nanoTime();
                     if (!lease.renew()) {
-                        leaseHeld = false;
+                        gate.shut();
                         return new RelayException("cdc-relay shard " + config.shardId() + ": the lease could not be renewed");
                     }
+                    gate.renewedAsOf(renewal);
                 } catch (ExecutionException e) {
-                    return e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+                    return e.getCause();
                 }
             }
             return null;
         } finally {
+            gate.shut();
             leaseHeld = false;
             relay.close();
             run = null;

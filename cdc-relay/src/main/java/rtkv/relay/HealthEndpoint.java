@@ -17,11 +17,14 @@ final class HealthEndpoint implements AutoCloseable {
 
     private final HttpServer server;
 
-    HealthEndpoint(String host, int port, BooleanSupplier alive, BooleanSupplier ready, Supplier<String> role)
-            throws IOException {
+    /** Ready in the roles "active" and "standby" (FailoverRelay.role); the role is asked once per request. */
+    HealthEndpoint(String host, int port, BooleanSupplier alive, Supplier<String> role) throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/healthz", exchange -> answer(exchange, alive.getAsBoolean(), role.get()));
-        server.createContext("/readyz", exchange -> answer(exchange, ready.getAsBoolean(), role.get()));
+        server.createContext("/readyz", exchange -> {
+            String now = role.get();
+            answer(exchange, now.equals("active") || now.equals("standby"), now);
+        });
     }
 
     void start() {

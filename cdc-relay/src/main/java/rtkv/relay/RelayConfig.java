@@ -27,6 +27,9 @@ import rtkv.config.Settings;
  *                          of changes Kafka has acknowledged is saved; a crash replays at most this much
  * @param heartbeatMillis   RTKV_RELAY_HEARTBEAT_MS, default 1000: how often Debezium marks its place
  *                          in the binlog when the shard is quiet
+ * @param leaseSeconds      RTKV_RELAY_LEASE_SECONDS, default 10, at least 4: the term of the shard's lease
+ *                          (ShardLease). A killed relay is replaced at once, one whose host vanished after
+ *                          at most a term
  */
 record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverId,
                           String kafkaBootstrap, String topic, int partitions, short replicationFactor,
@@ -77,6 +80,11 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
     /** Debezium's record of the shard's table definitions, one topic per shard (it must have one partition). */
     String schemaHistoryTopic() {
         return topic + ".relay-schema-history.shard-" + shardId;
+    }
+
+    /** The shard, for the relay's own JDBC connections (the lease, the gap check), with no database chosen. */
+    String cdcJdbcUrl() {
+        return "jdbc:mariadb://" + dbHost + ":" + dbPort + "/";
     }
 
     Duration leaseTerm() {

@@ -1,6 +1,9 @@
 package rtkv.relay;
 
 import java.time.Clock;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rtkv.config.ConfigException;
 
 /**
@@ -8,6 +11,8 @@ import rtkv.config.ConfigException;
  * lease, a standby otherwise ({@link FailoverRelay}). Failures are retried inside the process.
  */
 public final class RelayMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
 
     private RelayMain() {
     }
@@ -22,14 +27,18 @@ public final class RelayMain {
             return;
         }
         FailoverRelay relay = new FailoverRelay(config, Clock.systemUTC());
-        HealthEndpoint health = new HealthEndpoint(config.host(), config.port(), relay::isAlive, relay::isReady,
-                relay::role);
+        HealthEndpoint health = new HealthEndpoint(config.host(), config.port(), relay::isAlive, relay::role);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.close();
             health.close();
         }, "relay-shutdown"));
         health.start();
         relay.start();
-        relay.ended().join();
+        try {
+            relay.ended().join();
+        } catch (CompletionException e) {
+            LOG.error("cdc-relay shard {} stopped relaying; exiting so that it is restarted", config.shardId(), e.getCause());
+            System.exit(1);
+        }
     }
 }

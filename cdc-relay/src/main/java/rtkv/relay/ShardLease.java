@@ -37,7 +37,7 @@ final class ShardLease implements AutoCloseable {
     private volatile boolean heldByAnother;
 
     ShardLease(RelayConfig config) {
-        this.url = "jdbc:mariadb://" + config.dbHost() + ":" + config.dbPort() + "/";
+        this.url = config.cdcJdbcUrl();
         this.credentials = new Properties();
         credentials.setProperty("user", config.cdcUser());
         credentials.setProperty("password", config.cdcPassword());
