@@ -331,7 +331,7 @@ final class ChangeFeed implements AutoCloseable {
                 continue;
             }
             // Each system table's changes are the system feed's, everything else the group feed's.
-            boolean mine = record.key() != null && systemTables.contains(record.key()) == (scope == Scope.SYSTEM);
+            boolean mine = systemTables.contains(record.key()) == (scope == Scope.SYSTEM);
             TableState state = mine ? tables.get(record.key()) : null;
             if (state != null) {
                 deliver(state, record);

@@ -167,15 +167,17 @@ final class Tables implements AutoCloseable {
      * the marker and resyncs them from MySQL. A system table is read again at once.
      */
     void gap(GapMarker gap, int partition, boolean systemFeed) {
-        for (TableState state : states.values()) {
-            if (state.shard() == gap.shard() && state.partition() == partition && isSystem(state.table()) == systemFeed) {
-                LOG.warn("table {}: changes of shard {} are missing ({}); its subscribers resync", state.table(),
-                        gap.shard(), gap.reason());
-                drop(state);
-                if (isSystem(state.table())) {
-                    synchronized (this) {
-                        pin(state.table());
-                    }
+        // Collected first: the states pinned again below must not be visited as well.
+        List<TableState> hit = states.values().stream().filter(state -> state.shard() == gap.shard()
+                && state.partition() == partition && isSystem(state.table()) == systemFeed).toList();
+        for (TableState state : hit) {
+            LOG.warn("table {}: changes of shard {} are missing ({}); its subscribers resync", state.table(),
+                    gap.shard(), gap.reason());
+            state.fail("changes of the table's shard are missing; reconnect and resume to be told resync");
+            states.remove(state.table(), state);
+            if (isSystem(state.table())) {
+                synchronized (this) {
+                    pin(state.table());
                 }
             }
         }
