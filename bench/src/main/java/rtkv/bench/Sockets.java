@@ -178,7 +178,11 @@ public final class Sockets implements AutoCloseable {
      * @param query the subscription's query string without "?", or empty
      */
     public CompletableFuture<CoreSession> subscribe(Socket socket, String table, String query) throws Exception {
-        WebSocketCoreClient client = client(opened++ / PER_ADDRESS);
+        WebSocketCoreClient client;
+        synchronized (this) {
+            // Callers may subscribe from many threads: the count and the clients are this lock's.
+            client = client(opened++ / PER_ADDRESS);
+        }
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe" + (query.isEmpty() ? "" : "?" + query));
         CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, uri, socket);
         request.headers(headers -> headers.put("Authorization", "Bearer " + key));
@@ -197,7 +201,7 @@ public final class Sockets implements AutoCloseable {
         }
     }
 
-    private WebSocketCoreClient client(int index) throws Exception {
+    private synchronized WebSocketCoreClient client(int index) throws Exception {
         if (!threads.isStarted()) {
             threads.start();
         }
@@ -219,7 +223,7 @@ public final class Sockets implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
         heartbeats.shutdownNow();
         open.forEach(Socket::close);
         for (WebSocketCoreClient ws : clients) {
