@@ -16,7 +16,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import rtkv.infra.LocalCluster;
-import rtkv.schema.GapMarker;
 
 /**
  * Issue 8's fault 6: while relay-0 is stopped, writes go on and the shard's binary logs are purged,

@@ -77,23 +77,25 @@ class ConnectionStormIT {
                     storm.subscribe(socket, storming + (i / PER_TABLE), "");
                 }
                 ExecutorService loops = Executors.newFixedThreadPool(LOOPING);
-                List<Future<?>> cycles = new ArrayList<>();
-                for (int i = 0; i < LOOPING; i++) {
-                    String table = storming + "loop-" + (i / PER_TABLE);
-                    cycles.add(loops.submit(() -> reconnect(storm, table)));
-                }
+                try {
+                    List<Future<?>> cycles = new ArrayList<>();
+                    for (int i = 0; i < LOOPING; i++) {
+                        String table = storming + "loop-" + (i / PER_TABLE);
+                        cycles.add(loops.submit(() -> reconnect(storm, table)));
+                    }
 
-                await("the 2,000 subscribed at once settle").atMost(Duration.ofMinutes(2))
-                        .until(() -> atOnce.stream().allMatch(Storm::settled));
-                Map<String, Long> refused = atOnce.stream().filter(s -> !s.live)
-                        .collect(Collectors.groupingBy(Storm::closed, Collectors.counting()));
-                assertEquals(Map.of(), refused, "every one of the 2,000 got its snapshot");
-                heapWithStorm = memory.heapAfterFullGc();
-
-                for (Future<?> loop : cycles) {
-                    loop.get(3, TimeUnit.MINUTES);
+                    await("the 2,000 subscribed at once settle").atMost(Duration.ofMinutes(2))
+                            .until(() -> atOnce.stream().allMatch(Storm::settled));
+                    Map<String, Long> refused = atOnce.stream().filter(s -> !s.live)
+                            .collect(Collectors.groupingBy(Storm::closed, Collectors.counting()));
+                    assertEquals(Map.of(), refused, "every one of the 2,000 got its snapshot");
+                    heapWithStorm = memory.heapAfterFullGc();
+                    for (Future<?> loop : cycles) {
+                        loop.get(3, TimeUnit.MINUTES);
+                    }
+                } finally {
+                    loops.shutdownNow();
                 }
-                loops.shutdown();
                 writer.awaitMore("writes after the storm", 30, Duration.ofSeconds(30));
                 System.out.printf("ConnectionStormIT: %d at once, %d reconnects; heap after full GC %d MB before, "
                         + "%d MB with the 2,000 open%n", AT_ONCE, LOOPING * ROUNDS, heapBefore >> 20, heapWithStorm >> 20);

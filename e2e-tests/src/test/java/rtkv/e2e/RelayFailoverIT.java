@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +62,11 @@ class RelayFailoverIT {
             subscribers.assertConvergedAndChecked();
             sampler.shutdownNow();
             assertEquals(List.of(), List.copyOf(bothActive), "two relays streamed the shard at once");
+            // What the roles cannot show: the log itself holds each change once, across the takeover.
+            List<String> logged = KafkaLog.changesOf(cluster.kafkaBootstrap(), table).stream()
+                    .map(e -> e.key() + "@" + e.version()).toList();
+            assertTrue(logged.size() > 90, "the log holds the writes: " + logged.size());
+            assertEquals(logged.size(), Set.copyOf(logged).size(), "a change published twice across the takeover");
         } finally {
             sampler.shutdownNow();
             // The other tests expect relay-0 active: stopping the standby cleanly hands the lease back.

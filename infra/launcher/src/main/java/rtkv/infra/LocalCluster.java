@@ -102,7 +102,13 @@ public final class LocalCluster implements AutoCloseable {
         refuseTakenPorts(List.of(standby));
         byName.put(name, standby);
         standby.start();
-        standby.awaitReady(SERVICE_READY);
+        try {
+            standby.awaitReady(SERVICE_READY);
+        } catch (RuntimeException e) {
+            standby.stop();
+            byName.remove(name);
+            throw e;
+        }
         return name;
     }
 
