@@ -35,8 +35,19 @@ final class ReplayGuard {
     private static final Logger LOG = LoggerFactory.getLogger(ReplayGuard.class);
     private static final Pattern GTIDS = Pattern.compile("\"gtids\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern TS_SEC = Pattern.compile("\"ts_sec\"\\s*:\\s*(\\d+)");
-    /** Producer timestamps follow commit times; this much earlier also covers clock differences. */
-    private static final Duration LOOK_BACK = Duration.ofMinutes(5);
+    /**
+     * Producer timestamps follow commit times (and a position is saved after its changes were sent);
+     * this much earlier covers clock differences between shard and relay. Every record since is read
+     * and parsed before a takeover streams, so this bounds the takeover time at a high write rate: five
+     * minutes made a standby read 4.5 s of the e2e suite's log before streaming.
+     */
+    private static final Duration LOOK_BACK = Duration.ofSeconds(30);
+    /**
+     * When only the time the position was saved is known: a change after the position may have been
+     * sent (its timestamp) that much before, while its acknowledgement waited: Kafka's default
+     * delivery.timeout.ms, which the relay keeps.
+     */
+    private static final Duration SEND_MAY_WAIT = Duration.ofMinutes(2);
 
     private final Set<String> published;
     private long lastSequence;
@@ -79,11 +90,11 @@ final class ReplayGuard {
             return none();
         }
         long savedSequence = Gtid.sequence(gtids.group(1));
-        // The commit time of the saved position when Debezium recorded one (a position saved before any
-        // event of a new run has none), else when the position was saved, which is later.
+        // From the commit time of the saved position when Debezium recorded one (a position saved before
+        // any event of a new run has none), else from when the position was saved, less SEND_MAY_WAIT.
         Matcher tsSec = TS_SEC.matcher(saved);
-        long savedAt = tsSec.find() ? Long.parseLong(tsSec.group(1)) * 1000 : position.get().savedAtMillis();
-        long since = savedAt - LOOK_BACK.toMillis();
+        long since = tsSec.find() ? Long.parseLong(tsSec.group(1)) * 1000 - LOOK_BACK.toMillis()
+                : position.get().savedAtMillis() - SEND_MAY_WAIT.plus(LOOK_BACK).toMillis();
         Set<String> published = new HashSet<>();
         long last = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
