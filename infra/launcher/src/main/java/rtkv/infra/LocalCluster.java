@@ -98,18 +98,25 @@ public final class LocalCluster implements AutoCloseable {
      */
     public synchronized String startRelayStandby(int shard, int port) {
         String name = "relay-" + shard + "-standby";
-        JavaService standby = relay(name, shard, layout.shardPorts().get(shard), port);
-        refuseTakenPorts(List.of(standby));
-        byName.put(name, standby);
-        standby.start();
+        return addPart(relay(name, shard, layout.shardPorts().get(shard), port));
+    }
+
+    /**
+     * Starts a part added to the running cluster, waits until it is ready and answers its name; when it
+     * does not get ready, stops only it: the rest of the cluster keeps running.
+     */
+    private String addPart(JavaService part) {
+        refuseTakenPorts(List.of(part));
+        byName.put(part.name(), part);
+        part.start();
         try {
-            standby.awaitReady(SERVICE_READY);
+            part.awaitReady(SERVICE_READY);
         } catch (RuntimeException e) {
-            standby.stop();
-            byName.remove(name);
+            part.stop();
+            byName.remove(part.name());
             throw e;
         }
-        return name;
+        return part.name();
     }
 
     /**
@@ -152,19 +159,7 @@ public final class LocalCluster implements AutoCloseable {
      */
     public synchronized String startFanoutNode(int port) {
         String name = "fanout-" + (1 + byName.keySet().stream().filter(n -> n.startsWith("fanout")).count());
-        JavaService node = fanoutNode(name, port);
-        refuseTakenPorts(List.of(node));
-        byName.put(name, node);
-        node.start();
-        try {
-            node.awaitReady(SERVICE_READY);
-        } catch (RuntimeException e) {
-            // Only this node: the rest of the cluster keeps running.
-            node.stop();
-            byName.remove(name);
-            throw e;
-        }
-        return name;
+        return addPart(fanoutNode(name, port));
     }
 
     /** A cluster for this checkout (found from {@code rtkv.home} or the working directory); nothing starts yet. */
