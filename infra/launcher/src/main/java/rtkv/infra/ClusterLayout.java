@@ -120,15 +120,19 @@ public record ClusterLayout(Path dataDir, List<Integer> shardPorts, List<Integer
         if (shardPorts.size() != relayPorts.size()) {
             settings.problem("RTKV_SHARD_PORTS and RTKV_RELAY_PORTS must list as many ports (one relay per shard)");
         }
-        ClusterLayout layout = new ClusterLayout(dataDir, shardPorts,
-                List.of(settings.port("RTKV_KAFKA_PORT", standard.kafkaPort())),
-                List.of(settings.port("RTKV_KAFKA_CONTROLLER_PORT", standard.kafkaControllerPort())),
-                shardPorts.size() == relayPorts.size() ? relayPorts : shardPorts,
-                settings.port("RTKV_API_PORT", standard.apiPort()),
-                settings.port("RTKV_FANOUT_PORT", standard.fanoutPort()),
-                settings.integer("RTKV_TOPIC_PARTITIONS", standard.partitions(), 1, 10_000));
+        int kafkaPort = settings.port("RTKV_KAFKA_PORT", standard.kafkaPort());
+        int kafkaControllerPort = settings.port("RTKV_KAFKA_CONTROLLER_PORT", standard.kafkaControllerPort());
+        int apiPort = settings.port("RTKV_API_PORT", standard.apiPort());
+        int fanoutPort = settings.port("RTKV_FANOUT_PORT", standard.fanoutPort());
+        int partitions = settings.integer("RTKV_TOPIC_PARTITIONS", standard.partitions(), 1, 10_000);
         settings.validate();
-        return layout.withKafkaBrokers(KafkaBroker.formattedBrokers(dataDir).orElse(1));
+        try {
+            return new ClusterLayout(dataDir, shardPorts, List.of(kafkaPort), List.of(kafkaControllerPort), relayPorts,
+                    apiPort, fanoutPort, partitions).withKafkaBrokers(KafkaBroker.formattedBrokers(dataDir).orElse(1));
+        } catch (IllegalArgumentException e) {
+            // Ports that collide: a message for the user, not a stack trace.
+            throw new LauncherException("the local cluster's ports: " + e.getMessage());
+        }
     }
 
     private static List<Integer> ports(Settings settings, String key, List<Integer> fallback) {

@@ -13,9 +13,9 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.Uuid;
 
 /**
  * One KRaft Kafka node (broker and controller in one process) from the kafka_2.13 jar, one of the
@@ -31,10 +31,15 @@ final class KafkaBroker extends ProcessComponent {
     private final ClusterLayout layout;
     private final Path dir;
     private final RtkvHome home;
+    private final Supplier<String> clusterId;
 
-    /** Node {@code nodeId} (from 1) of the layout's brokers. */
-    KafkaBroker(int nodeId, ClusterLayout layout, RtkvHome home, Clock clock) {
+    /**
+     * Node {@code nodeId} (from 1) of the layout's brokers; {@code clusterId} is asked once, when the node
+     * is formatted at its first start, and answers the same for every node of the cluster.
+     */
+    KafkaBroker(int nodeId, ClusterLayout layout, Supplier<String> clusterId, RtkvHome home, Clock clock) {
         super(name(nodeId), layout.dataDir(), clock);
+        this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.layout = layout;
         this.dir = layout.dataDir().resolve(name(nodeId));
@@ -91,29 +96,11 @@ final class KafkaBroker extends ProcessComponent {
         if (!Files.isRegularFile(data.resolve("meta.properties"))) {
             process.runToCompletion(List.of(Executables.java().toString(), "-cp", classpath,
                     "-Dlog4j2.configurationFile=" + logConfig, "kafka.tools.StorageTool", "format",
-                    "-t", clusterId(), "-c", config.toString()), FORMAT_TIMEOUT);
+                    "-t", clusterId.get(), "-c", config.toString()), FORMAT_TIMEOUT);
         }
         process.start(List.of(Executables.java().toString(), "-Xms256m", "-Xmx768m", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + logConfig,
                 "-cp", classpath, "kafka.Kafka", config.toString()), Map.of());
-    }
-
-    /**
-     * Every node of a cluster is formatted with the same cluster id, made at the first start and kept
-     * in the data directory.
-     */
-    private String clusterId() {
-        Path file = layout.dataDir().resolve("kafka-cluster.id");
-        try {
-            synchronized (KafkaBroker.class) {
-                if (!Files.isRegularFile(file)) {
-                    Files.writeString(file, Uuid.randomUuid().toString());
-                }
-                return Files.readString(file).strip();
-            }
-        } catch (IOException e) {
-            throw new LauncherException("cannot keep Kafka's cluster id in " + file, e);
-        }
     }
 
     private List<String> serverProperties(Path data) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A whole rtkv cluster on this machine, every part a real process: MariaDB shards, one or three KRaft
@@ -48,7 +51,7 @@ public final class LocalCluster implements AutoCloseable {
             shards.add(new MariaDbShard(i, layout.shardPorts().get(i), layout.dataDir(), secrets, clock));
         }
         for (int node = 1; node <= layout.kafkaBrokers(); node++) {
-            kafka.add(new KafkaBroker(node, layout, home, clock));
+            kafka.add(new KafkaBroker(node, layout, this::kafkaClusterId, home, clock));
         }
         for (int i = 0; i < layout.shards(); i++) {
             relays.add(relay(i, layout.shardPorts().get(i)));
@@ -69,6 +72,19 @@ public final class LocalCluster implements AutoCloseable {
         relays.forEach(c -> byName.put(c.name(), c));
         byName.put(api.name(), api);
         byName.put(fanout.name(), fanout);
+    }
+
+    /** The id every Kafka node of this cluster is formatted with, made at the first start and kept in the data directory. */
+    private synchronized String kafkaClusterId() {
+        Path file = layout.dataDir().resolve("kafka-cluster.id");
+        try {
+            if (!Files.isRegularFile(file)) {
+                Files.writeString(file, Uuid.randomUuid().toString());
+            }
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new LauncherException("cannot keep Kafka's cluster id in " + file, e);
+        }
     }
 
     /** Relay {@code shard}, reading its shard's binlog at 127.0.0.1:{@code dbPort}. */
