@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.edge.Connectors;
 import rtkv.edge.JsonErrorHandler;
+import rtkv.metrics.ServiceMetrics;
 import rtkv.pages.Pages;
 import rtkv.schema.ClasspathText;
 
@@ -23,12 +24,14 @@ final class ApiServer implements AutoCloseable {
     private final ApiConfig config;
     private final Shards shards;
     private final Sweeper sweeper;
+    private final ServiceMetrics metrics = new ServiceMetrics("api-service");
     private final Javalin app;
     private boolean closed;
 
     ApiServer(ApiConfig config, Clock clock) {
         this.config = config;
-        this.shards = new Shards(config);
+        this.shards = new Shards(config, metrics.registry());
+        RequestTimer requests = new RequestTimer(metrics.registry());
         this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, config, clock) : null;
         KvStore store = new KvStore(shards, clock, config.idempotencySeconds());
         KeyDirectory directory = new KeyDirectory(store, clock, config.keyCacheMillis());
@@ -42,6 +45,7 @@ final class ApiServer implements AutoCloseable {
             // Bodies are read by Bodies.read, which stops at each route's own limit.
             c.http.maxRequestSize = Math.max(config.maxValueBytes(), config.maxBatchBytes());
             c.http.prefer405over404 = true;
+            c.requestLogger.http(requests::record);
             c.routes.before("/v1/*", access::authenticate);
             c.routes.put(KEY, keys::put);
             c.routes.get(KEY, keys::get);
@@ -61,6 +65,7 @@ final class ApiServer implements AutoCloseable {
             }
             c.routes.get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(OPENAPI));
             c.routes.get("/healthz", ctx -> json(ctx, 200, Answers.status("ok")));
+            c.routes.get("/metrics", ctx -> ctx.contentType(ServiceMetrics.CONTENT_TYPE).result(metrics.scrape()));
             c.routes.get("/readyz", ctx -> {
                 boolean ready = shards.allReachable();
                 json(ctx, ready ? 200 : 503, Answers.status(ready ? "ok" : "a shard is unreachable"));
@@ -136,5 +141,6 @@ final class ApiServer implements AutoCloseable {
             sweeper.close();
         }
         shards.close();
+        metrics.close();
     }
 }

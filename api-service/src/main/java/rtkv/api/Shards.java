@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import io.micrometer.core.instrument.MeterRegistry;
 import rtkv.schema.ShardMap;
 
 /** A connection pool per shard, which one holds a table, and how many requests may wait for each. */
@@ -16,7 +17,8 @@ final class Shards implements AutoCloseable {
     private final List<HikariDataSource> pools = new ArrayList<>();
     private final List<Semaphore> admissions = new ArrayList<>();
 
-    Shards(ApiConfig config) {
+    /** @param meters where each pool's connections in use, idle and waited for are counted (hikaricp_*) */
+    Shards(ApiConfig config, MeterRegistry meters) {
         this.map = config.shardMap();
         for (int i = 0; i < config.shardUrls().size(); i++) {
             HikariConfig hikari = new HikariConfig();
@@ -37,6 +39,7 @@ final class Shards implements AutoCloseable {
             hikari.addDataSourceProperty("useServerPrepStmts", "true");
             // Start even when a shard is down; /readyz says so and requests to it get 503.
             hikari.setInitializationFailTimeout(-1);
+            hikari.setMetricRegistry(meters);
             pools.add(new HikariDataSource(hikari));
             admissions.add(new Semaphore(config.poolSize() + config.queuePerShard()));
         }

@@ -146,7 +146,7 @@ class IdempotencyIT {
         put(table, "k", "1", KEY, "old");
         assertEquals(1, answersOf(table));
         ApiConfig config = ApiFixture.config(ApiFixture.cluster(), Map.of("RTKV_IDEMPOTENCY_RETENTION_SECONDS", "3600"));
-        try (Shards shards = new Shards(config)) {
+        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             new Sweeper(shards, config, Clock.systemUTC()).sweep(shards.shardOf(table));
             assertEquals(1, answersOf(table), "an answer within the retention stays");
             Sweeper later = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));

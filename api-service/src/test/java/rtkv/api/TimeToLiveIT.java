@@ -120,7 +120,7 @@ class TimeToLiveIT {
         assertEquals(List.of("k|null|2|0|false"), rows(table));
         // A sweeper whose clock runs two days ahead finds the tombstone older than its one-day retention.
         ApiConfig config = ApiFixture.config(ApiFixture.cluster(), java.util.Map.of("RTKV_TOMBSTONE_RETENTION_SECONDS", "86400"));
-        try (Shards shards = new Shards(config)) {
+        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
             Sweeper sweeper = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
             await("collected").atMost(Duration.ofSeconds(10)).until(() -> {
                 sweeper.sweep(shards.shardOf(table));

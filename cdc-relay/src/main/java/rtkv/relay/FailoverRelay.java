@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,9 +68,12 @@ final class FailoverRelay implements AutoCloseable {
         }
     }
 
-    FailoverRelay(RelayConfig config, Clock clock) {
+    private final RelayMetrics metrics;
+
+    FailoverRelay(RelayConfig config, Clock clock, MeterRegistry meters) {
         this.config = config;
         this.clock = clock;
+        this.metrics = new RelayMetrics(meters, config.shardId(), clock, this::role);
         this.lease = new ShardLease(config);
         this.loop = new Thread(this::runWhileOpen, "relay-failover-" + config.shardId());
     }
@@ -101,6 +105,7 @@ final class FailoverRelay implements AutoCloseable {
         try {
             while (!closing && lease.acquire(() -> closing)) {
                 leaseHeld = true;
+                metrics.leaseTaken();
                 Instant began = clock.instant();
                 Throwable failure;
                 try {
@@ -149,6 +154,7 @@ final class FailoverRelay implements AutoCloseable {
     private void skipGap() throws InterruptedException {
         try {
             BinlogGap.skipToCurrentPosition(config, clock, lease::renew);
+            metrics.gapMarked();
         } catch (RelayException e) {
             LOG.error("shard {}: marking the purged binlog's gap failed; trying again", config.shardId(), e);
         }
@@ -165,7 +171,7 @@ final class FailoverRelay implements AutoCloseable {
             return new RelayException("cdc-relay shard " + config.shardId() + ": the lease was lost as soon as it was taken");
         }
         gate.renewedAsOf(asked);
-        Relay relay = new Relay(config, clock, gate::isOpen);
+        Relay relay = new Relay(config, clock, gate::isOpen, metrics);
         run = relay;
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
             try {

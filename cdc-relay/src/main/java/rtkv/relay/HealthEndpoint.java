@@ -8,23 +8,29 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import rtkv.metrics.ServiceMetrics;
 
 /**
- * {@code /healthz} (the process works) and {@code /readyz} (streaming the binlog, or a standby behind
- * the relay that is), on the JDK's server; both bodies name the relay's role.
+ * On the JDK's server: {@code /healthz} (the process works), {@code /readyz} (holding the shard's lease
+ * and streaming the binlog; a standby is not ready), {@code /readyz?standby=ok} (that, or a standby
+ * behind the relay that is: what a rollout waits for, since a standby never gets the lease while the
+ * active relay lives), and {@code /metrics}. The health bodies name the relay's role.
  */
 final class HealthEndpoint implements AutoCloseable {
 
     private final HttpServer server;
 
-    /** Ready in the roles "active" and "standby" (FailoverRelay.role); the role is asked once per request. */
-    HealthEndpoint(String host, int port, BooleanSupplier alive, Supplier<String> role) throws IOException {
+    /** The role is FailoverRelay.role, asked once per request. */
+    HealthEndpoint(String host, int port, BooleanSupplier alive, Supplier<String> role, ServiceMetrics metrics)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/healthz", exchange -> answer(exchange, alive.getAsBoolean(), role.get()));
         server.createContext("/readyz", exchange -> {
             String now = role.get();
-            answer(exchange, now.equals("active") || now.equals("standby"), now);
+            boolean standbyWillDo = "standby=ok".equals(exchange.getRequestURI().getRawQuery());
+            answer(exchange, now.equals("active") || (standbyWillDo && now.equals("standby")), now);
         });
+        server.createContext("/metrics", exchange -> send(exchange, 200, ServiceMetrics.CONTENT_TYPE, metrics.scrape()));
     }
 
     void start() {
@@ -36,10 +42,14 @@ final class HealthEndpoint implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange, boolean ok, String role) throws IOException {
-        byte[] body = ("{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"role\":\"" + role + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(ok ? 200 : 503, body.length);
+        send(exchange, ok ? 200 : 503, "application/json",
+                "{\"status\":\"" + (ok ? "ok" : "unavailable") + "\",\"role\":\"" + role + "\"}");
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }

@@ -44,10 +44,12 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final BooleanSupplier leaseHeld;
+    private final RelayMetrics metrics;
 
     KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays,
-                   int maxUnacknowledged, BooleanSupplier leaseHeld) {
+                   int maxUnacknowledged, BooleanSupplier leaseHeld, RelayMetrics metrics) {
         this.leaseHeld = leaseHeld;
+        this.metrics = metrics;
         this.producer = producer;
         this.topic = topic;
         this.mapper = mapper;
@@ -82,7 +84,12 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         }
         // The table is the record key: one table's changes share a partition and keep their order.
         ChangeEvent e = event.get();
-        return producer.send(new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e)));
+        long writtenAt = RowChangeMapper.writtenAt(change.record());
+        return producer.send(new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e)), (metadata, failure) -> {
+            if (failure == null) {
+                metrics.published(writtenAt);
+            }
+        });
     }
 
     /**

@@ -54,11 +54,13 @@ final class Relay implements AutoCloseable {
     private volatile KafkaPublisher publisher;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final BooleanSupplier leaseHeld;
+    private final RelayMetrics metrics;
     private volatile boolean positionSaved;
 
     /** {@code leaseHeld} is asked before each change is sent: once false, nothing more is published. */
-    Relay(RelayConfig config, Clock clock, BooleanSupplier leaseHeld) {
+    Relay(RelayConfig config, Clock clock, BooleanSupplier leaseHeld, RelayMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.clock = clock;
         this.leaseHeld = leaseHeld;
         this.engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "relay-engine-" + config.shardId()));
@@ -81,7 +83,7 @@ final class Relay implements AutoCloseable {
     private void startEngine(ReplayGuard replays) {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId(),
-                replays, MAX_UNACKNOWLEDGED, leaseHeld);
+                replays, MAX_UNACKNOWLEDGED, leaseHeld, metrics);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineProperties())
                 .using(clock)

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.config.ConfigException;
+import rtkv.metrics.ServiceMetrics;
 
 /**
  * Runs one relay process of a shard until it is stopped (SIGTERM): active while it holds the shard's
@@ -26,11 +27,13 @@ public final class RelayMain {
             System.exit(2);
             return;
         }
-        FailoverRelay relay = new FailoverRelay(config, Clock.systemUTC());
-        HealthEndpoint health = new HealthEndpoint(config.host(), config.port(), relay::isAlive, relay::role);
+        ServiceMetrics metrics = new ServiceMetrics("cdc-relay");
+        FailoverRelay relay = new FailoverRelay(config, Clock.systemUTC(), metrics.registry());
+        HealthEndpoint health = new HealthEndpoint(config.host(), config.port(), relay::isAlive, relay::role, metrics);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.close();
             health.close();
+            metrics.close();
         }, "relay-shutdown"));
         health.start();
         relay.start();

@@ -57,6 +57,21 @@ final class RowChangeMapper {
         return Optional.of(event(before, ChangeOp.DELETE, null, before.getInt64("version") + 1, null, committedAt, seq));
     }
 
+    /**
+     * When api-service wrote the row (its changed_at, in milliseconds), else when the shard committed it
+     * (the binlog's timestamp, whole seconds on MariaDB); 0 for what is not a row change.
+     */
+    static long writtenAt(SourceRecord record) {
+        if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+            return 0;
+        }
+        Struct row = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");
+        if (row != null && row.schema().field("changed_at") != null && row.get("changed_at") instanceof Number n) {
+            return n.longValue();
+        }
+        return envelope.getStruct("source").getInt64("ts_ms");
+    }
+
     private ChangeEvent event(Struct row, ChangeOp op, String value, long version, Long expiresAt, long committedAt,
                               long seq) {
         return new ChangeEvent(row.getString("table_id"), key(row.get("k")), op, value, version, expiresAt, committedAt,

@@ -17,6 +17,8 @@ import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.source.SourceRecord;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 
 /** The position Debezium saves never passes a change Kafka has not acknowledged. */
@@ -29,7 +31,7 @@ class KafkaPublisherTest {
 
     private KafkaPublisher publisher(int maxUnacknowledged) {
         return new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), maxUnacknowledged,
-                () -> leaseHeld);
+                () -> leaseHeld, new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"));
     }
 
     private static RecordChangeEvent<SourceRecord> put(String key, long version) {

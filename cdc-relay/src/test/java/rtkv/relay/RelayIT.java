@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,7 +80,8 @@ class RelayIT {
         env.put("RTKV_CDC_PASSWORD", cluster.cdcPassword());
         env.put("RTKV_KAFKA_BOOTSTRAP", cluster.kafkaBootstrap());
         env.put("RTKV_RELAY_PORT", "0");
-        Relay started = new Relay(RelayConfig.from(env), Clock.systemUTC(), () -> true);
+        Relay started = new Relay(RelayConfig.from(env), Clock.systemUTC(), () -> true,
+                new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"));
         started.start();
         await("relay streaming the binlog").atMost(Duration.ofMinutes(2)).until(started::isReady);
         return started;

@@ -38,8 +38,11 @@ final class CatchUp implements AutoCloseable {
     private final String topicTag;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> new Thread(r, "fanout-catch-up"));
 
-    CatchUp(FanoutConfig config, String topicTag) {
+    private final FanoutMetrics metrics;
+
+    CatchUp(FanoutConfig config, String topicTag, FanoutMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.topicTag = topicTag;
     }
 
@@ -47,7 +50,7 @@ final class CatchUp implements AutoCloseable {
     void resume(Subscriber subscriber, TableState state, String text) {
         Token token = Token.parse(text, topicTag).orElse(null);
         if (token == null || token.partition() != state.partition() || token.shard() != state.shard()) {
-            resync(subscriber, state, "the resume token does not belong to this table on this cluster");
+            resync(subscriber, state, FanoutMetrics.Resync.FOREIGN_TOKEN, "the resume token does not belong to this table on this cluster");
             return;
         }
         threads.execute(() -> replay(subscriber, state, token, text));
@@ -62,11 +65,11 @@ final class CatchUp implements AutoCloseable {
             long end = consumer.endOffsets(List.of(partition)).get(partition);
             long from = token.offset() + 1;
             if (from < first) {
-                resync(subscriber, state, "the log no longer holds the changes after the resume token");
+                resync(subscriber, state, FanoutMetrics.Resync.LOG_TRUNCATED, "the log no longer holds the changes after the resume token");
                 return;
             }
             if (from > end) {
-                resync(subscriber, state, "the resume token is ahead of the log");
+                resync(subscriber, state, FanoutMetrics.Resync.TOKEN_AHEAD, "the resume token is ahead of the log");
                 return;
             }
             subscriber.holdsUpTo(token.shard(), token.covered());
@@ -79,13 +82,13 @@ final class CatchUp implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     Optional<GapMarker> gap = GapMarker.of(record.key(), record.value());
                     if (gap.isPresent() && gap.get().shard() == state.shard()) {
-                        resync(subscriber, state, "changes after the resume token are missing: " + gap.get().reason());
+                        resync(subscriber, state, FanoutMetrics.Resync.GAP, "changes after the resume token are missing: " + gap.get().reason());
                         return;
                     }
                     if (state.table().equals(record.key())) {
                         ChangeEvent event = readable(record);
                         if (event == null) {
-                            resync(subscriber, state, "a change after the resume token cannot be read");
+                            resync(subscriber, state, FanoutMetrics.Resync.UNREADABLE, "a change after the resume token cannot be read");
                             return;
                         }
                         if (!subscriber.holds(event)) {
@@ -113,7 +116,7 @@ final class CatchUp implements AutoCloseable {
                 }
             }
         } catch (OffsetOutOfRangeException e) {
-            resync(subscriber, state, "the log no longer holds the changes after the resume token");
+            resync(subscriber, state, FanoutMetrics.Resync.LOG_TRUNCATED, "the log no longer holds the changes after the resume token");
         } catch (KafkaException e) {
             LOG.warn("resuming a subscriber of {} failed: {}", state.table(), e.toString());
             subscriber.refuse(1011, "unavailable", "resuming failed; reconnect");
@@ -139,7 +142,8 @@ final class CatchUp implements AutoCloseable {
         }
     }
 
-    private static void resync(Subscriber subscriber, TableState state, String reason) {
+    private void resync(Subscriber subscriber, TableState state, FanoutMetrics.Resync why, String reason) {
+        metrics.resync(why);
         subscriber.send(Frames.resync(reason));
         state.enter(subscriber);
     }

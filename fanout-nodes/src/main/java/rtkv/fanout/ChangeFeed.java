@@ -73,6 +73,7 @@ final class ChangeFeed implements AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Tables tables;
     private volatile Ownership ownership;
+    private volatile FanoutMetrics metrics;
     private volatile AtomicLongArray processedThrough = new AtomicLongArray(0);
     private volatile String topicTag;
     private volatile boolean running = true;
@@ -87,7 +88,8 @@ final class ChangeFeed implements AutoCloseable {
     }
 
     /** @param advertisedUrl where subscribers reach this node; the group's other members read it */
-    void start(Tables tables, Ownership ownership, String advertisedUrl) {
+    void start(Tables tables, Ownership ownership, String advertisedUrl, FanoutMetrics metrics) {
+        this.metrics = metrics;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -279,6 +281,7 @@ final class ChangeFeed implements AutoCloseable {
             } finally {
                 ownershipLock.writeLock().unlock();
             }
+            metrics.left(leaving);
             LOG.info("partitions {} of {} {}; their subscribers move to the new owners", leaving, config.topic(), how);
             ownership.revoked(leaving);
         }
@@ -342,6 +345,9 @@ final class ChangeFeed implements AutoCloseable {
         for (Subscriber subscriber : toFlush) {
             subscriber.flushBatched();
         }
+        for (TopicPartition partition : records.partitions()) {
+            consumer.currentLag(partition).ifPresent(lag -> metrics.lag(partition.partition(), lag));
+        }
     }
 
     private void deliver(TableState state, ConsumerRecord<String, byte[]> record) {
@@ -357,6 +363,7 @@ final class ChangeFeed implements AutoCloseable {
         }
         try {
             state.onChange(event, record.offset(), toFlush);
+            metrics.delivered(record.timestamp());
         } catch (RuntimeException e) {
             // The table's state can no longer be trusted; its subscribers reconnect and resume, the
             // feed and every other table go on.

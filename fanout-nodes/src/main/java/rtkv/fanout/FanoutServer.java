@@ -29,6 +29,7 @@ import rtkv.auth.Principal;
 import rtkv.auth.RateLimiter;
 import rtkv.edge.Connectors;
 import rtkv.edge.JsonErrorHandler;
+import rtkv.metrics.ServiceMetrics;
 import rtkv.schema.ClasspathText;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
@@ -53,6 +54,8 @@ final class FanoutServer implements AutoCloseable {
     private final Snapshots snapshots;
     private final Tables tables;
     private final Authenticator authenticator;
+    private final ServiceMetrics serviceMetrics = new ServiceMetrics("fanout-nodes");
+    private final FanoutMetrics metrics;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeats =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-heartbeats"));
@@ -75,6 +78,7 @@ final class FanoutServer implements AutoCloseable {
         this.systemFeed = new ChangeFeed(config, ChangeFeed.Scope.SYSTEM, Set.copyOf(Tables.PINNED));
         this.snapshots = new Snapshots(config);
         this.tables = new Tables(config, snapshots, feed, systemFeed, clock);
+        this.metrics = new FanoutMetrics(serviceMetrics.registry(), clock, subscribers, tables::subscriberCounts);
         this.authenticator = new Authenticator(config.adminKey(), tables::key, clock);
         this.failures = new RateLimiter(clock);
         this.app = Javalin.create(c -> {
@@ -94,7 +98,11 @@ final class FanoutServer implements AutoCloseable {
                     .header("Cache-Control", "no-cache").contentType("text/javascript; charset=utf-8").result(CLIENT_JS));
             c.routes.get("/v1/tables/{table}/node", this::node);
             c.routes.get("/healthz", ctx -> status(ctx, true));
-            c.routes.get("/readyz", ctx -> status(ctx, isReady()));
+            c.routes.get("/readyz", ctx -> status(ctx, isReady() && !feed.ownedPartitions().isEmpty()));
+            c.routes.get("/metrics", ctx -> {
+                metrics.refresh();
+                ctx.contentType(ServiceMetrics.CONTENT_TYPE).result(serviceMetrics.scrape());
+            });
             c.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                     .contentType("application/json")
                     .result(Frames.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage())));
@@ -187,7 +195,7 @@ final class FanoutServer implements AutoCloseable {
             return;
         }
         Subscriber subscriber = new Subscriber(ctx.session, table, principal.admin() ? null : principal.id(),
-                config.maxPendingBytes(), conflateMillis, clock);
+                config.maxPendingBytes(), conflateMillis, clock, metrics);
         ctx.attribute(SUBSCRIBER, subscriber);
         subscribers.add(subscriber);
         String resume = ctx.queryParam("resume");
@@ -397,10 +405,14 @@ final class FanoutServer implements AutoCloseable {
         }
     }
 
-    /** {@code partitions}: those this node reads for its subscribers, its share of the group's. */
+    /**
+     * {@code partitions}: those this node reads for its subscribers, its share of the group's. A node
+     * with none is not ready: it has nobody to serve (more nodes than partitions, or while it joins).
+     */
     private void status(Context ctx, boolean ok) {
         ctx.status(ok ? 200 : 503).contentType("application/json").result(JsonText.object(g -> {
-            g.writeStringField("status", ok ? "ok" : "not reading the change stream yet");
+            g.writeStringField("status", ok ? "ok" : !isReady() ? "not reading the change stream yet"
+                    : "no partitions of the change stream are this node's");
             g.writeArrayFieldStart("partitions");
             for (int partition : feed.ownedPartitions()) {
                 g.writeNumber(partition);
@@ -414,10 +426,10 @@ final class FanoutServer implements AutoCloseable {
         app.start();
         advertisedUrl = config.advertisedUrl(app.port());
         directory = new Directory(config, 1_000);
-        feed.start(tables, tables::revoked, advertisedUrl);
-        systemFeed.start(tables, partitions -> { }, advertisedUrl);
+        feed.start(tables, tables::revoked, advertisedUrl, metrics);
+        systemFeed.start(tables, partitions -> { }, advertisedUrl, metrics);
         CompletableFuture.allOf(feed.positioned(), systemFeed.positioned()).thenRun(() -> {
-            catchUp = new CatchUp(config, feed.topicTag());
+            catchUp = new CatchUp(config, feed.topicTag(), metrics);
             tables.start();
         });
         heartbeats.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
@@ -477,5 +489,6 @@ final class FanoutServer implements AutoCloseable {
         }
         tables.close();
         snapshots.close();
+        serviceMetrics.close();
     }
 }

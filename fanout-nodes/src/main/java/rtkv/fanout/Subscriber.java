@@ -36,6 +36,7 @@ final class Subscriber {
     private final long maxPendingBytes;
     private final int conflateMillis;
     private final Clock clock;
+    private final FanoutMetrics metrics;
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong snapshotBytes = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -57,7 +58,9 @@ final class Subscriber {
      * @param keyId          the id of the API key it subscribed with, null for the admin key
      * @param conflateMillis 0 for every change as it comes, else at most one change per key per this interval
      */
-    Subscriber(Session session, String table, String keyId, long maxPendingBytes, int conflateMillis, Clock clock) {
+    Subscriber(Session session, String table, String keyId, long maxPendingBytes, int conflateMillis, Clock clock,
+               FanoutMetrics metrics) {
+        this.metrics = metrics;
         this.session = session;
         this.core = ((WebSocketSession) session).getCoreSession();
         this.table = table;
@@ -203,6 +206,7 @@ final class Subscriber {
     /** Too slow: told to resync, after what is already queued, and closed. */
     void cutOff() {
         if (closed.compareAndSet(false, true)) {
+            metrics.droppedTooSlow();
             session.sendText(Frames.resync("too slow: more than " + maxPendingBytes + " bytes were waiting to be sent"),
                     Callback.NOOP);
             session.close(StatusCode.TRY_AGAIN_LATER, "too slow", Callback.NOOP);

@@ -2,6 +2,7 @@ package rtkv.fanout;
 
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -114,6 +115,18 @@ final class Tables implements AutoCloseable {
         TableState state = acquire(table);
         state.pin();
         pinned.put(table, state);
+    }
+
+    /** The subscribers of each table that has any on this node now. */
+    Map<String, Integer> subscriberCounts() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (TableState state : states.values()) {
+            int subscribers = state.subscribers();
+            if (subscribers > 0) {
+                counts.put(state.table(), subscribers);
+            }
+        }
+        return counts;
     }
 
     /** For the feed: the state of a table if anyone here watches it. */

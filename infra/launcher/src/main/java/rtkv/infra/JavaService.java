@@ -15,7 +15,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One of rtkv's own services, run from its module's jar; ready when its {@code /readyz} answers 200. */
+/**
+ * One of rtkv's own services, run from its module's jar; ready when its {@code /readyz?standby=ok}
+ * answers 200 (a relay's standby counts as ready; the other services ignore the query).
+ */
 final class JavaService extends ProcessComponent {
 
     private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z]+)\"");
@@ -76,7 +79,7 @@ final class JavaService extends ProcessComponent {
     }
 
     private HttpResponse<String> askReadiness() throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/readyz"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/readyz?standby=ok"))
                 .timeout(Duration.ofSeconds(2)).build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());

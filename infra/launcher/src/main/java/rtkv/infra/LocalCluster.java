@@ -342,6 +342,11 @@ public final class LocalCluster implements AutoCloseable {
         component.awaitReady(SERVICE_READY);
     }
 
+    /** The ports a part listens on; a service's one port also serves /healthz, /readyz and /metrics. */
+    public List<Integer> ports(String part) {
+        return component(part).ports();
+    }
+
     private Component component(String part) {
         Component component = byName.get(part);
         if (component == null) {
