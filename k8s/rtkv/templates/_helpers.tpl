@@ -1,0 +1,99 @@
+{{/* The release's name for its objects, at most 63 characters. */}}
+{{- define "rtkv.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "rtkv.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* Selects one component's pods: call with (dict "root" $ "component" "api-service"). */}}
+{{- define "rtkv.selector" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "rtkv.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "rtkv.secretName" -}}
+{{- default (printf "%s-secrets" (include "rtkv.fullname" .)) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{/* The shards' JDBC URLs in shard order, comma-separated. */}}
+{{- define "rtkv.shardUrls" -}}
+{{- $root := . -}}
+{{- $urls := list -}}
+{{- range .Values.shards -}}
+{{- $url := printf "jdbc:mariadb://%s:%v/%s" .host (default 3306 .port) $root.Values.database -}}
+{{- if $root.Values.jdbcParameters -}}{{- $url = printf "%s?%s" $url $root.Values.jdbcParameters -}}{{- end -}}
+{{- $urls = append $urls $url -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- end -}}
+
+{{- define "rtkv.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rtkv.secretName" .root }}
+      key: {{ .key }}
+{{- end -}}
+
+{{/* A component's extra RTKV_* settings from values, sorted by name. */}}
+{{- define "rtkv.extraEnv" -}}
+{{- range $name, $value := . }}
+- name: {{ $name }}
+  value: {{ $value | toString | quote }}
+{{- end -}}
+{{- end -}}
+
+{{- define "rtkv.podSpecCommon" -}}
+{{- with .root.Values.image.pullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- toYaml .root.Values.podSecurityContext | nindent 2 }}
+{{- with .values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Checks what the chart cannot run without, all at once. */}}
+{{- define "rtkv.validate" -}}
+{{- $problems := list -}}
+{{- if not .Values.shards -}}{{- $problems = append $problems "shards: name at least one MySQL shard" -}}{{- end -}}
+{{- range $i, $s := .Values.shards -}}
+{{- if not $s.host -}}{{- $problems = append $problems (printf "shards[%d].host is required" $i) -}}{{- end -}}
+{{- end -}}
+{{- if not .Values.kafka.bootstrapServers -}}{{- $problems = append $problems "kafka.bootstrapServers is required" -}}{{- end -}}
+{{- if not .Values.secrets.existingSecret -}}
+{{- if lt (len (toString .Values.secrets.adminKey)) 32 -}}{{- $problems = append $problems "secrets.adminKey: at least 32 characters (or set secrets.existingSecret)" -}}{{- end -}}
+{{- range $k := list "appPassword" "readerPassword" "cdcPassword" -}}
+{{- if not (index $.Values.secrets $k) -}}{{- $problems = append $problems (printf "secrets.%s is required (or set secrets.existingSecret)" $k) -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $problems -}}
+{{- fail (printf "\nrtkv's values are not complete:\n  - %s" (join "\n  - " $problems)) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,225 @@
+package rtkv.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9: the chart renders and lints with a real Helm (helm-java bundles Helm's library) for its
+ * default values and for values-production.yaml, and every object it renders is a Kubernetes API type
+ * with no field the type does not have.
+ */
+class HelmChartTest {
+
+    private static final Path CHART = Path.of("rtkv").toAbsolutePath();
+    private static final Path PRODUCTION = CHART.resolve("values-production.yaml");
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final String KUBERNETES = "1.25.0";
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theDefaultValuesRenderValidObjectsAndLintClean() throws IOException {
+        List<HasMetadata> objects = render(template().withName("rtkv").withNamespace("rtkv"));
+        assertEquals(1, count(objects, Deployment.class, "rtkv-relay-"), "one shard by default");
+        assertTrue(objects.stream().noneMatch(o -> o instanceof Secret), "the Secret is the user's by default");
+        assertTrue(objects.stream().noneMatch(o -> o instanceof ServiceMonitor || o instanceof Ingress));
+        assertLintsClean(CHART);
+    }
+
+    @Test
+    void theProductionValuesRenderValidObjectsAndLintClean() throws IOException {
+        List<HasMetadata> objects = render(template().withName("rtkv").withNamespace("rtkv").withValuesFile(PRODUCTION));
+        assertLintsClean(chartWithValues(PRODUCTION));
+
+        for (String component : List.of("api", "fanout")) {
+            Deployment deployment = get(objects, Deployment.class, "rtkv-" + component);
+            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertNotNull(container.getReadinessProbe(), component);
+            assertNotNull(container.getLivenessProbe(), component);
+            assertNotNull(container.getResources().getRequests().get("cpu"), component);
+            assertNotNull(get(objects, HorizontalPodAutoscaler.class, "rtkv-" + component));
+            assertNotNull(get(objects, PodDisruptionBudget.class, "rtkv-" + component));
+        }
+        Deployment fanout = get(objects, Deployment.class, "rtkv-fanout");
+        assertEquals("/readyz", fanout.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()
+                .getHttpGet().getPath(), "a fanout node without partitions is not ready");
+        assertNotNull(fanout.getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop());
+
+        assertEquals(4, count(objects, Deployment.class, "rtkv-relay-"), "a relay Deployment per shard");
+        for (int shard = 0; shard < 4; shard++) {
+            Deployment relay = get(objects, Deployment.class, "rtkv-relay-" + shard);
+            assertEquals(2, relay.getSpec().getReplicas(), "an active relay and a standby");
+            Map<String, String> env = env(relay);
+            assertEquals(Integer.toString(shard), env.get("RTKV_SHARD_ID"));
+            assertEquals("mysql-" + shard + ".mysql.databases.svc.cluster.local", env.get("RTKV_DB_HOST"));
+            assertEquals("rtkv-kafka-bootstrap.kafka.svc.cluster.local:9092", env.get("RTKV_KAFKA_BOOTSTRAP"));
+            assertEquals(0, relay.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
+        }
+        Map<String, String> api = env(get(objects, Deployment.class, "rtkv-api"));
+        assertEquals(4, api.get("RTKV_SHARDS").split(",").length);
+        assertTrue(api.get("RTKV_SHARDS").startsWith("jdbc:mariadb://mysql-0.mysql.databases.svc.cluster.local:3306/rtkv?sslMode=verify-full"),
+                api.get("RTKV_SHARDS"));
+        assertEquals("0-1023:0,1024-2047:1,2048-3071:2,3072-4095:3", api.get("RTKV_SHARD_MAP"));
+
+        ServiceMonitor monitor = get(objects, ServiceMonitor.class, "rtkv");
+        assertEquals("/metrics", monitor.getSpec().getEndpoints().get(0).getPath());
+        assertEquals("kube-prometheus-stack", monitor.getMetadata().getLabels().get("release"));
+        assertDashboardUsesOnlyRtkvMetrics(get(objects, ConfigMap.class, "rtkv-dashboard"));
+        assertEquals(2, get(objects, Ingress.class, "rtkv").getSpec().getRules().size());
+    }
+
+    @Test
+    void secretsGivenInTheValuesBecomeTheChartsSecret() throws IOException {
+        List<HasMetadata> objects = render(template().withName("rtkv").withNamespace("rtkv")
+                .set("secrets.existingSecret", "")
+                .set("secrets.adminKey", "k".repeat(40))
+                .set("secrets.appPassword", "app")
+                .set("secrets.readerPassword", "reader")
+                .set("secrets.cdcPassword", "cdc"));
+        Secret secret = get(objects, Secret.class, "rtkv-secrets");
+        assertEquals(Set.of("admin-key", "app-password", "reader-password", "cdc-password"), secret.getStringData().keySet());
+        EnvVar password = get(objects, Deployment.class, "rtkv-api").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getEnv().stream().filter(e -> e.getName().equals("RTKV_DB_PASSWORD")).findFirst().orElseThrow();
+        assertEquals("rtkv-secrets", password.getValueFrom().getSecretKeyRef().getName());
+        assertEquals("app-password", password.getValueFrom().getSecretKeyRef().getKey());
+    }
+
+    @Test
+    void incompleteValuesAreRefusedWithEveryProblemListed() {
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> template()
+                .withName("rtkv").set("secrets.existingSecret", "").set("secrets.adminKey", "short")
+                .set("kafka.bootstrapServers", "").call());
+        String message = refused.getMessage();
+        for (String problem : List.of("secrets.adminKey: at least 32 characters", "secrets.appPassword is required",
+                "secrets.readerPassword is required", "secrets.cdcPassword is required", "kafka.bootstrapServers is required")) {
+            assertTrue(message.contains(problem), message);
+        }
+    }
+
+    /** Rendered for the oldest Kubernetes the chart supports (Chart.yaml's kubeVersion). */
+    private static TemplateCommand template() {
+        return new Helm(CHART).template().withKubeVersion(KUBERNETES);
+    }
+
+    /** Renders, and reads every object strictly; fails listing every problem found. */
+    private static List<HasMetadata> render(TemplateCommand command) {
+        String rendered = command.call();
+        List<String> problems = new ArrayList<>();
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String document : KubernetesTypes.documents(rendered)) {
+            HasMetadata object = KubernetesTypes.read(document, problems);
+            if (object != null) {
+                objects.add(object);
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems) + "\n" + rendered);
+        assertFalse(objects.isEmpty());
+        return objects;
+    }
+
+    private static void assertLintsClean(Path chart) {
+        LintResult lint = new Helm(chart).lint().strict().call();
+        assertFalse(lint.isFailed(), String.join("\n", lint.getMessages()));
+        assertTrue(lint.getMessages().stream().noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]")),
+                String.join("\n", lint.getMessages()));
+    }
+
+    /**
+     * Helm lints a chart with its own values.yaml only: a copy of the chart whose values.yaml is the
+     * defaults with {@code values} merged in, as Helm merges a values file (maps key by key, the rest replaced).
+     */
+    @SuppressWarnings("unchecked")
+    private Path chartWithValues(Path values) throws IOException {
+        Path copy = temp.resolve("rtkv");
+        try (var files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        Map<String, Object> merged = merge(YAML.readValue(CHART.resolve("values.yaml").toFile(), Map.class),
+                YAML.readValue(values.toFile(), Map.class));
+        YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
+        return copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> override) {
+        Map<String, Object> merged = new LinkedHashMap<>(base);
+        override.forEach((key, value) -> merged.merge(key, value, (was, now) -> was instanceof Map && now instanceof Map
+                ? merge((Map<String, Object>) was, (Map<String, Object>) now) : now));
+        return merged;
+    }
+
+    private static <T extends HasMetadata> T get(List<HasMetadata> objects, Class<T> type, String name) {
+        return objects.stream().filter(type::isInstance).map(type::cast).filter(o -> o.getMetadata().getName().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " rendered"));
+    }
+
+    private static long count(List<HasMetadata> objects, Class<?> type, String namePrefix) {
+        return objects.stream().filter(type::isInstance).filter(o -> o.getMetadata().getName().startsWith(namePrefix)).count();
+    }
+
+    private static Map<String, String> env(Deployment deployment) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar var : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+            assertFalse(env.containsKey(var.getName()), "set twice: " + var.getName());
+            env.put(var.getName(), var.getValue());
+        }
+        return env;
+    }
+
+    /** Each rtkv metric the dashboard asks for is one the services publish (MetricsIT scrapes them). */
+    private static void assertDashboardUsesOnlyRtkvMetrics(ConfigMap dashboard) throws IOException {
+        JsonNode json = new ObjectMapper().readTree(dashboard.getData().get("rtkv.json"));
+        Set<String> used = new TreeSet<>();
+        Matcher m = Pattern.compile("\\b(rtkv_[a-z_]+)").matcher(json.toString());
+        while (m.find()) {
+            used.add(m.group(1).replaceAll("_(bucket|count|sum)$", ""));
+        }
+        Set<String> published = new TreeSet<>(List.of("rtkv_http_server_requests_seconds", "rtkv_relay_commit_to_kafka_seconds",
+                "rtkv_relay_streaming", "rtkv_relay_gaps_total", "rtkv_fanout_consumer_lag_records",
+                "rtkv_fanout_poll_lag_records_max", "rtkv_fanout_delivery_seconds", "rtkv_fanout_connections",
+                "rtkv_fanout_subscribers", "rtkv_fanout_queue_drops_total", "rtkv_fanout_resyncs_total"));
+        assertEquals(published, used, "the dashboard's metrics");
+        assertTrue(json.get("panels").size() >= 8);
+    }
+}
