@@ -45,7 +45,11 @@ final class ApiServer implements AutoCloseable {
             // Bodies are read by Bodies.read, which stops at each route's own limit.
             c.http.maxRequestSize = Math.max(config.maxValueBytes(), config.maxBatchBytes());
             c.http.prefer405over404 = true;
-            c.requestLogger.http(requests::record);
+            c.requestLogger.http((ctx, millis) -> {
+                requests.record(ctx, millis);
+                RequestContext.leave();
+            });
+            c.routes.before(ctx -> RequestContext.enter(ctx.path()));
             c.routes.before("/v1/*", access::authenticate);
             c.routes.put(KEY, keys::put);
             c.routes.get(KEY, keys::get);

@@ -52,8 +52,9 @@ final class RowChangeMapper {
             return Optional.empty();
         }
         // Only api-service should write; a live row deleted by hand still reaches subscribers.
-        LOG.warn("shard {}: a live row of table {} was deleted outside api-service; publishing it as a delete",
-                shard, before.getString("table_id"));
+        LOG.atWarn().addKeyValue("table", before.getString("table_id"))
+                .log("shard {}: a live row of table {} was deleted outside api-service; publishing it as a delete",
+                        shard, before.getString("table_id"));
         return Optional.of(event(before, ChangeOp.DELETE, null, before.getInt64("version") + 1, null, committedAt, seq));
     }
 

@@ -89,6 +89,14 @@ final class E2eCluster implements BeforeAllCallback {
         }
     }
 
+    /** The relay of {@code shard} that holds its lease now: relay-N, or a standby a test added that took over. */
+    static String activeRelay(int shard) {
+        return cluster.runningParts().stream()
+                .filter(part -> part.equals("relay-" + shard) || part.startsWith("relay-" + shard + "-"))
+                .filter(part -> cluster.relayRole(part).equals(java.util.Optional.of("active")))
+                .findFirst().orElseThrow(() -> new AssertionError("no active relay of shard " + shard));
+    }
+
     static Connection shardOf(String table) throws SQLException {
         return DriverManager.getConnection(cluster.shardJdbcUrl(SHARDS.shardOf(table)), cluster.appUser(),
                 cluster.appPassword());

@@ -81,7 +81,7 @@ class MetricsIT {
         assertTrue(apiMetrics.value("hikaricp_connections") > 0, apiMetrics::text);
 
         for (int shard = 0; shard < E2eCluster.SHARDS.shardCount(); shard++) {
-            Scrape relay = scrape("http://127.0.0.1:" + cluster.ports(activeRelay(cluster, shard)).get(0));
+            Scrape relay = scrape("http://127.0.0.1:" + cluster.ports(E2eCluster.activeRelay(shard)).get(0));
             String tag = Integer.toString(shard);
             assertEquals(1, relay.value("rtkv_relay_lease_held", "shard", tag), relay::text);
             assertEquals(1, relay.value("rtkv_relay_streaming", "shard", tag), relay::text);
@@ -124,13 +124,6 @@ class MetricsIT {
     private static void signal(String signal, long pid) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
         assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
-    }
-
-    private static String activeRelay(LocalCluster cluster, int shard) {
-        return cluster.runningParts().stream()
-                .filter(part -> part.equals("relay-" + shard) || part.startsWith("relay-" + shard + "-"))
-                .filter(part -> cluster.relayRole(part).equals(java.util.Optional.of("active")))
-                .findFirst().orElseThrow(() -> new AssertionError("no active relay of shard " + shard));
     }
 
     private static TableSubscription subscribe(String table, String resume) {

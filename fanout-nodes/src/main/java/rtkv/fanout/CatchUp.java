@@ -118,7 +118,8 @@ final class CatchUp implements AutoCloseable {
         } catch (OffsetOutOfRangeException e) {
             resync(subscriber, state, FanoutMetrics.Resync.LOG_TRUNCATED, "the log no longer holds the changes after the resume token");
         } catch (KafkaException e) {
-            LOG.warn("resuming a subscriber of {} failed: {}", state.table(), e.toString());
+            LOG.atWarn().addKeyValue("table", state.table())
+                    .log("resuming a subscriber of {} failed: {}", state.table(), e.toString());
             subscriber.refuse(1011, "unavailable", "resuming failed; reconnect");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

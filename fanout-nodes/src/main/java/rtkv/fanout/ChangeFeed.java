@@ -356,8 +356,9 @@ final class ChangeFeed implements AutoCloseable {
             event = ChangeEventJson.read(record.value());
         } catch (IllegalArgumentException | NullPointerException e) {
             // Skipping it would be a silent gap for the table's subscribers: they resync instead.
-            LOG.error("an unreadable change of watched table {} at {}-{}@{}: {}; its subscribers resync", state.table(),
-                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            LOG.atError().addKeyValue("table", state.table())
+                    .log("an unreadable change of watched table {} at {}-{}@{}: {}; its subscribers resync", state.table(),
+                            record.topic(), record.partition(), record.offset(), e.getMessage());
             tables.drop(state);
             return;
         }
@@ -367,8 +368,9 @@ final class ChangeFeed implements AutoCloseable {
         } catch (RuntimeException e) {
             // The table's state can no longer be trusted; its subscribers reconnect and resume, the
             // feed and every other table go on.
-            LOG.error("dropping the state of table {} after a failure at {}-{}@{}", state.table(), record.topic(),
-                    record.partition(), record.offset(), e);
+            LOG.atError().addKeyValue("table", state.table()).setCause(e)
+                    .log("dropping the state of table {} after a failure at {}-{}@{}",
+                            state.table(), record.topic(), record.partition(), record.offset());
             tables.drop(state);
         }
     }

@@ -133,7 +133,8 @@ final class FanoutServer implements AutoCloseable {
             // A broken connection, or a client breaking the protocol (a frame too large, say), is the client's affair.
             if (ctx.error() != null && !(ctx.error() instanceof java.io.IOException)
                     && !(ctx.error() instanceof org.eclipse.jetty.websocket.api.exceptions.WebSocketException)) {
-                LOG.error("a subscription to {} failed", ctx.pathParam("table"), ctx.error());
+                LOG.atError().addKeyValue("table", ctx.pathParam("table")).setCause(ctx.error())
+                        .log("a subscription to {} failed", ctx.pathParam("table"));
             }
             leave(ctx);
         });

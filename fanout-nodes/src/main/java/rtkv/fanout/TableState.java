@@ -393,8 +393,9 @@ final class TableState {
         }
         Entry current = entries.get(event.key());
         if (current != null && current.version() > event.version()) {
-            LOG.warn("table {}: key {} at version {} was sent version {}; kept the newer", table, event.key(),
-                    current.version(), event.version());
+            LOG.atWarn().addKeyValue("table", table).addKeyValue("key", event.key())
+                    .log("table {}: key {} at version {} was sent version {}; kept the newer", table, event.key(),
+                            current.version(), event.version());
             return;
         }
         entries.put(event.key(), new Entry(event.value(), event.version(), event.expiresAt()));

@@ -167,7 +167,8 @@ final class Tables implements AutoCloseable {
         try {
             state.goLive(snapshots.read(state.table()));
         } catch (SQLException | RuntimeException e) {
-            LOG.error("cannot read table {} from shard {}: {}", state.table(), state.shard(), e.toString());
+            LOG.atError().addKeyValue("table", state.table())
+                    .log("cannot read table {} from shard {}: {}", state.table(), state.shard(), e.toString());
             state.fail("the table could not be read from its shard; retry shortly");
             states.remove(state.table(), state);
             return;
@@ -184,8 +185,9 @@ final class Tables implements AutoCloseable {
         List<TableState> hit = states.values().stream().filter(state -> state.shard() == gap.shard()
                 && state.partition() == partition && isSystem(state.table()) == systemFeed).toList();
         for (TableState state : hit) {
-            LOG.warn("table {}: changes of shard {} are missing ({}); its subscribers resync", state.table(),
-                    gap.shard(), gap.reason());
+            LOG.atWarn().addKeyValue("table", state.table())
+                    .log("table {}: changes of shard {} are missing ({}); its subscribers resync", state.table(),
+                            gap.shard(), gap.reason());
             state.fail("changes of the table's shard are missing; reconnect and resume to be told resync");
             states.remove(state.table(), state);
             if (isSystem(state.table())) {
@@ -223,8 +225,9 @@ final class Tables implements AutoCloseable {
         } catch (JsonText.InvalidJsonException e) {
             // not an object: the default applies
         }
-        LOG.warn("{} of table {} is {}, not {{\"maxSubscribers\": N}}; the default {} applies", SETTINGS, table,
-                entry.value(), config.maxSubscribers());
+        LOG.atWarn().addKeyValue("table", table)
+                .log("{} of table {} is {}, not {{\"maxSubscribers\": N}}; the default {} applies", SETTINGS, table,
+                        entry.value(), config.maxSubscribers());
         return config.maxSubscribers();
     }
 
