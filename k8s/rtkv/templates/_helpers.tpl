@@ -86,6 +86,8 @@ affinity:
 {{- range $i, $s := .Values.shards -}}
 {{- if not $s.host -}}{{- $problems = append $problems (printf "shards[%d].host is required" $i) -}}{{- end -}}
 {{- end -}}
+{{- $fanoutMost := ternary .Values.fanout.autoscaling.maxReplicas .Values.fanout.replicas .Values.fanout.autoscaling.enabled -}}
+{{- if ge (int $fanoutMost) (int .Values.kafka.partitions) -}}{{- $problems = append $problems (printf "fanout nodes: at most %v, fewer than kafka.partitions (%v), or a node has no partition and a rollout stalls" $fanoutMost .Values.kafka.partitions) -}}{{- end -}}
 {{- if not .Values.kafka.bootstrapServers -}}{{- $problems = append $problems "kafka.bootstrapServers is required" -}}{{- end -}}
 {{- if not .Values.secrets.existingSecret -}}
 {{- if lt (len (toString .Values.secrets.adminKey)) 32 -}}{{- $problems = append $problems "secrets.adminKey: at least 32 characters (or set secrets.existingSecret)" -}}{{- end -}}

@@ -88,6 +88,8 @@ class HelmChartTest {
             assertEquals("mysql-" + shard + ".mysql.databases.svc.cluster.local", env.get("RTKV_DB_HOST"));
             assertEquals("rtkv-kafka-bootstrap.kafka.svc.cluster.local:9092", env.get("RTKV_KAFKA_BOOTSTRAP"));
             assertEquals(0, relay.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
+            assertEquals(1, get(objects, PodDisruptionBudget.class, "rtkv-relay-" + shard).getSpec().getMaxUnavailable()
+                    .getIntVal(), "a drain leaves the shard a relay");
         }
         Map<String, String> api = env(get(objects, Deployment.class, "rtkv-api"));
         assertEquals(4, api.get("RTKV_SHARDS").split(",").length);
@@ -122,10 +124,11 @@ class HelmChartTest {
     void incompleteValuesAreRefusedWithEveryProblemListed() {
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> template()
                 .withName("rtkv").set("secrets.existingSecret", "").set("secrets.adminKey", "short")
-                .set("kafka.bootstrapServers", "").call());
+                .set("kafka.bootstrapServers", "").set("fanout.autoscaling.maxReplicas", 12).call());
         String message = refused.getMessage();
         for (String problem : List.of("secrets.adminKey: at least 32 characters", "secrets.appPassword is required",
-                "secrets.readerPassword is required", "secrets.cdcPassword is required", "kafka.bootstrapServers is required")) {
+                "secrets.readerPassword is required", "secrets.cdcPassword is required", "kafka.bootstrapServers is required",
+                "fanout nodes: at most 12, fewer than kafka.partitions (12)")) {
             assertTrue(message.contains(problem), message);
         }
     }
