@@ -42,10 +42,12 @@ final class RelayMetrics {
                 "from api-service writing a row to Kafka acknowledging its change").tag("shard", tag).register(registry);
     }
 
-    /** Kafka acknowledged a change of a row written at {@code writtenAtMillis}. */
+    /** Kafka acknowledged a change of a row written at {@code writtenAtMillis}; 0 when that is not known. */
     void published(long writtenAtMillis) {
         published.increment();
-        commitToKafka.record(Math.max(0, clock.millis() - writtenAtMillis), TimeUnit.MILLISECONDS);
+        if (writtenAtMillis > 0) {
+            commitToKafka.record(Math.max(0, clock.millis() - writtenAtMillis), TimeUnit.MILLISECONDS);
+        }
     }
 
     void gapMarked() {

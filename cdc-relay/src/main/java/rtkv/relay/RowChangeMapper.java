@@ -60,10 +60,12 @@ final class RowChangeMapper {
 
     /**
      * When api-service wrote the row (its changed_at, in milliseconds), else when the shard committed it
-     * (the binlog's timestamp, whole seconds on MariaDB); 0 for what is not a row change.
+     * (the binlog's timestamp, whole seconds on MariaDB); 0 for what is not a change streamed from the
+     * binlog, a row of Debezium's initial snapshot included (its age is not a lag).
      */
     static long writtenAt(SourceRecord record) {
-        if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null) {
+        if (!(record.value() instanceof Struct envelope) || envelope.schema().field("op") == null
+                || "r".equals(envelope.getString("op"))) {
             return 0;
         }
         Struct row = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");

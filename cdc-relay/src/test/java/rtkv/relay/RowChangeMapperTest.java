@@ -68,6 +68,14 @@ class RowChangeMapperTest {
     }
 
     @Test
+    void aStreamedChangeWasWrittenAtItsRowsChangedAtAndASnapshotRowAtNoKnownTime() {
+        assertEquals(1L, RowChangeMapper.writtenAt(record("c", null, row("a", "1", 1))));
+        assertEquals(1L, RowChangeMapper.writtenAt(record("d", row("a", "1", 1), null)), "a delete: the row before");
+        assertEquals(0L, RowChangeMapper.writtenAt(record("r", null, row("a", "1", 1))), "its age is not a lag");
+        assertEquals(0L, RowChangeMapper.writtenAt(new SourceRecord(Map.of(), Map.of(), "__debezium-heartbeat", null, null)));
+    }
+
+    @Test
     void writingATombstoneIsADelete() {
         ChangeEvent event = mapper.map(record("u", row("a", "1", 1), row("a", null, 2))).orElseThrow();
         assertEquals(new ChangeEvent("demo", "a", ChangeOp.DELETE, null, 2, null, 1_700_000_000_000L, 3, 77), event);

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -136,19 +134,11 @@ class MetricsIT {
     }
 
     private static List<JsonNode> frames(TableSubscription subscription) {
-        List<JsonNode> frames = new ArrayList<>();
-        for (String frame : subscription.frames()) {
-            try {
-                frames.add(Api.JSON.readTree(frame));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return frames;
+        return ReceivedFrames.of(subscription);
     }
 
     private static List<JsonNode> ofType(TableSubscription subscription, String type) {
-        return frames(subscription).stream().filter(f -> f.get("type").asText().equals(type)).toList();
+        return ReceivedFrames.ofType(subscription, type);
     }
 
     private static Scrape scrape(String baseUrl) throws IOException, InterruptedException {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,19 +43,11 @@ class SubscriptionsIT {
     }
 
     private static List<JsonNode> frames(TableSubscription subscription) {
-        List<JsonNode> frames = new ArrayList<>();
-        for (String frame : subscription.frames()) {
-            try {
-                frames.add(Api.JSON.readTree(frame));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return frames;
+        return ReceivedFrames.of(subscription);
     }
 
     private static List<JsonNode> ofType(TableSubscription subscription, String type) {
-        return frames(subscription).stream().filter(f -> f.get("type").asText().equals(type)).toList();
+        return ReceivedFrames.ofType(subscription, type);
     }
 
     private static List<String> changes(TableSubscription subscription) {
