@@ -1,11 +1,15 @@
 package rtkv.relay;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,8 +34,8 @@ import rtkv.schema.ChangeEventJson;
  */
 final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
 
-    /** A change handed over by Debezium, with its send's acknowledgement, or null when nothing was sent. */
-    private record InFlight(RecordChangeEvent<SourceRecord> change, Future<RecordMetadata> ack) {
+    /** A change handed over by Debezium, with its send's acknowledgement (null when nothing was sent) and when it was sent. */
+    private record InFlight(RecordChangeEvent<SourceRecord> change, Future<RecordMetadata> ack, long sentAtNanos) {
     }
 
     private final Producer<String, byte[]> producer;
@@ -45,11 +49,21 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final AtomicLong skipped = new AtomicLong();
     private final BooleanSupplier leaseHeld;
     private final RelayMetrics metrics;
+    private final long ackTimeoutNanos;
+    private final LongSupplier nanoTime;
 
+    /**
+     * @param ackTimeout how long a change may wait for Kafka's acknowledgement before the run stops and a
+     *                   new one, with a new producer, sends it again (see {@link #markAcknowledged})
+     * @param nanoTime   the monotonic clock the wait is measured on
+     */
     KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays,
-                   int maxUnacknowledged, BooleanSupplier leaseHeld, RelayMetrics metrics) {
+                   int maxUnacknowledged, BooleanSupplier leaseHeld, RelayMetrics metrics, Duration ackTimeout,
+                   LongSupplier nanoTime) {
         this.leaseHeld = leaseHeld;
         this.metrics = metrics;
+        this.ackTimeoutNanos = ackTimeout.toNanos();
+        this.nanoTime = nanoTime;
         this.producer = producer;
         this.topic = topic;
         this.mapper = mapper;
@@ -63,7 +77,7 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         for (RecordChangeEvent<SourceRecord> change : batch) {
-            inFlight.add(new InFlight(change, send(change)));
+            inFlight.add(new InFlight(change, send(change), nanoTime.getAsLong()));
         }
         markAcknowledged(committer);
         committer.markBatchFinished();
@@ -95,16 +109,27 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     /**
      * Marks the acknowledged head of the changes in flight. Partitions acknowledge independently, so a
      * later change can be acknowledged before an earlier one; the head stops at the first that is not.
+     *
+     * <p>A change unacknowledged for longer than the timeout stops the run. After brokers fail, an
+     * idempotent producer can be left retrying a partition's batch for minutes
+     * (OUT_OF_ORDER_SEQUENCE_NUMBER) while the brokers are well again, and the partition's stream
+     * stalls with it. The next run sends from the saved position with a new producer, and the
+     * {@link ReplayGuard} drops what is already in the log; while Kafka really is down, runs stop and
+     * start again with the failover loop's backoff, which costs nothing.
      */
     private void markAcknowledged(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         while (!inFlight.isEmpty()) {
             InFlight head = inFlight.peek();
             if (head.ack() != null) {
+                long waitedNanos = nanoTime.getAsLong() - head.sentAtNanos();
+                if (!head.ack().isDone() && waitedNanos > ackTimeoutNanos) {
+                    throw unacknowledgedFor(waitedNanos, null);
+                }
                 if (!head.ack().isDone() && inFlight.size() <= maxUnacknowledged) {
                     return;
                 }
-                acknowledged(head.ack());
+                acknowledged(head.ack(), ackTimeoutNanos - waitedNanos);
                 published.incrementAndGet();
             }
             committer.markProcessed(head.change());
@@ -112,14 +137,22 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         }
     }
 
-    private void acknowledged(Future<RecordMetadata> ack) throws InterruptedException {
+    private void acknowledged(Future<RecordMetadata> ack, long waitNanos) throws InterruptedException {
         try {
-            ack.get();
+            ack.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw unacknowledgedFor(ackTimeoutNanos, e);
         } catch (ExecutionException e) {
             // The producer already retried what is retriable; stopping keeps the position unsaved.
             throw new RelayException("cdc-relay shard " + shard + ": Kafka did not acknowledge a change; "
                     + "stopping without saving the binlog position", e.getCause());
         }
+    }
+
+    private RelayException unacknowledgedFor(long nanos, Throwable cause) {
+        return new RelayException("cdc-relay shard " + shard + ": Kafka has not acknowledged a change for "
+                + TimeUnit.NANOSECONDS.toSeconds(nanos) + " s; stopping without saving the binlog position, to send"
+                + " it again with a new producer", cause);
     }
 
     /** Changes Kafka acknowledged. */

@@ -7,6 +7,7 @@ import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,11 @@ final class Relay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
     /** Changes sent to Kafka and not yet acknowledged, at most; a crash replays them (ReplayGuard). */
     private static final int MAX_UNACKNOWLEDGED = 4_096;
+    /**
+     * The longest a change waits for Kafka's acknowledgement before the run starts again with a new
+     * producer (KafkaPublisher). Leader elections take seconds; a stuck producer retries for minutes.
+     */
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
     private final RelayConfig config;
     private final Clock clock;
@@ -83,7 +89,7 @@ final class Relay implements AutoCloseable {
     private void startEngine(ReplayGuard replays) {
         producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId(),
-                replays, MAX_UNACKNOWLEDGED, leaseHeld, metrics);
+                replays, MAX_UNACKNOWLEDGED, leaseHeld, metrics, ACK_TIMEOUT, System::nanoTime);
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineProperties())
                 .using(clock)

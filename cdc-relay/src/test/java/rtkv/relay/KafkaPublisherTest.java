@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -28,10 +29,12 @@ class KafkaPublisherTest {
             new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
     private final Committer committer = new Committer();
     private volatile boolean leaseHeld = true;
+    private long nanos;
 
     private KafkaPublisher publisher(int maxUnacknowledged) {
         return new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), maxUnacknowledged,
-                () -> leaseHeld, new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"));
+                () -> leaseHeld, new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"),
+                Duration.ofSeconds(30), () -> nanos);
     }
 
     private static RecordChangeEvent<SourceRecord> put(String key, long version) {
@@ -62,6 +65,28 @@ class KafkaPublisherTest {
         assertEquals(List.of(a, quiet), committer.marked.subList(0, 2));
         assertEquals(3, committer.batchesFinished);
         assertEquals(1, publisher.published());
+    }
+
+    @Test
+    void aChangeKafkaLeavesUnacknowledgedTooLongStopsTheRunUnmarked() throws Exception {
+        KafkaPublisher publisher = publisher(100);
+        publisher.handleBatch(List.of(put("a", 1)), committer);
+        nanos += Duration.ofSeconds(29).toNanos();
+        publisher.handleBatch(List.of(heartbeat()), committer);
+        nanos += Duration.ofSeconds(2).toNanos();
+
+        RelayException e = assertThrows(RelayException.class, () -> publisher.handleBatch(List.of(heartbeat()), committer));
+        assertTrue(e.getMessage().startsWith("cdc-relay shard 0: Kafka has not acknowledged a change for 31 s"), e.getMessage());
+        assertEquals(List.of(), committer.marked, "the position stays before it");
+    }
+
+    @Test
+    void aFullWindowWaitsForTheHeadNoLongerThanTheTimeout() throws Exception {
+        KafkaPublisher publisher = publisher(1);
+        publisher.handleBatch(List.of(put("a", 1)), committer);
+        nanos += Duration.ofSeconds(31).toNanos();
+        assertThrows(RelayException.class, () -> publisher.handleBatch(List.of(put("b", 1)), committer),
+                "past the timeout already: no wait on the acknowledgement at all");
     }
 
     @Test

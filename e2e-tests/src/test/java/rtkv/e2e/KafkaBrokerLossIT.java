@@ -4,16 +4,20 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import rtkv.infra.LocalCluster;
@@ -69,7 +73,38 @@ class KafkaBrokerLossIT {
             first.assertConvergedAndChecked();
             second.assertConvergedAndChecked();
         }
+        assertEveryPartitionStreamsFromEveryShard(cluster);
         assertTrue(cluster.runningParts().containsAll(List.of("kafka", "kafka-2", "kafka-3", "relay-0", "relay-1")));
+    }
+
+    /**
+     * Not only the tables the test wrote: after brokers fail, a relay's producer can be left stuck on
+     * one partition (OUT_OF_ORDER_SEQUENCE_NUMBER, retried for minutes), which the relay must notice
+     * and get over. A change to a table on each partition from each shard reaches the log within a
+     * minute: the relays' ack timeout (30 s), a new run's start, and room for the machine's load.
+     */
+    private static void assertEveryPartitionStreamsFromEveryShard(LocalCluster cluster) {
+        Set<String> tables = new HashSet<>();
+        for (int shard = 0; shard < E2eCluster.SHARDS.shardCount(); shard++) {
+            for (int partition = 0; partition < cluster.layout().partitions(); partition++) {
+                tables.add(tableOn(shard, partition, cluster.layout().partitions()));
+            }
+        }
+        Api api = E2eCluster.api();
+        Set<String> missing = KafkaLog.missingAfter(cluster.kafkaBootstrap(), tables,
+                () -> tables.forEach(table -> assertEquals(200, api.put(table, "probe", "1").status())), Duration.ofMinutes(1));
+        assertEquals(Set.of(), missing, "tables whose change never reached the log, of one per partition and shard");
+    }
+
+    private static String tableOn(int shard, int partition, int partitions) {
+        String prefix = "e2e-probe-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        for (int i = 0; ; i++) {
+            String table = prefix + i;
+            if (E2eCluster.SHARDS.shardOf(table) == shard
+                    && Utils.toPositive(Utils.murmur2(table.getBytes(StandardCharsets.UTF_8))) % partitions == partition) {
+                return table;
+            }
+        }
     }
 
     /** How many changes the first subscriber of the history has applied so far. */

@@ -2,7 +2,9 @@ package rtkv.e2e;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
@@ -34,6 +36,29 @@ final class KafkaLog {
     static List<ChangeEvent> changesOf(String bootstrap, String table) {
         return readAll(bootstrap, record -> table.equals(record.key())).stream()
                 .map(record -> ChangeEventJson.read(record.value())).toList();
+    }
+
+    /**
+     * Writes {@code write} and waits until a record of each of {@code tables} is in the log after where
+     * every partition ended before the writes; answers the tables still missing after {@code patience}.
+     */
+    static Set<String> missingAfter(String bootstrap, Set<String> tables, Runnable write, Duration patience) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            write.run();
+            Set<String> missing = new HashSet<>(tables);
+            long deadline = System.nanoTime() + patience.toNanos();
+            while (!missing.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> missing.remove(record.key()));
+            }
+            return missing;
+        }
     }
 
     /** The records that pass {@code filter}, from the beginning of every partition to its end now. */
