@@ -45,11 +45,13 @@ final class ApiServer implements AutoCloseable {
             // Bodies are read by Bodies.read, which stops at each route's own limit.
             c.http.maxRequestSize = Math.max(config.maxValueBytes(), config.maxBatchBytes());
             c.http.prefer405over404 = true;
-            c.requestLogger.http((ctx, millis) -> {
-                requests.record(ctx, millis);
-                RequestContext.leave();
-            });
+            c.requestLogger.http(requests::record);
             c.routes.before(ctx -> RequestContext.enter(ctx.path()));
+            // After the exception handlers, which log with it; also when writing the answer then fails.
+            c.routes.after(ctx -> RequestContext.leave());
+            // With a beforeMatched handler Javalin matches the route before any handler runs, so a
+            // request that authentication refuses is still timed under its route, not as unmatched.
+            c.routes.beforeMatched(ctx -> { });
             c.routes.before("/v1/*", access::authenticate);
             c.routes.put(KEY, keys::put);
             c.routes.get(KEY, keys::get);

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * this process waits again, after a backoff. No supervisor is needed to recover from a lost shard
  * connection or a Kafka outage, and two relays never publish one shard's changes at once.
  *
- * <p>Lifecycle: {@link #start()}, {@link #role()} (ready when "active" and streaming, or a "standby"
- * behind an active relay), {@link #close()}, which lets the lease go at once for the standby.
+ * <p>Lifecycle: {@link #start()}, {@link #role()} (ready when "active" and streaming; a "standby"
+ * behind an active relay is ready to take over, which is what a rollout waits for), {@link #close()},
+ * which lets the lease go at once for the standby.
  */
 final class FailoverRelay implements AutoCloseable {
 
@@ -73,8 +74,8 @@ final class FailoverRelay implements AutoCloseable {
     FailoverRelay(RelayConfig config, Clock clock, MeterRegistry meters) {
         this.config = config;
         this.clock = clock;
-        this.metrics = new RelayMetrics(meters, config.shardId(), clock, this::role);
         this.lease = new ShardLease(config);
+        this.metrics = new RelayMetrics(meters, config.shardId(), clock, this::role);
         this.loop = new Thread(this::runWhileOpen, "relay-failover-" + config.shardId());
     }
 

@@ -25,7 +25,7 @@ final class RelayMetrics {
     RelayMetrics(MeterRegistry registry, int shard, Clock clock, Supplier<String> role) {
         this.clock = clock;
         String tag = Integer.toString(shard);
-        Gauge.builder("rtkv.relay.lease.held", role, r -> r.get().equals("active") || r.get().equals("starting") ? 1 : 0)
+        Gauge.builder("rtkv.relay.lease.held", role, r -> holds(r.get()) ? 1 : 0)
                 .description("1 while this relay holds the shard's lease").tag("shard", tag).strongReference(true)
                 .register(registry);
         Gauge.builder("rtkv.relay.streaming", role, r -> r.get().equals("active") ? 1 : 0)
@@ -40,6 +40,10 @@ final class RelayMetrics {
         // A row's changed_at is api-service's clock and the acknowledgement this one's: hosts' clocks must agree (NTP).
         commitToKafka = ServiceMetrics.latency("rtkv.relay.commit.to.kafka",
                 "from api-service writing a row to Kafka acknowledging its change").tag("shard", tag).register(registry);
+    }
+
+    private static boolean holds(String role) {
+        return role.equals("active") || role.equals("starting");
     }
 
     /** Kafka acknowledged a change of a row written at {@code writtenAtMillis}; 0 when that is not known. */

@@ -60,7 +60,8 @@ final class RowChangeMapper {
 
     /**
      * When api-service wrote the row (its changed_at, in milliseconds), else when the shard committed it
-     * (the binlog's timestamp, whole seconds on MariaDB); 0 for what is not a change streamed from the
+     * (the binlog's timestamp, whole seconds on MariaDB): a row deleted outside api-service (its
+     * changed_at is its last write's, not the delete's). 0 for what is not a change streamed from the
      * binlog, a row of Debezium's initial snapshot included (its age is not a lag).
      */
     static long writtenAt(SourceRecord record) {
@@ -68,7 +69,7 @@ final class RowChangeMapper {
                 || "r".equals(envelope.getString("op"))) {
             return 0;
         }
-        Struct row = envelope.getStruct("after") != null ? envelope.getStruct("after") : envelope.getStruct("before");
+        Struct row = envelope.getStruct("after");
         if (row != null && row.schema().field("changed_at") != null && row.get("changed_at") instanceof Number n) {
             return n.longValue();
         }

@@ -53,14 +53,25 @@ class LogsIT {
         }
     }
 
-    /** The part's log lines that are logging events; a JVM's own warnings are plain text before them. */
+    /**
+     * The part's log lines that are logging events, each of which must be one JSON object; a JVM's own
+     * warnings are plain text before them, and the last line may be half written as it is read.
+     */
     private static List<JsonNode> events(String part) {
         Path log = E2eCluster.cluster().layout().dataDir().resolve("logs/" + part + ".log");
         List<JsonNode> events = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                if (line.startsWith("{")) {
-                    events.add(Api.JSON.readTree(line));
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                if (!lines.get(i).startsWith("{")) {
+                    continue;
+                }
+                try {
+                    events.add(Api.JSON.readTree(lines.get(i)));
+                } catch (IOException e) {
+                    if (i < lines.size() - 1) {
+                        throw new AssertionError(part + ": line " + (i + 1) + " is not one JSON object: " + lines.get(i), e);
+                    }
                 }
             }
         } catch (IOException e) {

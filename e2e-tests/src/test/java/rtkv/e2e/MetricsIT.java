@@ -42,6 +42,7 @@ class MetricsIT {
             assertEquals(200, api.put(second, "k" + i, Integer.toString(i)).status());
         }
         assertEquals(404, api.get(first, "never-written").status());
+        assertEquals(401, api.as("not-a-key-of-this-cluster-at-all-xxxxxxxx").get(first, "k0").status());
 
         TableSubscription watcher = subscribe(first, null);
         try {
@@ -75,6 +76,8 @@ class MetricsIT {
                 >= 40, apiMetrics::text);
         assertTrue(apiMetrics.value("rtkv_http_server_requests_seconds_count", "route", key, "method", "GET", "status", "404")
                 >= 1, apiMetrics::text);
+        assertTrue(apiMetrics.value("rtkv_http_server_requests_seconds_count", "route", key, "method", "GET", "status", "401")
+                >= 1, "refused by authentication, still under its route: " + apiMetrics.text());
         assertTrue(apiMetrics.value("rtkv_http_server_requests_seconds_sum", "route", key) > 0, apiMetrics::text);
         assertTrue(apiMetrics.value("hikaricp_connections") > 0, apiMetrics::text);
 
@@ -115,8 +118,8 @@ class MetricsIT {
         } finally {
             signal("CONT", pid);
         }
-        await("the fanout node reads again").atMost(Duration.ofSeconds(30))
-                .until(() -> scrape(cluster.fanoutUrl()).value("rtkv_fanout_poll_lag_records_count") > 0);
+        await("the fanout node reads the backlog").atMost(Duration.ofSeconds(30))
+                .until(() -> scrape(cluster.fanoutUrl()).value("rtkv_fanout_poll_lag_records_max") > 0);
     }
 
     private static void signal(String signal, long pid) throws Exception {

@@ -345,8 +345,12 @@ final class ChangeFeed implements AutoCloseable {
         for (Subscriber subscriber : toFlush) {
             subscriber.flushBatched();
         }
-        for (TopicPartition partition : records.partitions()) {
-            consumer.currentLag(partition).ifPresent(lag -> metrics.lag(partition.partition(), lag));
+        // The group's partitions only: every node reads the system tables' partitions for itself, and
+        // counting those too would add one partition's lag once per node.
+        if (scope == Scope.GROUP) {
+            for (TopicPartition partition : records.partitions()) {
+                consumer.currentLag(partition).ifPresent(lag -> metrics.lag(partition.partition(), lag));
+            }
         }
     }
 

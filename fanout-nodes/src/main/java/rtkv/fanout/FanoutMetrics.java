@@ -76,7 +76,7 @@ final class FanoutMetrics {
         delivery.record(Math.max(0, clock.millis() - sentAtMillis), TimeUnit.MILLISECONDS);
     }
 
-    /** After a poll that brought changes of the partition: how many it still has to read. */
+    /** After a poll that brought changes of the group's partition: how many it still has to read. */
     void lag(int partition, long records) {
         lagByPartition.put(partition, records);
         pollLag.record(records);
@@ -96,8 +96,16 @@ final class FanoutMetrics {
         resyncs.get(reason).increment();
     }
 
-    /** Brings the per-table and per-partition gauges up to now; called before each scrape. */
-    void refresh() {
+    /**
+     * Brings the per-table and per-partition gauges up to now, then scrapes. One scrape at a time: a
+     * refresh replaces the gauges' rows, and a scrape in the middle of another's would miss some.
+     */
+    synchronized String scrape(ServiceMetrics service) {
+        refresh();
+        return service.scrape();
+    }
+
+    private void refresh() {
         subscribers.register(subscribersByTable.get().entrySet().stream()
                 .map(e -> MultiGauge.Row.of(Tags.of("table", e.getKey()), e.getValue())).toList(), true);
         lag.register(lagByPartition.entrySet().stream()

@@ -99,10 +99,7 @@ final class FanoutServer implements AutoCloseable {
             c.routes.get("/v1/tables/{table}/node", this::node);
             c.routes.get("/healthz", ctx -> status(ctx, true));
             c.routes.get("/readyz", ctx -> status(ctx, isReady() && !feed.ownedPartitions().isEmpty()));
-            c.routes.get("/metrics", ctx -> {
-                metrics.refresh();
-                ctx.contentType(ServiceMetrics.CONTENT_TYPE).result(serviceMetrics.scrape());
-            });
+            c.routes.get("/metrics", ctx -> ctx.contentType(ServiceMetrics.CONTENT_TYPE).result(metrics.scrape(serviceMetrics)));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                     .contentType("application/json")
                     .result(Frames.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage())));
