@@ -79,6 +79,11 @@ affinity:
 {{- end }}
 {{- end -}}
 
+{{/* The most fanout nodes the values allow: the HPA's maximum, or the fixed count. */}}
+{{- define "rtkv.fanoutMost" -}}
+{{- ternary .Values.fanout.autoscaling.maxReplicas .Values.fanout.replicas .Values.fanout.autoscaling.enabled -}}
+{{- end -}}
+
 {{/* Checks what the chart cannot run without, all at once. */}}
 {{- define "rtkv.validate" -}}
 {{- $problems := list -}}
@@ -86,7 +91,8 @@ affinity:
 {{- range $i, $s := .Values.shards -}}
 {{- if not $s.host -}}{{- $problems = append $problems (printf "shards[%d].host is required" $i) -}}{{- end -}}
 {{- end -}}
-{{- $fanoutMost := ternary .Values.fanout.autoscaling.maxReplicas .Values.fanout.replicas .Values.fanout.autoscaling.enabled -}}
+{{- $fanoutMost := include "rtkv.fanoutMost" . -}}
+{{- if and .Values.fanout.publicPods.domain (not .Values.ingress.enabled) -}}{{- $problems = append $problems "fanout.publicPods.domain needs ingress.enabled: the public names are Ingress hosts" -}}{{- end -}}
 {{- if ge (int $fanoutMost) (int .Values.kafka.partitions) -}}{{- $problems = append $problems (printf "fanout nodes: at most %v, fewer than kafka.partitions (%v), or a node has no partition and a rollout stalls" $fanoutMost .Values.kafka.partitions) -}}{{- end -}}
 {{- if not .Values.kafka.bootstrapServers -}}{{- $problems = append $problems "kafka.bootstrapServers is required" -}}{{- end -}}
 {{- if not .Values.secrets.existingSecret -}}

@@ -16,8 +16,11 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -55,6 +58,10 @@ class HelmChartTest {
     void theDefaultValuesRenderValidObjectsAndLintClean() throws IOException {
         List<HasMetadata> objects = render(template().withName("rtkv").withNamespace("rtkv"));
         assertEquals(1, count(objects, Deployment.class, "rtkv-relay-"), "one shard by default");
+        assertEquals("ws://$(POD_IP):8081", get(objects, Deployment.class, "rtkv-fanout").getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getEnv().stream().filter(e -> e.getName().equals("RTKV_FANOUT_ADVERTISED_URL"))
+                .findFirst().orElseThrow().getValue());
+        assertTrue(objects.stream().noneMatch(o -> o instanceof StatefulSet));
         assertTrue(objects.stream().noneMatch(o -> o instanceof Secret), "the Secret is the user's by default");
         assertTrue(objects.stream().noneMatch(o -> o instanceof ServiceMonitor || o instanceof Ingress));
         assertLintsClean(CHART);
@@ -65,19 +72,34 @@ class HelmChartTest {
         List<HasMetadata> objects = render(template().withName("rtkv").withNamespace("rtkv").withValuesFile(PRODUCTION));
         assertLintsClean(chartWithValues(PRODUCTION));
 
-        for (String component : List.of("api", "fanout")) {
-            Deployment deployment = get(objects, Deployment.class, "rtkv-" + component);
-            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        // With public names for its pods, the fanout tier is a StatefulSet.
+        Map<String, PodTemplateSpec> pods = Map.of(
+                "api", get(objects, Deployment.class, "rtkv-api").getSpec().getTemplate(),
+                "fanout", get(objects, StatefulSet.class, "rtkv-fanout").getSpec().getTemplate());
+        pods.forEach((component, pod) -> {
+            Container container = pod.getSpec().getContainers().get(0);
             assertNotNull(container.getReadinessProbe(), component);
             assertNotNull(container.getLivenessProbe(), component);
             assertNotNull(container.getResources().getRequests().get("cpu"), component);
             assertNotNull(get(objects, HorizontalPodAutoscaler.class, "rtkv-" + component));
             assertNotNull(get(objects, PodDisruptionBudget.class, "rtkv-" + component));
+        });
+        assertEquals("StatefulSet", get(objects, HorizontalPodAutoscaler.class, "rtkv-fanout").getSpec().getScaleTargetRef()
+                .getKind());
+        Container fanout = pods.get("fanout").getSpec().getContainers().get(0);
+        assertEquals("/readyz", fanout.getReadinessProbe().getHttpGet().getPath(), "a fanout node without partitions is not ready");
+        assertNotNull(fanout.getLifecycle().getPreStop());
+        assertEquals("wss://$(POD_NAME).live.rtkv.example.com", fanout.getEnv().stream()
+                .filter(e -> e.getName().equals("RTKV_FANOUT_ADVERTISED_URL")).findFirst().orElseThrow().getValue());
+        // Node N's public name reaches node N alone, for every node the HPA may make.
+        for (int node = 0; node < 47; node++) {
+            String name = "rtkv-fanout-" + node;
+            assertEquals(name, get(objects, Service.class, name).getSpec().getSelector().get("statefulset.kubernetes.io/pod-name"));
         }
-        Deployment fanout = get(objects, Deployment.class, "rtkv-fanout");
-        assertEquals("/readyz", fanout.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe()
-                .getHttpGet().getPath(), "a fanout node without partitions is not ready");
-        assertNotNull(fanout.getSpec().getTemplate().getSpec().getContainers().get(0).getLifecycle().getPreStop());
+        assertEquals(47, count(objects, Service.class, "rtkv-fanout-") - 1, "one per node, besides the pods' headless one");
+        assertTrue(get(objects, Ingress.class, "rtkv").getSpec().getRules().stream()
+                .anyMatch(rule -> rule.getHost().equals("rtkv-fanout-46.live.rtkv.example.com")
+                        && rule.getHttp().getPaths().get(0).getBackend().getService().getName().equals("rtkv-fanout-46")));
 
         assertEquals(4, count(objects, Deployment.class, "rtkv-relay-"), "a relay Deployment per shard");
         for (int shard = 0; shard < 4; shard++) {
@@ -100,8 +122,13 @@ class HelmChartTest {
         ServiceMonitor monitor = get(objects, ServiceMonitor.class, "rtkv");
         assertEquals("/metrics", monitor.getSpec().getEndpoints().get(0).getPath());
         assertEquals("kube-prometheus-stack", monitor.getMetadata().getLabels().get("release"));
+        assertTrue(monitor.getSpec().getEndpoints().get(0).getHonorLabels(), "the services' own label service stays");
+        assertEquals(List.of("rtkv-api", "rtkv-fanout", "rtkv-relays"), objects.stream().filter(Service.class::isInstance)
+                .filter(o -> monitor.getSpec().getSelector().getMatchLabels().entrySet().stream()
+                        .allMatch(l -> l.getValue().equals(o.getMetadata().getLabels().get(l.getKey()))))
+                .map(o -> o.getMetadata().getName()).sorted().toList(), "each pod scraped through one Service");
         assertDashboardUsesOnlyRtkvMetrics(get(objects, ConfigMap.class, "rtkv-dashboard"));
-        assertEquals(2, get(objects, Ingress.class, "rtkv").getSpec().getRules().size());
+        assertEquals(2 + 47, get(objects, Ingress.class, "rtkv").getSpec().getRules().size(), "API, fanout, a host per node");
     }
 
     @Test
@@ -124,11 +151,13 @@ class HelmChartTest {
     void incompleteValuesAreRefusedWithEveryProblemListed() {
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> template()
                 .withName("rtkv").set("secrets.existingSecret", "").set("secrets.adminKey", "short")
-                .set("kafka.bootstrapServers", "").set("fanout.autoscaling.maxReplicas", 12).call());
+                .set("kafka.bootstrapServers", "").set("fanout.autoscaling.maxReplicas", 12)
+                .set("fanout.publicPods.domain", "live.example.com").call());
         String message = refused.getMessage();
         for (String problem : List.of("secrets.adminKey: at least 32 characters", "secrets.appPassword is required",
                 "secrets.readerPassword is required", "secrets.cdcPassword is required", "kafka.bootstrapServers is required",
-                "fanout nodes: at most 12, fewer than kafka.partitions (12)")) {
+                "fanout nodes: at most 12, fewer than kafka.partitions (12)",
+                "fanout.publicPods.domain needs ingress.enabled")) {
             assertTrue(message.contains(problem), message);
         }
     }
