@@ -43,12 +43,8 @@ final class KafkaLog {
      * every partition ended before the writes; answers the tables still missing after {@code patience}.
      */
     static Set<String> missingAfter(String bootstrap, Set<String> tables, Runnable write, Duration patience) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                    .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
-            consumer.assign(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+            List<TopicPartition> partitions = assignEveryPartition(consumer);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
             write.run();
@@ -64,12 +60,8 @@ final class KafkaLog {
     /** The records that pass {@code filter}, from the beginning of every partition to its end now. */
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap,
                                                                Predicate<ConsumerRecord<String, byte[]>> filter) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
-                    .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
-            consumer.assign(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+            List<TopicPartition> partitions = assignEveryPartition(consumer);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             List<ConsumerRecord<String, byte[]>> kept = new ArrayList<>();
@@ -82,5 +74,18 @@ final class KafkaLog {
             }
             return kept;
         }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static List<TopicPartition> assignEveryPartition(KafkaConsumer<String, byte[]> consumer) {
+        List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
+        consumer.assign(partitions);
+        return partitions;
     }
 }
