@@ -133,7 +133,8 @@ class ApiServerIT {
                 "/v1/tables/{table}/keys", List.of("get"),
                 "/v1/tables/{table}/batch", List.of("post"),
                 "/v1/admin/keys", List.of("post", "get"),
-                "/v1/admin/keys/{id}", List.of("get", "delete"));
+                "/v1/admin/keys/{id}", List.of("get", "delete"),
+                "/metrics", List.of("get"));
         routes.forEach((path, methods) -> methods.forEach(method ->
                 assertTrue(paths.path(path).has(method), method + " " + path + " is documented")));
         Map<String, String> writes = Map.of("/v1/tables/{table}/keys/{key}", "put", "/v1/tables/{table}/keys/{key}/ttl", "put",
