@@ -137,9 +137,18 @@ final class FanoutFixture implements BeforeAllCallback {
     }
 
     static RecordMetadata publish(String table, String key, String value, long version) throws Exception {
-        ChangeEvent event = new ChangeEvent(table, key, value == null ? ChangeOp.DELETE : ChangeOp.PUT, value, version,
+        return publish(event(table, key, value, version));
+    }
+
+    /** A change as a relay would make it, with the next GTID sequence; not published. */
+    static ChangeEvent event(String table, String key, String value, long version) {
+        return new ChangeEvent(table, key, value == null ? ChangeOp.DELETE : ChangeOp.PUT, value, version,
                 null, 0, 0, SEQ.incrementAndGet());
-        return producer.send(new ProducerRecord<>(TOPIC, table, ChangeEventJson.write(event))).get();
+    }
+
+    /** Publishes exactly this event: a copy of one published before is what a relay replaying its batch sends. */
+    static RecordMetadata publish(ChangeEvent event) throws Exception {
+        return producer.send(new ProducerRecord<>(TOPIC, event.table(), ChangeEventJson.write(event))).get();
     }
 
     static void insert(String table, String key, String value, long version) throws Exception {
