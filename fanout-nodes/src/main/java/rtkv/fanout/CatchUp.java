@@ -74,12 +74,22 @@ final class CatchUp implements AutoCloseable {
             }
             subscriber.holdsUpTo(token.shard(), token.covered());
             subscriber.send(Frames.resumed(text));
-            consumer.seek(partition, from);
+            // What the subscriber was sent, as far as the replay can tell: only newer changes pass. The
+            // change the token is at comes first, so a copy of it later in the log is not sent again.
+            KeyVersions sent = new KeyVersions(token.shard(), token.covered());
+            consumer.seek(partition, token.offset() >= first ? token.offset() : from);
             // Changes read past what this node has handed out wait here: once attached, the node sends
             // those itself, and sending them now as well would send them twice.
             Deque<TableState.Replayed> ahead = new ArrayDeque<>();
             while (!subscriber.isClosed()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    if (record.offset() <= token.offset()) {
+                        ChangeEvent had = state.table().equals(record.key()) ? readable(record) : null;
+                        if (had != null) {
+                            sent.offer(had);
+                        }
+                        continue;
+                    }
                     Optional<GapMarker> gap = GapMarker.of(record.key(), record.value());
                     if (gap.isPresent() && gap.get().shard() == state.shard()) {
                         resync(subscriber, state, FanoutMetrics.Resync.GAP, "changes after the resume token are missing: " + gap.get().reason());
@@ -91,7 +101,7 @@ final class CatchUp implements AutoCloseable {
                             resync(subscriber, state, FanoutMetrics.Resync.UNREADABLE, "a change after the resume token cannot be read");
                             return;
                         }
-                        if (!subscriber.holds(event)) {
+                        if (sent.offer(event)) {
                             ahead.add(new TableState.Replayed(record.offset(), Frames.change(event, new Token(
                                     token.partition(), record.offset(), event.shard(), event.seq() - 1).encode(topicTag))));
                         }

@@ -208,7 +208,7 @@ final class FanoutServer implements AutoCloseable {
             }
             int cap = tables.capOf(table);
             subscriber.onClose(() -> tables.release(state, subscriber));
-            TableState.Admission admission = resume == null ? state.join(subscriber, cap) : state.admit(cap);
+            TableState.Admission admission = resume == null ? state.join(subscriber, cap) : state.admit(subscriber, cap);
             switch (admission) {
                 case JOINED -> {
                     if (resume != null) {

@@ -65,8 +65,7 @@ final class Snapshots implements AutoCloseable {
             try {
                 long covered;
                 try (ResultSet rs = s.executeQuery(GTID)) {
-                    rs.next();
-                    covered = Gtid.sequence(rs.getString(1));
+                    covered = covered(rs.next() ? rs.getString(1) : null);
                 }
                 Map<String, Entry> entries = new HashMap<>();
                 try (PreparedStatement rows = c.prepareStatement(ROWS)) {
@@ -85,6 +84,18 @@ final class Snapshots implements AutoCloseable {
                 s.execute("COMMIT");
             }
         }
+    }
+
+    /**
+     * The GTID sequence a snapshot holds every change up to. MariaDB answers NULL when it cannot tell
+     * (its binlog is off, or the snapshot's binlog file is gone): taking that as 0 would apply again,
+     * over the snapshot, every change the feed buffered while it was read, so the read fails instead.
+     */
+    static long covered(String position) throws SQLException {
+        if (position == null) {
+            throw new SQLException("the shard did not say which GTID position the snapshot is at (is its binlog on?)");
+        }
+        return Gtid.sequence(position);
     }
 
     /** One key's value as stored now, or empty: for a row the feed has not brought here yet. */

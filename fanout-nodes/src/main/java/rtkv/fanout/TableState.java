@@ -7,15 +7,12 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.SortedMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import rtkv.schema.ChangeEvent;
-import rtkv.schema.ChangeOp;
 
 /**
  * One table as a fanout node holds it while anyone here watches it: its live keys, kept current by the
@@ -24,7 +21,8 @@ import rtkv.schema.ChangeOp;
  *
  * <p>Changes, joins and attaches run under this object's lock: the feed applies a change and writes it
  * to the subscribers, or a subscriber joins and is sent the state, never both at once, so nothing is
- * sent out of order, twice or not at all. The phase is readable without the lock, so nothing that
+ * sent out of order, twice or not at all. A change is written only when it is newer than what the state
+ * holds for its key ({@link KeyVersions}), so a copy or an older version in the topic reaches nobody. The phase is readable without the lock, so nothing that
  * holds another lock (a map bin of {@link Tables}) ever waits for this one.
  *
  * <p>Subscribers who asked for conflated changes are kept apart, in a {@link Conflated} group per
@@ -33,8 +31,6 @@ import rtkv.schema.ChangeOp;
  */
 final class TableState {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TableState.class);
-
     enum Phase { LOADING, LIVE, FAILED, CLOSED }
 
     /** What happened when a subscriber asked to join. */
@@ -42,9 +38,6 @@ final class TableState {
 
     /** A change a resuming subscriber read from Kafka and has not been sent yet. */
     record Replayed(long offset, String frame) {
-    }
-
-    private record Buffered(ChangeEvent event, long offset) {
     }
 
     private final String table;
@@ -58,18 +51,16 @@ final class TableState {
     private final int presenceMillis;
     private final int maxPendingBytes;
     private final Map<Integer, Conflated> conflated = new HashMap<>();
-    private final Map<String, Entry> entries = new HashMap<>();
-    private final List<Buffered> buffer = new ArrayList<>();
+    private final KeyVersions keys;
+    private final Membership<Subscriber> members = new Membership<>();
+    private final List<ChangeEvent> buffer = new ArrayList<>();
     private final List<Subscriber> waiting = new ArrayList<>();
     // Copy on write: subscribers join and leave rarely, changes are written to all of them often, and a
     // subscriber cut off while a change is being written must not disturb the loop.
     private Subscriber[] live = new Subscriber[0];
     private volatile Phase phase = Phase.LOADING;
     private volatile boolean moved;
-    private long covered = -1;
     private long lastOffset = -1;
-    private int members;
-    private int pins;
     private boolean presenceScheduled;
     private int presenceSent = -1;
 
@@ -91,6 +82,7 @@ final class TableState {
         this.timers = timers;
         this.presenceMillis = presenceMillis;
         this.maxPendingBytes = maxPendingBytes;
+        this.keys = new KeyVersions(shard, -1);
     }
 
     String table() {
@@ -137,13 +129,12 @@ final class TableState {
     synchronized void onChange(ChangeEvent event, long offset, List<Subscriber> toFlush) {
         lastOffset = offset;
         if (phase == Phase.LOADING) {
-            buffer.add(new Buffered(event, offset));
+            buffer.add(event);
             return;
         }
-        if (phase != Phase.LIVE) {
+        if (phase != Phase.LIVE || !keys.offer(event)) {
             return;
         }
-        apply(event);
         Encoded frame = null;
         for (Subscriber subscriber : live) {
             if (!subscriber.holds(event)) {
@@ -219,7 +210,7 @@ final class TableState {
         Encoded frame;
         synchronized (this) {
             presenceScheduled = false;
-            int count = members - pins;
+            int count = members.admitted();
             if (phase != Phase.LIVE || count == presenceSent) {
                 return;
             }
@@ -240,13 +231,8 @@ final class TableState {
         if (phase != Phase.LOADING) {
             return;
         }
-        snapshot.entries().forEach((key, entry) -> {
-            if (entry.value() != null) {
-                entries.put(key, entry);
-            }
-        });
-        covered = snapshot.covered();
-        buffer.forEach(b -> apply(b.event()));
+        keys.load(snapshot.entries(), snapshot.covered());
+        buffer.forEach(keys::offer);
         buffer.clear();
         phase = Phase.LIVE;
         for (Subscriber subscriber : waiting) {
@@ -288,7 +274,7 @@ final class TableState {
      * soon as it is), then every change after them.
      */
     synchronized Admission join(Subscriber subscriber, int cap) {
-        Admission admission = admit(cap);
+        Admission admission = admit(subscriber, cap);
         if (admission == Admission.JOINED) {
             enter(subscriber);
         }
@@ -296,15 +282,11 @@ final class TableState {
     }
 
     /** A resuming subscriber, counted against {@code cap}; it catches up from Kafka before it is attached. */
-    synchronized Admission admit(int cap) {
+    synchronized Admission admit(Subscriber subscriber, int cap) {
         if (phase == Phase.CLOSED || phase == Phase.FAILED) {
             return Admission.GONE;
         }
-        if (members >= cap) {
-            return Admission.FULL;
-        }
-        members++;
-        return Admission.JOINED;
+        return members.admit(subscriber, cap) ? Admission.JOINED : Admission.FULL;
     }
 
     /** An admitted subscriber that gets the table's contents: now if live, else as soon as it is. */
@@ -354,8 +336,10 @@ final class TableState {
         if (group != null && group.remove(subscriber) && group.isEmpty()) {
             conflated.remove(subscriber.conflateMillis());
         }
-        members = Math.max(0, members - 1);
-        if (members == 0 && phase != Phase.FAILED) {
+        if (!members.leave(subscriber)) {
+            return false;
+        }
+        if (members.isEmpty() && phase != Phase.FAILED) {
             phase = Phase.CLOSED;
             return true;
         }
@@ -365,40 +349,17 @@ final class TableState {
 
     /** A pinned member that never leaves, for a table the node itself reads (its settings). */
     synchronized void pin() {
-        members++;
-        pins++;
+        members.pin();
     }
 
+    /** The key's live value, or its recent tombstone, or null. */
     synchronized Entry entry(String key) {
-        return entries.get(key);
+        return keys.get(key);
     }
 
     /** Subscribers admitted here, those still catching up included. */
     synchronized int subscribers() {
-        return members - pins;
-    }
-
-    /**
-     * Keeps the live keys. A change up to the snapshot's GTID is already in it. The log has each change
-     * once, in commit order, so everything after is applied as it comes; a deleted key is forgotten, so
-     * one re-created after its tombstone was collected (and its version restarted) is taken as it is.
-     */
-    private void apply(ChangeEvent event) {
-        if (event.shard() == shard && event.seq() <= covered) {
-            return;
-        }
-        if (event.op() != ChangeOp.PUT) {
-            entries.remove(event.key());
-            return;
-        }
-        Entry current = entries.get(event.key());
-        if (current != null && current.version() > event.version()) {
-            LOG.atWarn().addKeyValue("table", table).addKeyValue("key", event.key())
-                    .log("table {}: key {} at version {} was sent version {}; kept the newer", table, event.key(),
-                            current.version(), event.version());
-            return;
-        }
-        entries.put(event.key(), new Entry(event.value(), event.version(), event.expiresAt()));
+        return members.admitted();
     }
 
     /** From now on it is sent what comes after {@code through}, the partition offset it holds everything up to. */
@@ -410,7 +371,7 @@ final class TableState {
             grown[live.length] = subscriber;
             live = grown;
         }
-        subscriber.send(Frames.presence(members - pins));
+        subscriber.send(Frames.presence(members.admitted()));
         presenceChanged();
     }
 
@@ -419,16 +380,10 @@ final class TableState {
      * partition offset the snapshot holds every change up to.
      */
     private long sendSnapshot(Subscriber subscriber) {
-        long now = clock.millis();
-        TreeMap<String, Entry> visible = new TreeMap<>();
-        entries.forEach((key, entry) -> {
-            if (entry.isLive(now)) {
-                visible.put(key, entry);
-            }
-        });
+        SortedMap<String, Entry> visible = keys.live(clock.millis());
         // Every change of the table up to what the node has handed out is in this state.
         long through = Math.max(lastOffset, processedThrough());
-        String token = new Token(partition, through, shard, covered).encode(topicTag);
+        String token = new Token(partition, through, shard, keys.covered()).encode(topicTag);
         List<Map.Entry<String, Entry>> chunk = new ArrayList<>(Math.min(snapshotChunk, visible.size()));
         for (Map.Entry<String, Entry> entry : visible.entrySet()) {
             chunk.add(entry);
@@ -438,7 +393,7 @@ final class TableState {
             }
         }
         subscriber.sendSnapshotPart(Frames.snapshot(chunk, true, token));
-        subscriber.holdsUpTo(shard, covered);
+        subscriber.holdsUpTo(shard, keys.covered());
         return through;
     }
 }

@@ -77,6 +77,9 @@ class StaleChangesIT {
         String table = table();
         ChangeEvent put1 = event(table, "k", "1", 1);
         String token;
+        // Holds the table's state on the node: the fixture's changes are not in the shard, so a state
+        // loaded from it afterwards would not know them.
+        TableSubscription keeper = subscribed(table);
         try (TableSubscription first = subscribed(table)) {
             publish(put1);
             await("the first change").atMost(Duration.ofSeconds(30)).until(() -> changes(first).size() == 1);
@@ -95,6 +98,8 @@ class StaleChangesIT {
             publish(event(table, "end", "2", 2));
             await("then a live one").atMost(Duration.ofSeconds(30)).until(() -> changes(resumed).contains("end:put:2"));
             assertEquals(List.of("k:delete:2", "k:put:3", "end:put:1", "end:put:2"), changes(resumed));
+        } finally {
+            keeper.close();
         }
     }
 

@@ -1,0 +1,110 @@
+package rtkv.fanout;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import rtkv.schema.ChangeEvent;
+import rtkv.schema.ChangeOp;
+
+/**
+ * The keys of one table as far as a stream has brought them, and the rule that lets only what is newer
+ * in. The topic is delivered at least once: a relay that takes over replays its predecessor's last
+ * batch, and anything may produce to the topic by hand. A change passes only when it is newer than what
+ * is held for its key, so whoever is sent what passes sees each key's version only grow.
+ *
+ * <p>Two facts make that cheap. All changes of a table come from its one shard, in the order of the
+ * shard's GTID sequence, so a change of an older transaction than one already applied is a copy, whatever
+ * its key. Within a transaction, a key's version grows with each of its changes. So a deleted key's
+ * version is kept only until the next transaction, and memory follows the live keys, not the deleted ones.
+ */
+final class KeyVersions {
+
+    private final int shard;
+    private final Map<String, Entry> entries = new HashMap<>();
+    // Deleted keys whose versions are still needed: those deleted in the newest transaction.
+    private final List<String> recentTombstones = new ArrayList<>();
+    private long covered;
+    private long newest;
+
+    /** @param covered every change of {@code shard} up to this GTID sequence is held already, or not needed */
+    KeyVersions(int shard, long covered) {
+        this.shard = shard;
+        this.covered = covered;
+        this.newest = covered;
+    }
+
+    /** Starts again from a snapshot of the shard at {@code covered}: its live rows are what is held. */
+    void load(Map<String, Entry> rows, long covered) {
+        entries.clear();
+        recentTombstones.clear();
+        rows.forEach((key, entry) -> {
+            if (entry.value() != null) {
+                entries.put(key, entry);
+            }
+        });
+        this.covered = covered;
+        this.newest = covered;
+    }
+
+    /** The GTID sequence of the shard up to which every change is held. */
+    long covered() {
+        return covered;
+    }
+
+    /**
+     * Takes {@code event} when it is newer than what is held for its key. Answers false for a change the
+     * snapshot already holds, one of an older transaction than one taken, and one whose version is not
+     * above the key's.
+     */
+    boolean offer(ChangeEvent event) {
+        if (event.shard() == shard) {
+            if (event.seq() <= covered || event.seq() < newest) {
+                return false;
+            }
+            if (event.seq() > newest) {
+                forgetTombstones();
+                newest = event.seq();
+            }
+        }
+        Entry held = entries.get(event.key());
+        if (held != null && held.version() >= event.version()) {
+            return false;
+        }
+        if (event.op() == ChangeOp.PUT) {
+            entries.put(event.key(), new Entry(event.value(), event.version(), event.expiresAt()));
+        } else {
+            entries.put(event.key(), new Entry(null, event.version(), null));
+            recentTombstones.add(event.key());
+        }
+        return true;
+    }
+
+    private void forgetTombstones() {
+        for (String key : recentTombstones) {
+            Entry entry = entries.get(key);
+            if (entry != null && entry.value() == null) {
+                entries.remove(key);
+            }
+        }
+        recentTombstones.clear();
+    }
+
+    /** The key's live value or recent tombstone, or null. */
+    Entry get(String key) {
+        return entries.get(key);
+    }
+
+    /** The keys live at {@code now}, in key order. */
+    SortedMap<String, Entry> live(long now) {
+        SortedMap<String, Entry> live = new TreeMap<>();
+        entries.forEach((key, entry) -> {
+            if (entry.isLive(now)) {
+                live.put(key, entry);
+            }
+        });
+        return live;
+    }
+}
