@@ -129,6 +129,35 @@ class TimeToLiveIT {
         }
     }
 
+    @Test
+    void aKeyWrittenAfterItsTombstoneWasRemovedContinuesAboveIt() throws Exception {
+        String table = table("ttl-floor");
+        for (int i = 0; i < 3; i++) {
+            put(table, "k", Integer.toString(i));
+        }
+        assertEquals(4, delete(table, "k").version());
+        put(table, "other", "1");
+        delete(table, "other");
+        assertEquals(200, call("PUT", keyPath(table, "short") + "?ttl=1", "1").status());
+        await("the short key's tombstone").atMost(Duration.ofSeconds(10))
+                .until(() -> rows(table).contains("short|null|2|0|true"));
+        ApiConfig config = ApiFixture.config(ApiFixture.cluster(), java.util.Map.of("RTKV_TOMBSTONE_RETENTION_SECONDS", "86400"));
+        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            Sweeper sweeper = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+            await("all three collected").atMost(Duration.ofSeconds(10)).until(() -> {
+                sweeper.sweep(shards.shardOf(table));
+                return rows(table).isEmpty();
+            });
+        }
+        // The highest version removed was k's 4: every key of the table written anew starts above it.
+        assertEquals(5, put(table, "k", "\"again\"").version(), "a put");
+        assertEquals(5, call("POST", keyPath(table, "other") + "/incr", "{\"by\": 2}").version(), "an increment");
+        assertEquals(5, put(table, "short", "1", "If-None-Match", "*").version(), "a create-only put");
+        ApiFixture.Answer batch = call("POST", "/v1/tables/" + table + "/batch", "{\"ops\":[{\"op\":\"put\",\"key\":\"new\",\"value\":1}]}");
+        assertEquals(5, batch.body().get("results").get(0).get("version").asLong(), "a key never written before, in a batch");
+        assertEquals(6, put(table, "k", "1").version(), "then one at a time");
+    }
+
     private static int tombstones(String table) throws Exception {
         try (Connection c = ApiFixture.shardOf(table);
              PreparedStatement s = c.prepareStatement(
