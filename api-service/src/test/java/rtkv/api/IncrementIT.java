@@ -76,12 +76,28 @@ class IncrementIT {
     }
 
     @Test
-    void overflowIsAConflict() {
+    void leavingTheRangeOf64BitIntegersIsOutOfRangeAtBothEndsAndWritesNothing() {
         String table = table("incr-overflow");
         put(table, "max", Long.toString(Long.MAX_VALUE));
-        ApiFixture.Answer answer = incr(table, "max", "{\"by\":1}");
-        assertEquals(409, answer.status());
-        assertTrue(answer.body().get("message").asText().contains("64-bit"), answer.body().toString());
+        put(table, "min", Long.toString(Long.MIN_VALUE));
+        for (String[] overflow : new String[][] {{"max", "1"}, {"min", "-1"}, {"max", Long.toString(Long.MAX_VALUE)},
+                {"min", Long.toString(Long.MIN_VALUE)}}) {
+            ApiFixture.Answer answer = incr(table, overflow[0], "{\"by\":" + overflow[1] + "}");
+            assertEquals(409, answer.status(), overflow[0] + " + " + overflow[1]);
+            assertEquals("out_of_range", answer.error(), answer.body().toString());
+            assertTrue(answer.body().get("message").asText().contains("64-bit"), answer.body().toString());
+        }
+        assertEquals(Long.MAX_VALUE, get(table, "max").body().get("value").asLong());
+        assertEquals(1, get(table, "max").version());
+        assertEquals(Long.MIN_VALUE, get(table, "min").body().get("value").asLong());
+        assertEquals(-1, incr(table, "min", "{\"by\":" + Long.MAX_VALUE + "}").body().get("value").asLong(), "back inside");
+
+        // 2^64 - 1 is an integer, but not a 64-bit one: as a value it is not a number incr adds to, as
+        // an increment it is refused before anything is read.
+        put(table, "huge", "18446744073709551615");
+        assertEquals("not_a_number", incr(table, "huge", "{\"by\":1}").error());
+        ApiFixture.Answer tooBig = incr(table, "max", "{\"by\":18446744073709551615}");
+        assertEquals(400, tooBig.status(), tooBig.body().toString());
         assertEquals(Long.MAX_VALUE, get(table, "max").body().get("value").asLong());
     }
 }
