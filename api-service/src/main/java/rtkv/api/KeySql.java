@@ -29,14 +29,20 @@ final class KeySql {
     private static final String COLUMNS = "(table_id, k, v, version, expires_at, expired, changed_at)";
     private static final String INTEGER = "'^-?[0-9]{1,19}$'";
     private static final Pattern INTEGER_TEXT = Pattern.compile("-?[0-9]{1,19}");
+    // The version a new row starts at: above every tombstone of its table the sweeper removed. The shared
+    // lock waits for a sweeper removing some, so a write that finds its key's row gone sees their floor.
+    private static final String FIRST_VERSION = "COALESCE((SELECT floor FROM kv_floor WHERE table_id = ?"
+            + " LOCK IN SHARE MODE), 0) + 1";
+    // Before a table's first tombstone, so the sweeper always finds a floor row to lock when it removes one.
+    private static final String FLOOR_ROW = "INSERT IGNORE INTO kv_floor (table_id, floor) VALUES (?, 0)";
 
     private static final String PUT = "INSERT INTO kv " + COLUMNS
-            + " VALUES (?, ?, ?, LAST_INSERT_ID(1), ?, FALSE, ?) ON DUPLICATE KEY UPDATE"
+            + " VALUES (?, ?, ?, LAST_INSERT_ID(" + FIRST_VERSION + "), ?, FALSE, ?) ON DUPLICATE KEY UPDATE"
             + " version = LAST_INSERT_ID(version + 1), v = VALUES(v), expires_at = VALUES(expires_at),"
             + " expired = FALSE, changed_at = VALUES(changed_at)";
     // Revives a tombstone or an expired key, leaves a live key alone and reports its version.
     private static final String CREATE = "INSERT INTO kv " + COLUMNS
-            + " VALUES (?, ?, ?, LAST_INSERT_ID(1), ?, FALSE, ?) ON DUPLICATE KEY UPDATE"
+            + " VALUES (?, ?, ?, LAST_INSERT_ID(" + FIRST_VERSION + "), ?, FALSE, ?) ON DUPLICATE KEY UPDATE"
             + " version = LAST_INSERT_ID(IF(expires_at <= ?, version + 1, version)),"
             + " v = IF(expires_at <= ?, VALUES(v), v),"
             + " expired = IF(expires_at <= ?, FALSE, expired),"
@@ -58,7 +64,7 @@ final class KeySql {
     // A missing or dead key starts from the increment; a live non-integer is left alone, and the
     // caller tells it from the returned value.
     private static final String INCR = "INSERT INTO kv " + COLUMNS
-            + " VALUES (?, ?, ?, 1, NULL, FALSE, ?) ON DUPLICATE KEY UPDATE"
+            + " VALUES (?, ?, ?, " + FIRST_VERSION + ", NULL, FALSE, ?) ON DUPLICATE KEY UPDATE"
             + " version = IF(expires_at <= ? OR v REGEXP " + INTEGER + ", version + 1, version),"
             + " changed_at = IF(expires_at <= ? OR v REGEXP " + INTEGER + ", VALUES(changed_at), changed_at),"
             + " expired = IF(expires_at <= ?, FALSE, expired),"
@@ -80,7 +86,7 @@ final class KeySql {
                      long now) throws SQLException {
         if (precondition instanceof Precondition.IfNoneMatch) {
             try (PreparedStatement s = c.prepareStatement(CREATE, Statement.RETURN_GENERATED_KEYS)) {
-                bind(s, table, key(key), value, expiresAt, now, now, now, now, now, now);
+                bind(s, table, key(key), value, table, expiresAt, now, now, now, now, now, now);
                 boolean written = s.executeUpdate() > 0;
                 long version = generated(s).orElseThrow();
                 if (!written) {
@@ -102,7 +108,7 @@ final class KeySql {
             }
         }
         try (PreparedStatement s = c.prepareStatement(PUT, Statement.RETURN_GENERATED_KEYS)) {
-            bind(s, table, key(key), value, expiresAt, now);
+            bind(s, table, key(key), value, table, expiresAt, now);
             s.executeUpdate();
             return new Entry(key, null, generated(s).orElseThrow(), expiresAt);
         }
@@ -123,6 +129,7 @@ final class KeySql {
         if (precondition instanceof Precondition.IfNoneMatch) {
             throw ApiException.badRequest("invalid_header", "If-None-Match: * makes no sense on a delete");
         }
+        ensureFloorRow(c, table);
         if (precondition instanceof Precondition.IfMatch match) {
             long v = match.version();
             try (PreparedStatement s = c.prepareStatement(DELETE_IF, Statement.RETURN_GENERATED_KEYS)) {
@@ -144,6 +151,14 @@ final class KeySql {
         }
     }
 
+    /** Before a key of the table becomes a tombstone: the row the sweeper locks to remove tombstones. */
+    static void ensureFloorRow(Connection c, String table) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(FLOOR_ROW)) {
+            s.setString(1, table);
+            s.executeUpdate();
+        }
+    }
+
     static Entry setTtl(Connection c, String table, String key, Long expiresAt, long now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(TTL, Statement.RETURN_GENERATED_KEYS)) {
             bind(s, expiresAt, now, table, key(key), now);
@@ -156,7 +171,7 @@ final class KeySql {
 
     static Entry increment(Connection c, String table, String key, long by, long now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(INCR)) {
-            bind(s, table, key(key), Long.toString(by), now, now, now, now, now, by, now);
+            bind(s, table, key(key), Long.toString(by), table, now, now, now, now, now, by, now);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 String value = rs.getString(1);
@@ -168,7 +183,7 @@ final class KeySql {
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == ER_DATA_OUT_OF_RANGE || e.getErrorCode() == ER_TRUNCATED_WRONG_VALUE) {
-                throw ApiException.conflict("not_a_number",
+                throw ApiException.conflict("out_of_range",
                         "adding " + by + " to key \"" + key + "\" leaves the range of 64-bit integers");
             }
             throw e;

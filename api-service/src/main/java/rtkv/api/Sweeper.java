@@ -8,6 +8,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * runs one, and they share the work: rows are claimed with {@code FOR UPDATE SKIP LOCKED} through
  * index {@code due}, so two sweepers never wait for each other or for a writer, and a transaction
  * changes at most {@code sweepBatch} rows.
+ *
+ * <p>Removing tombstones raises their table's floor ({@code kv_floor}) in the same transaction, under
+ * the floor row's exclusive lock, taken before the tombstones are claimed: a write reads the floor with
+ * a shared lock, so it either finishes first (and finds the tombstone it revives) or waits and starts
+ * its new row above the floor. A table with no floor row yet (tombstones made before floors existed) gets
+ * one, and its tombstones are removed from the next round on.
  */
 final class Sweeper implements AutoCloseable {
 
@@ -32,7 +42,11 @@ final class Sweeper implements AutoCloseable {
             + " version = version + 1 WHERE expires_at BETWEEN 1 AND ? AND (table_id, k) IN ";
     private static final String REMOVE = "DELETE FROM kv WHERE expires_at = 0 AND (table_id, k) IN ";
     private static final String OLD_TOMBSTONES = "SELECT table_id, k FROM kv WHERE expires_at = 0 AND changed_at < ?"
-            + " LIMIT ? FOR UPDATE SKIP LOCKED";
+            + " LIMIT ?";
+    private static final String FLOORS = "SELECT table_id FROM kv_floor WHERE table_id IN ";
+    private static final String CLAIM_TOMBSTONES = "SELECT table_id, k, version FROM kv WHERE expires_at = 0"
+            + " AND changed_at < ? AND (table_id, k) IN ";
+    private static final String RAISE_FLOOR = "UPDATE kv_floor SET floor = GREATEST(floor, ?) WHERE table_id = ?";
 
     private final Shards shards;
     private final ApiConfig config;
@@ -77,9 +91,8 @@ final class Sweeper implements AutoCloseable {
     /** One round on a shard: a batch of expiries, then a batch of old tombstones; answers the rows changed. */
     int sweep(int shard) throws SQLException {
         long now = clock.millis();
-        int expired = claimAndChange(shard, DUE, now, EXPIRE, now, now);
-        long cutoff = now - config.tombstoneSeconds() * 1000L;
-        int removed = claimAndChange(shard, OLD_TOMBSTONES, cutoff, REMOVE);
+        int expired = expire(shard, now);
+        int removed = removeTombstones(shard, now - config.tombstoneSeconds() * 1000L);
         int answers;
         try (Connection c = shards.connectionFor(shard)) {
             answers = Idempotency.sweep(c, now - config.idempotencySeconds() * 1000L, config.sweepBatch());
@@ -87,48 +100,151 @@ final class Sweeper implements AutoCloseable {
         return Math.max(Math.max(expired, removed), answers);
     }
 
-    /**
-     * Claims up to a batch of rows with {@code claim} and changes exactly those with {@code change}
-     * (bound to {@code changeArgs}, then the claimed keys), in one short transaction.
-     */
-    private int claimAndChange(int shard, String claim, long bound, String change, long... changeArgs)
-            throws SQLException {
+    /** Claims up to a batch of live keys whose time ran out and makes each a tombstone, in one short transaction. */
+    private int expire(int shard, long now) throws SQLException {
         try (Connection c = shards.connectionFor(shard)) {
             c.setAutoCommit(false);
             try {
-                List<String> tables = new ArrayList<>();
-                List<byte[]> keys = new ArrayList<>();
-                try (PreparedStatement select = c.prepareStatement(claim)) {
-                    select.setLong(1, bound);
-                    select.setInt(2, config.sweepBatch());
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            tables.add(rs.getString(1));
-                            keys.add(rs.getBytes(2));
-                        }
+                List<Row> due = rows(c, DUE, now);
+                if (!due.isEmpty()) {
+                    for (String table : tablesOf(due)) {
+                        KeySql.ensureFloorRow(c, table);
                     }
-                }
-                if (!tables.isEmpty()) {
-                    String rows = String.join(", ", Collections.nCopies(tables.size(), "(?, ?)"));
-                    try (PreparedStatement statement = c.prepareStatement(change + "(" + rows + ")")) {
-                        int index = 1;
-                        for (long arg : changeArgs) {
-                            statement.setLong(index++, arg);
-                        }
-                        for (int i = 0; i < tables.size(); i++) {
-                            statement.setString(index++, tables.get(i));
-                            statement.setBytes(index++, keys.get(i));
-                        }
-                        statement.executeUpdate();
-                    }
+                    change(c, EXPIRE, due, now, now);
                 }
                 c.commit();
-                return tables.size();
+                return due.size();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+    }
+
+    /**
+     * Removes up to a batch of tombstones changed before {@code cutoff} and raises their tables' floors to
+     * their versions. The floor rows are locked first, skipping those a writer or another sweeper holds:
+     * their tombstones wait for a later round, and nobody ever waits for a sweeper that waits.
+     */
+    private int removeTombstones(int shard, long cutoff) throws SQLException {
+        try (Connection c = shards.connectionFor(shard)) {
+            List<Row> old = rows(c, OLD_TOMBSTONES, cutoff);
+            if (old.isEmpty()) {
+                return 0;
+            }
+            Set<String> tables = tablesOf(old);
+            Set<String> floored = tables(c, FLOORS + tuples(tables.size(), "?"), tables);
+            for (String table : tables) {
+                if (!floored.contains(table)) {
+                    KeySql.ensureFloorRow(c, table);
+                }
+            }
+            c.setAutoCommit(false);
+            try {
+                Set<String> locked = floored.isEmpty() ? Set.of()
+                        : tables(c, FLOORS + tuples(floored.size(), "?") + " FOR UPDATE SKIP LOCKED", floored);
+                List<Row> candidates = old.stream().filter(row -> locked.contains(row.table())).toList();
+                List<Row> claimed = candidates.isEmpty() ? List.of() : claim(c, cutoff, candidates);
+                Map<String, Long> floors = new TreeMap<>();
+                claimed.forEach(row -> floors.merge(row.table(), row.version(), Math::max));
+                for (Map.Entry<String, Long> floor : floors.entrySet()) {
+                    try (PreparedStatement raise = c.prepareStatement(RAISE_FLOOR)) {
+                        raise.setLong(1, floor.getValue());
+                        raise.setString(2, floor.getKey());
+                        raise.executeUpdate();
+                    }
+                }
+                if (!claimed.isEmpty()) {
+                    change(c, REMOVE, claimed);
+                }
+                c.commit();
+                return claimed.size();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** A row of kv: {@code version} is 0 where it was not read. */
+    private record Row(String table, byte[] key, long version) {
+    }
+
+    /** Up to a batch of rows, table and key, selected by {@code sql} with {@code bound}. */
+    private List<Row> rows(Connection c, String sql, long bound) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+            select.setLong(1, bound);
+            select.setInt(2, config.sweepBatch());
+            return read(select, false);
+        }
+    }
+
+    /** Locks those of {@code candidates} that are still tombstones changed before {@code cutoff}, with their versions. */
+    private static List<Row> claim(Connection c, long cutoff, List<Row> candidates) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(CLAIM_TOMBSTONES + tuples(candidates.size(), "(?, ?)")
+                + " FOR UPDATE SKIP LOCKED")) {
+            select.setLong(1, cutoff);
+            bindRows(select, 2, candidates);
+            return read(select, true);
+        }
+    }
+
+    private static List<Row> read(PreparedStatement select, boolean withVersion) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new Row(rs.getString(1), rs.getBytes(2), withVersion ? rs.getLong(3) : 0));
+            }
+        }
+        return rows;
+    }
+
+    /** The tables among {@code tables} that {@code sql} (one parameter each) answers. */
+    private static Set<String> tables(Connection c, String sql, Set<String> tables) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+            int index = 1;
+            for (String table : tables) {
+                select.setString(index++, table);
+            }
+            Set<String> found = new TreeSet<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return found;
+        }
+    }
+
+    /** {@code change} bound to {@code args}, then the rows' keys. */
+    private static void change(Connection c, String change, List<Row> rows, long... args) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(change + tuples(rows.size(), "(?, ?)"))) {
+            int index = 1;
+            for (long arg : args) {
+                statement.setLong(index++, arg);
+            }
+            bindRows(statement, index, rows);
+            statement.executeUpdate();
+        }
+    }
+
+    private static void bindRows(PreparedStatement statement, int first, List<Row> rows) throws SQLException {
+        int index = first;
+        for (Row row : rows) {
+            statement.setString(index++, row.table());
+            statement.setBytes(index++, row.key());
+        }
+    }
+
+    /** In key order, so that two sweepers lock floor rows in the same order. */
+    private static Set<String> tablesOf(List<Row> rows) {
+        Set<String> tables = new TreeSet<>();
+        rows.forEach(row -> tables.add(row.table()));
+        return tables;
+    }
+
+    private static String tuples(int count, String tuple) {
+        return "(" + String.join(", ", Collections.nCopies(count, tuple)) + ")";
     }
 
     @Override

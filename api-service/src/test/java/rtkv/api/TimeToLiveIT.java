@@ -158,6 +158,46 @@ class TimeToLiveIT {
         assertEquals(6, put(table, "k", "1").version(), "then one at a time");
     }
 
+    @Test
+    void versionsOnlyGrowWhileTombstonesAreRemovedUnderTheWriters() throws Exception {
+        String table = table("ttl-floor-race");
+        ApiConfig config = ApiFixture.config(ApiFixture.cluster(), java.util.Map.of("RTKV_TOMBSTONE_RETENTION_SECONDS", "86400"));
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger removed = new AtomicInteger();
+        ExecutorService sweeping = Executors.newSingleThreadExecutor();
+        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            Sweeper sweeper = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+            Future<?> sweeps = sweeping.submit(() -> {
+                while (writing.get()) {
+                    removed.addAndGet(sweeper.sweep(shards.shardOf(table)));
+                }
+                return null;
+            });
+            // Each key has one writer, so the versions it is answered come in the order they were made.
+            List<String> regressions = ApiFixture.inParallel(8, 8, writer -> {
+                List<String> found = new java.util.ArrayList<>();
+                long last = 0;
+                for (int round = 0; round < 60; round++) {
+                    String key = "k" + writer;
+                    long put = put(table, key, Integer.toString(round)).version();
+                    long deleted = delete(table, key).version();
+                    if (put <= last || deleted <= put) {
+                        found.add(key + ": @" + last + " then put @" + put + ", delete @" + deleted);
+                    }
+                    last = deleted;
+                }
+                return String.join("; ", found);
+            });
+            writing.set(false);
+            sweeps.get();
+            assertEquals(List.of("", "", "", "", "", "", "", ""), regressions);
+            assertTrue(removed.get() > 0, "tombstones were removed meanwhile");
+        } finally {
+            writing.set(false);
+            sweeping.shutdown();
+        }
+    }
+
     private static int tombstones(String table) throws Exception {
         try (Connection c = ApiFixture.shardOf(table);
              PreparedStatement s = c.prepareStatement(

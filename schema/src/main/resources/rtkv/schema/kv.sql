@@ -3,8 +3,9 @@
 --   table_id    the table's name, ASCII by the naming rule, compared byte for byte
 --   k           the key's UTF-8 bytes: byte order is code-point order, no collation surprises
 --   v           the value as compact JSON text; NULL on a tombstone
---   version     1 on first write, +1 on every write of the key; a tombstone keeps it, so a key
---               re-created later continues from it and versions only grow
+--   version     on first write, 1 above the table's floor (kv_floor, 0 when it has none); +1 on
+--               every write of the key; a tombstone keeps it, so a key re-created later continues
+--               from it, and once it is removed the floor does: versions only grow
 --   expires_at  milliseconds since the epoch: when a live key's time to live ends (NULL: never);
 --               0 on a tombstone, so "expires_at <= now" alone says a row is not live
 --   expired     on a tombstone: TRUE when the sweeper expired the key, FALSE when it was deleted
@@ -22,6 +23,20 @@ CREATE TABLE IF NOT EXISTS kv (
   changed_at BIGINT NOT NULL,
   PRIMARY KEY (table_id, k),
   KEY due (expires_at, changed_at)
+) ENGINE=InnoDB;
+
+-- Per table, the highest version among its tombstones the sweeper removed: a key written again with no
+-- row left starts above it, so a key's version never goes down, also after its tombstone is gone.
+-- A write reads it with a shared lock and the sweeper raises it under an exclusive one in the
+-- transaction that removes the tombstones, so a write that lost its key's tombstone sees the new floor.
+-- The row exists before a table's first tombstone does (a delete or an expiry makes it), so there is
+-- always a row to lock.
+--   table_id    the table
+--   floor       the version a new row of the table starts after
+CREATE TABLE IF NOT EXISTS kv_floor (
+  table_id VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  floor BIGINT NOT NULL,
+  PRIMARY KEY (table_id)
 ) ENGINE=InnoDB;
 
 -- The answers to writes sent with an Idempotency-Key header, so that a client retrying a write whose
