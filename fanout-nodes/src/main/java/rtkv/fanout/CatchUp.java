@@ -1,5 +1,6 @@
 package rtkv.fanout;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -36,12 +37,14 @@ final class CatchUp implements AutoCloseable {
 
     private final FanoutConfig config;
     private final String topicTag;
+    private final Clock clock;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> new Thread(r, "fanout-catch-up"));
 
     private final FanoutMetrics metrics;
 
-    CatchUp(FanoutConfig config, String topicTag, FanoutMetrics metrics) {
+    CatchUp(FanoutConfig config, String topicTag, FanoutMetrics metrics, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.metrics = metrics;
         this.topicTag = topicTag;
     }
@@ -78,6 +81,9 @@ final class CatchUp implements AutoCloseable {
             // change the token is at comes first, so a copy of it later in the log is not sent again.
             KeyVersions sent = new KeyVersions(token.shard(), token.covered());
             consumer.seek(partition, token.offset() >= first ? token.offset() : from);
+            // The first record after the token older than the tombstone horizon: a key deleted since may have
+            // been removed for good and written anew, and the log cannot show whether its version went on.
+            boolean aged = false;
             // Changes read past what this node has handed out wait here: once attached, the node sends
             // those itself, and sending them now as well would send them twice.
             Deque<TableState.Replayed> ahead = new ArrayDeque<>();
@@ -90,6 +96,12 @@ final class CatchUp implements AutoCloseable {
                         }
                         continue;
                     }
+                    if (!aged && record.timestamp() < clock.millis() - config.tombstoneSeconds() * 1000L) {
+                        resync(subscriber, state, FanoutMetrics.Resync.TOO_OLD, "the resume token is older than the "
+                                + config.tombstoneSeconds() + " s deleted keys are kept for");
+                        return;
+                    }
+                    aged = true;
                     Optional<GapMarker> gap = GapMarker.of(record.key(), record.value());
                     if (gap.isPresent() && gap.get().shard() == state.shard()) {
                         resync(subscriber, state, FanoutMetrics.Resync.GAP, "changes after the resume token are missing: " + gap.get().reason());

@@ -10,14 +10,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -75,7 +70,8 @@ final class ChangeFeed implements AutoCloseable {
     private volatile Ownership ownership;
     private volatile FanoutMetrics metrics;
     private volatile AtomicLongArray processedThrough = new AtomicLongArray(0);
-    private volatile String topicTag;
+    private volatile String topicId;
+    private volatile Throwable aborted;
     private volatile boolean running = true;
     /** The subscribers a poll's changes were batched to, flushed once it is handed out; the feed thread's own. */
     private final List<Subscriber> toFlush = new ArrayList<>();
@@ -164,13 +160,30 @@ final class ChangeFeed implements AutoCloseable {
 
     /** Short form of the topic's id, part of every resume token. */
     String topicTag() {
-        return topicTag;
+        return topicId.substring(0, 8);
+    }
+
+    /** The id of the topic the feed reads, once it found it. */
+    String topicId() {
+        return topicId;
+    }
+
+    /** Stops the feed for good: {@link #ended()} completes with {@code cause}, and the node is of no use. */
+    void abort(Throwable cause) {
+        aborted = cause;
+        close();
     }
 
     private void run() {
         try {
             follow();
-            ended.complete(null);
+            if (aborted != null) {
+                LOG.error("the change feed stopped; this node can no longer deliver changes: {}", aborted.getMessage());
+                positioned.completeExceptionally(aborted);
+                ended.completeExceptionally(aborted);
+            } else {
+                ended.complete(null);
+            }
         } catch (Throwable e) {
             LOG.error("the change feed failed; this node can no longer deliver changes", e);
             positioned.completeExceptionally(e);
@@ -180,7 +193,9 @@ final class ChangeFeed implements AutoCloseable {
 
     private void follow() throws InterruptedException {
         try {
-            List<TopicPartition> partitions = awaitTopic();
+            TopicLookup.Found topic = TopicLookup.await(config, () -> running).orElseThrow(WakeupException::new);
+            topicId = topic.id();
+            List<TopicPartition> partitions = topic.partitions();
             processedThrough = new AtomicLongArray(partitions.size());
             for (int i = 0; i < partitions.size(); i++) {
                 processedThrough.set(i, -1);
@@ -285,31 +300,6 @@ final class ChangeFeed implements AutoCloseable {
             LOG.info("partitions {} of {} {}; their subscribers move to the new owners", leaving, config.topic(), how);
             ownership.revoked(leaving);
         }
-    }
-
-    private List<TopicPartition> awaitTopic() throws InterruptedException {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        long backoff = 100;
-        Admin admin = Admin.create(p);
-        try {
-            while (running) {
-                try {
-                    var description = admin.describeTopics(Set.of(config.topic())).allTopicNames()
-                            .get(10, TimeUnit.SECONDS).get(config.topic());
-                    topicTag = description.topicId().toString().substring(0, 8);
-                    return description.partitions().stream()
-                            .map(info -> new TopicPartition(config.topic(), info.partition())).toList();
-                } catch (ExecutionException | TimeoutException e) {
-                    LOG.info("topic {} is not there yet (the relays create it): {}", config.topic(), e.toString());
-                }
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
-            }
-        } finally {
-            admin.close(Duration.ofSeconds(2));
-        }
-        throw new WakeupException();
     }
 
     private void poll() throws InterruptedException {

@@ -24,7 +24,7 @@ final class FanoutMetrics {
 
     /** Why a subscriber was told {@code resync}: a tag value, so a fixed few. */
     enum Resync {
-        TOO_SLOW, FOREIGN_TOKEN, LOG_TRUNCATED, TOKEN_AHEAD, GAP, UNREADABLE;
+        TOO_SLOW, FOREIGN_TOKEN, LOG_TRUNCATED, TOKEN_AHEAD, TOO_OLD, GAP, UNREADABLE;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -427,7 +427,9 @@ final class FanoutServer implements AutoCloseable {
         feed.start(tables, tables::revoked, advertisedUrl, metrics);
         systemFeed.start(tables, partitions -> { }, advertisedUrl, metrics);
         CompletableFuture.allOf(feed.positioned(), systemFeed.positioned()).thenRun(() -> {
-            catchUp = new CatchUp(config, feed.topicTag(), metrics);
+            catchUp = new CatchUp(config, feed.topicTag(), metrics, clock);
+            directory.watchTopic(feed.topicId(), reason -> feed.abort(new IllegalStateException(reason
+                    + ": the offsets this node reads at and the resume tokens it gave out belong to the old one")));
             tables.start();
         });
         heartbeats.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
