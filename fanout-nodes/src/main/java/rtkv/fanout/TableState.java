@@ -37,7 +37,7 @@ final class TableState {
     enum Admission { JOINED, FULL, GONE }
 
     /** A change a resuming subscriber read from Kafka and has not been sent yet. */
-    record Replayed(long offset, String frame) {
+    record Replayed(long offset, Encoded frame) {
     }
 
     private final String table;
@@ -318,7 +318,7 @@ final class TableState {
         }
         for (Replayed replayed : ahead) {
             if (replayed.offset() <= processed) {
-                subscriber.send(replayed.frame());
+                subscriber.send(replayed.frame(), false);
             }
         }
         ahead.clear();

@@ -3,7 +3,6 @@ package rtkv.fanout;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static rtkv.fanout.FanoutFixture.ADMIN_KEY;
 import static rtkv.fanout.FanoutFixture.HTTP;
@@ -170,8 +169,17 @@ class FanoutAccessIT {
                     await("a connection that never upgrades is closed").atMost(Duration.ofSeconds(10))
                             .until(() -> closedByServer(silent));
                     try (Socket second = new Socket(InetAddress.getLoopbackAddress(), secure.port())) {
-                        assertThrows(LauncherException.class, () -> TableSubscription.open(https, wss, table, ADMIN_KEY, null,
-                                null, frame -> { }), "a third connection from this address is refused");
+                        // The node counts a socket once its selector has taken it, which on a busy machine can
+                        // come after the next connection's handshake has begun: that one is let in and closed.
+                        await("a third connection from this address is refused").atMost(Duration.ofSeconds(10))
+                                .until(() -> {
+                                    try (TableSubscription third = TableSubscription.open(https, wss, table, ADMIN_KEY, null,
+                                            null, frame -> { })) {
+                                        return false;
+                                    } catch (LauncherException e) {
+                                        return true;
+                                    }
+                                });
                     }
                 }
                 await("the refused and the closed connections no longer count").atMost(Duration.ofSeconds(30)).until(() -> {
