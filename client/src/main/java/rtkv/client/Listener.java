@@ -27,4 +27,11 @@ public interface Listener {
     /** The server refused or closed the subscription, in its words. */
     default void onError(String error, String message) {
     }
+
+    /**
+     * Every frame of the current connection as the server sent it, before it is applied: for logging, and
+     * for checking the protocol itself rather than the view this client makes of it.
+     */
+    default void onFrame(String frame) {
+    }
 }

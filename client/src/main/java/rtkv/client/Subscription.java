@@ -470,6 +470,7 @@ public final class Subscription implements AutoCloseable {
                 awake(connection);
                 synchronized (Subscription.this) {
                     if (connection == generation) {
+                        listener.onFrame(frame);
                         handle(frame);
                     }
                 }

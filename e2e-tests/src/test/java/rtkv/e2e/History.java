@@ -24,8 +24,13 @@ final class History {
     record Versioned(long version, String value) {
     }
 
-    /** A write api-service acknowledged: a put of {@code value}, or a delete when it is null. */
+    /**
+     * A write api-service acknowledged: a put of {@code value}, or a delete when it is null, or
+     * {@link #ANY} for a write whose value its answer does not say (a new time to live).
+     */
     record Write(String table, String key, long version, String value) {
+        /** The value of a write that kept the key's value, whatever it was. */
+        static final String ANY = "\u0000any";
     }
 
     sealed interface Event permits Snapshot, Applied, Resync {
@@ -46,22 +51,41 @@ final class History {
     /**
      * One subscriber's whole history. {@code staleDropped} counts the changes its client dropped
      * because it already held that version or a later one: a change the server sent twice or out of
-     * order, which the listener never sees.
+     * order, which the listener never sees. {@code conflated}: it asked for at most one change per key
+     * per interval, so it may skip versions. {@code rawFindings}: what {@link RawFrames} found wrong in the
+     * frames it was sent.
      */
-    record Subscriber(String name, String table, List<Event> events, long staleDropped, List<String> statuses) {
+    record Subscriber(String name, String table, List<Event> events, long staleDropped, List<String> statuses,
+                      boolean conflated, List<String> rawFindings) {
+
+        Subscriber(String name, String table, List<Event> events, long staleDropped, List<String> statuses) {
+            this(name, table, events, staleDropped, statuses, false, List.of());
+        }
+
+        Subscriber withEvents(List<Event> changed) {
+            return new Subscriber(name, table, changed, staleDropped, statuses, conflated, rawFindings);
+        }
     }
 
     /** The listener of one subscription, recording what it is given. */
     final class Recorder implements Listener {
         private final String name;
         private final String table;
+        private final boolean conflated;
+        private final RawFrames raw = new RawFrames();
         private final List<Event> events = new ArrayList<>();
         private final List<String> statuses = new ArrayList<>();
         private volatile LongSupplier staleDropped = () -> 0;
 
-        private Recorder(String name, String table) {
+        private Recorder(String name, String table, boolean conflated) {
             this.name = name;
             this.table = table;
+            this.conflated = conflated;
+        }
+
+        @Override
+        public void onFrame(String frame) {
+            raw.frame(frame);
         }
 
         /** Where the client's count of stale changes it dropped comes from, read when the history is taken. */
@@ -102,7 +126,8 @@ final class History {
             // listener, so reading it inside would take the two locks in the opposite order.
             long dropped = staleDropped.getAsLong();
             synchronized (this) {
-                return new Subscriber(name, table, List.copyOf(events), dropped, List.copyOf(statuses));
+                return new Subscriber(name, table, List.copyOf(events), dropped, List.copyOf(statuses), conflated,
+                        raw.findings());
             }
         }
     }
@@ -112,9 +137,19 @@ final class History {
 
     /** A listener for a new subscriber of {@code table}; {@code name} identifies it in the checker's findings. */
     synchronized Recorder subscriber(String name, String table) {
-        Recorder recorder = new Recorder(name, table);
+        return subscriber(name, table, false);
+    }
+
+    /** {@code conflated}: the subscription asks for at most one change per key per interval. */
+    synchronized Recorder subscriber(String name, String table, boolean conflated) {
+        Recorder recorder = new Recorder(name, table, conflated);
         recorders.add(recorder);
         return recorder;
+    }
+
+    /** A write api-service acknowledged; {@code json} null for a delete, {@link Write#ANY} when the answer has no value. */
+    synchronized void write(String table, String key, long version, String json) {
+        writes.add(new Write(table, key, version, json == null || json.equals(Write.ANY) ? json : Api.canonical(json)));
     }
 
     /** A put api-service acknowledged with {@code version}; the value as it was sent. */

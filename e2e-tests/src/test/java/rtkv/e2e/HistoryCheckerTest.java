@@ -135,6 +135,65 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void aConflatedSubscriberMaySkipVersionsButNeverGoBackOrEndElsewhere() {
+        List<Event> skipping = List.of(snapshotAtStart(), new Applied("b", 2, null), new Applied("a", 3, "3"));
+        assertEquals(List.of(), conflated(skipping, MYSQL));
+        assertFinds(conflated(with(skipping, 3, new Applied("a", 2, "2")), MYSQL), "duplicate or out of order: a@2 after @3");
+        assertFinds(conflated(without(skipping, 2), MYSQL), "final view differs from MySQL");
+        assertFinds(conflated(List.of(snapshotAtStart(), new Applied("a", 3, "30")), MYSQL), "a@3 has value 30");
+    }
+
+    private static List<String> conflated(List<Event> events, Map<String, Map<String, Versioned>> mysql) {
+        return HistoryChecker.check(WRITES, List.of(new Subscriber("c", T, events, 0, List.of(), true, List.of())), mysql);
+    }
+
+    @Test
+    void anExpiryIsAChangeWithNoWriteBehindIt() {
+        // a@4 expired: the sweeper's change, one above the last write, acknowledged by nobody.
+        List<Event> expired = with(clean(), 4, new Applied("a", 4, null));
+        assertEquals(List.of(), HistoryChecker.check(WRITES, List.of(new Subscriber("s1", T, expired, 0, List.of())), Map.of()));
+        List<Write> withTtl = new ArrayList<>(WRITES);
+        withTtl.add(new Write(T, "a", 4, Write.ANY));
+        List<Event> ttlChanged = with(clean(), 4, new Applied("a", 4, "3"));
+        assertEquals(List.of(), HistoryChecker.check(withTtl, List.of(new Subscriber("s1", T, ttlChanged, 0, List.of())),
+                Map.of(T, Map.of("a", new Versioned(4, "3")))));
+        assertFinds(HistoryChecker.check(withTtl, List.of(new Subscriber("s1", T, clean(), 0, List.of())), MYSQL),
+                "acknowledged write a@4 never arrived");
+    }
+
+    @Test
+    void whatTheRawFramesShowIsReported() {
+        List<String> raw = List.of("sent change a@2 after @2");
+        List<String> findings = HistoryChecker.check(WRITES, List.of(new Subscriber("s1", T, clean(), 0, List.of(), false, raw)), MYSQL);
+        assertEquals(List.of("s1 (t): sent change a@2 after @2"), findings);
+    }
+
+    @Test
+    void rawFramesMustGiveEachKeyAHigherVersionUntilAResync() {
+        RawFrames frames = new RawFrames();
+        frames.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":false}");
+        frames.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"b\",\"version\":1}],\"last\":true,\"token\":\"x\"}");
+        frames.frame("{\"type\":\"change\",\"op\":\"put\",\"key\":\"a\",\"version\":4}");
+        frames.frame("{\"type\":\"heartbeat\"}");
+        // A reconnect that resumed: the versions go on from what was sent before it.
+        frames.frame("{\"type\":\"resumed\",\"token\":\"x\"}");
+        frames.frame("{\"type\":\"change\",\"op\":\"delete\",\"key\":\"a\",\"version\":5}");
+        assertEquals(List.of(), frames.findings());
+        frames.frame("{\"type\":\"change\",\"op\":\"delete\",\"key\":\"a\",\"version\":5}");
+        frames.frame("{\"type\":\"change\",\"op\":\"put\",\"key\":\"b\",\"version\":1}");
+        assertEquals(List.of("sent delete a@5 after @5", "sent put b@1 after @1"), frames.findings());
+        // After a resync the next snapshot replaces everything, lower versions included.
+        RawFrames resynced = new RawFrames();
+        resynced.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        resynced.frame("{\"type\":\"resync\",\"reason\":\"too slow\"}");
+        resynced.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        assertEquals(List.of(), resynced.findings());
+        resynced.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        assertEquals(List.of("sent snapshot a@3 after @3"), resynced.findings(), "a snapshot with no resync before it");
+        assertEquals(4, resynced.frames());
+    }
+
+    @Test
     void aHistoryTooThinToCorruptIsAnError() {
         List<Subscriber> thin = List.of(new Subscriber("s1", T, List.of(snapshotAtStart(), new Applied("a", 2, "2")), 0, List.of()));
         assertThrows(AssertionError.class, () -> HistoryChecker.corrupted(thin, false));
