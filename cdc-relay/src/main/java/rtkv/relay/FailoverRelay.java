@@ -172,7 +172,7 @@ final class FailoverRelay implements AutoCloseable {
             return new RelayException("cdc-relay shard " + config.shardId() + ": the lease was lost as soon as it was taken");
         }
         gate.renewedAsOf(asked);
-        Relay relay = new Relay(config, clock, gate::isOpen, metrics);
+        Relay relay = new Relay(config, clock, gate::isOpen, metrics, lease.holderId());
         run = relay;
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
             try {

@@ -1,19 +1,15 @@
 package rtkv.relay;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.connect.source.SourceRecord;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -21,21 +17,25 @@ import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
 
 /**
- * Publishes what Debezium hands over and marks a change processed only once Kafka acknowledged it and
- * every change before it, so the binlog position the engine saves never runs ahead of the log. A crash
- * replays, it never skips; the {@link ReplayGuard} drops what the replay would publish twice, so the
- * log has each change once.
+ * Publishes what Debezium hands over in Kafka transactions, and marks a change processed only once the
+ * transaction that carried it has committed, so the binlog position the engine saves never runs ahead
+ * of what a {@code read_committed} consumer can see. The producer's transactional id is the shard's:
+ * a relay that takes the shard over fences this one's producer, whose open transaction is aborted and
+ * whose later sends and commits fail, so nothing it still had in hand is ever seen. A crash replays
+ * from the saved position, and the {@link ReplayGuard} drops what had committed.
  *
- * <p>Sends are pipelined: a batch is sent and the call returns without waiting for its
- * acknowledgements, which are collected by later calls (Debezium's heartbeats make one at least every
- * heartbeat interval on a quiet shard). Waiting for each batch would put a Kafka round trip between
- * every two batches, and batches are a single change each so that a change is published the moment
- * it is read. At most {@code maxUnacknowledged} changes are in flight; beyond that a call waits.
+ * <p>The engine's thread only queues each change and returns; one publishing thread owns the producer
+ * and, in a loop, takes everything queued, sends it in one transaction and commits it. So a change waits
+ * for the commit in progress, if any, then for its own: alone when the shard is quiet, with everything
+ * that arrived meanwhile under load, where one commit per change would cap a shard at a few dozen changes
+ * a second. At most {@code maxUncommitted} changes wait; past that the engine's thread waits too. A
+ * transaction that fails or takes longer than the producer's {@code max.block.ms} stops the run, and a
+ * new run sends again with a new producer.
  */
-final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>>, AutoCloseable {
 
-    /** A change handed over by Debezium, with its send's acknowledgement (null when nothing was sent) and when it was sent. */
-    private record InFlight(RecordChangeEvent<SourceRecord> change, Future<RecordMetadata> ack, long sentAtNanos) {
+    /** A change from Debezium and the record it publishes, or null when it publishes none. */
+    private record Queued(RecordChangeEvent<SourceRecord> change, ProducerRecord<String, byte[]> record, long writtenAt) {
     }
 
     private final Producer<String, byte[]> producer;
@@ -43,50 +43,71 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final RowChangeMapper mapper;
     private final int shard;
     private final ReplayGuard replays;
-    private final int maxUnacknowledged;
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    private final AtomicLong published = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
+    private final int maxUncommitted;
     private final BooleanSupplier leaseHeld;
     private final RelayMetrics metrics;
-    private final long ackTimeoutNanos;
-    private final LongSupplier nanoTime;
+    private final FaultHook fault;
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final Thread publisher;
+    private final Object lock = new Object();
+    // Guarded by lock: changes queued and not taken yet, the ones in the transaction under way, and the
+    // ones whose transaction committed, to be marked processed on the engine's thread.
+    private final ArrayDeque<Queued> queued = new ArrayDeque<>();
+    private int inTransaction;
+    private final ArrayDeque<RecordChangeEvent<SourceRecord>> committed = new ArrayDeque<>();
+    private RuntimeException failure;
+    private boolean closing;
 
-    /**
-     * @param ackTimeout how long a change may wait for Kafka's acknowledgement before the run stops and a
-     *                   new one, with a new producer, sends it again (see {@link #markAcknowledged})
-     * @param nanoTime   the monotonic clock the wait is measured on
-     */
+    /** {@code producer}: transactional, its transactions initialized. */
     KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays,
-                   int maxUnacknowledged, BooleanSupplier leaseHeld, RelayMetrics metrics, Duration ackTimeout,
-                   LongSupplier nanoTime) {
-        this.leaseHeld = leaseHeld;
-        this.metrics = metrics;
-        this.ackTimeoutNanos = ackTimeout.toNanos();
-        this.nanoTime = nanoTime;
+                   int maxUncommitted, BooleanSupplier leaseHeld, RelayMetrics metrics, FaultHook fault) {
         this.producer = producer;
         this.topic = topic;
         this.mapper = mapper;
         this.shard = shard;
         this.replays = replays;
-        this.maxUnacknowledged = maxUnacknowledged;
+        this.maxUncommitted = maxUncommitted;
+        this.leaseHeld = leaseHeld;
+        this.metrics = metrics;
+        this.fault = fault;
+        this.publisher = new Thread(this::publishWhileOpen, "relay-publisher-" + shard);
+        publisher.start();
     }
 
     @Override
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
-                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+                            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> recordCommitter)
             throws InterruptedException {
-        for (RecordChangeEvent<SourceRecord> change : batch) {
-            inFlight.add(new InFlight(change, send(change), nanoTime.getAsLong()));
+        List<RecordChangeEvent<SourceRecord>> done = new ArrayList<>();
+        synchronized (lock) {
+            throwIfFailed();
+            for (RecordChangeEvent<SourceRecord> change : batch) {
+                Queued q = queue(change);
+                if (q.record() == null && queued.isEmpty() && inTransaction == 0) {
+                    committed.add(change); // publishes nothing, and nothing is ahead of it: a heartbeat of a quiet shard
+                } else {
+                    queued.add(q);
+                }
+            }
+            lock.notifyAll();
+            while (queued.size() + inTransaction > maxUncommitted && failure == null) {
+                lock.wait(100);
+            }
+            throwIfFailed();
+            done.addAll(committed);
+            committed.clear();
         }
-        markAcknowledged(committer);
-        committer.markBatchFinished();
+        for (RecordChangeEvent<SourceRecord> change : done) {
+            recordCommitter.markProcessed(change);
+        }
+        recordCommitter.markBatchFinished();
     }
 
-    private Future<RecordMetadata> send(RecordChangeEvent<SourceRecord> change) {
+    private Queued queue(RecordChangeEvent<SourceRecord> change) {
         Optional<ChangeEvent> event = mapper.map(change.record());
         if (event.isEmpty()) {
-            return null;
+            return new Queued(change, null, 0);
         }
         if (!leaseHeld.getAsBoolean()) {
             // Another relay may own the shard by now; publishing could put a change out of order.
@@ -94,68 +115,88 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
         }
         if (replays.alreadyPublished(event.get())) {
             skipped.incrementAndGet();
-            return null;
+            return new Queued(change, null, 0);
         }
-        // The table is the record key: one table's changes share a partition and keep their order.
         ChangeEvent e = event.get();
-        long writtenAt = RowChangeMapper.writtenAt(change.record());
-        return producer.send(new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e)), (metadata, failure) -> {
-            if (failure == null) {
-                metrics.published(writtenAt);
-            }
-        });
+        // The table is the record key: one table's changes share a partition and keep their order.
+        return new Queued(change, new ProducerRecord<>(topic, e.table(), ChangeEventJson.write(e)),
+                RowChangeMapper.writtenAt(change.record()));
     }
 
-    /**
-     * Marks the acknowledged head of the changes in flight. Partitions acknowledge independently, so a
-     * later change can be acknowledged before an earlier one; the head stops at the first that is not.
-     *
-     * <p>A change unacknowledged for longer than the timeout stops the run. After brokers fail, an
-     * idempotent producer can be left retrying a partition's batch for minutes
-     * (OUT_OF_ORDER_SEQUENCE_NUMBER) while the brokers are well again, and the partition's stream
-     * stalls with it. The next run sends from the saved position with a new producer, and the
-     * {@link ReplayGuard} drops what is already in the log; while Kafka really is down, runs stop and
-     * start again with the failover loop's backoff, which costs nothing.
-     */
-    private void markAcknowledged(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
-            throws InterruptedException {
-        while (!inFlight.isEmpty()) {
-            InFlight head = inFlight.peek();
-            if (head.ack() != null) {
-                long waitedNanos = nanoTime.getAsLong() - head.sentAtNanos();
-                if (!head.ack().isDone() && waitedNanos > ackTimeoutNanos) {
-                    throw unacknowledgedFor(waitedNanos, null);
+    private void throwIfFailed() {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** The publishing thread: everything queued, in one transaction, until closed. */
+    private void publishWhileOpen() {
+        while (true) {
+            List<Queued> batch;
+            synchronized (lock) {
+                while (queued.isEmpty() && !closing) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
-                if (!head.ack().isDone() && inFlight.size() <= maxUnacknowledged) {
+                if (queued.isEmpty()) {
                     return;
                 }
-                acknowledged(head.ack(), ackTimeoutNanos - waitedNanos);
-                published.incrementAndGet();
+                batch = new ArrayList<>(queued);
+                queued.clear();
+                inTransaction = batch.size();
             }
-            committer.markProcessed(head.change());
-            inFlight.remove();
+            RuntimeException failed = publish(batch);
+            synchronized (lock) {
+                inTransaction = 0;
+                if (failed != null) {
+                    failure = failed;
+                } else {
+                    batch.forEach(q -> committed.add(q.change()));
+                }
+                lock.notifyAll();
+            }
+            if (failed != null) {
+                return;
+            }
+            fault.passed(FaultHook.Point.COMMIT);
         }
     }
 
-    private void acknowledged(Future<RecordMetadata> ack, long waitNanos) throws InterruptedException {
+    /** Sends the batch's records in one transaction and commits it; answers the failure, if any. */
+    private RuntimeException publish(List<Queued> batch) {
+        List<Queued> sending = batch.stream().filter(q -> q.record() != null).toList();
+        if (sending.isEmpty()) {
+            return null;
+        }
+        if (!leaseHeld.getAsBoolean()) {
+            return new RelayException("cdc-relay shard " + shard + ": the shard's lease is lost; stopping");
+        }
         try {
-            ack.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw unacknowledgedFor(ackTimeoutNanos, e);
-        } catch (ExecutionException e) {
-            // The producer already retried what is retriable; stopping keeps the position unsaved.
-            throw new RelayException("cdc-relay shard " + shard + ": Kafka did not acknowledge a change; "
-                    + "stopping without saving the binlog position", e.getCause());
+            producer.beginTransaction();
+            for (Queued q : sending) {
+                long writtenAt = q.writtenAt();
+                producer.send(q.record(), (metadata, sendFailure) -> {
+                    if (sendFailure == null) {
+                        metrics.published(writtenAt);
+                    }
+                });
+                fault.passed(FaultHook.Point.SEND);
+            }
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            // Fenced by a relay that took over, or Kafka did not answer in time: this producer is done.
+            return new RelayException("cdc-relay shard " + shard + ": a transaction did not commit (" + e
+                    + "); stopping without saving the binlog position, to send it again with a new producer", e);
         }
+        published.addAndGet(sending.size());
+        return null;
     }
 
-    private RelayException unacknowledgedFor(long nanos, Throwable cause) {
-        return new RelayException("cdc-relay shard " + shard + ": Kafka has not acknowledged a change for "
-                + TimeUnit.NANOSECONDS.toSeconds(nanos) + " s; stopping without saving the binlog position, to send"
-                + " it again with a new producer", cause);
-    }
-
-    /** Changes Kafka acknowledged. */
+    /** Changes in committed transactions. */
     long published() {
         return published.get();
     }
@@ -163,5 +204,19 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     /** Changes handed over again after a restart and not published twice. */
     long skipped() {
         return skipped.get();
+    }
+
+    /** Publishes what is queued, if it can, and stops the publishing thread; the engine has stopped handing over changes. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closing = true;
+            lock.notifyAll();
+        }
+        try {
+            publisher.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

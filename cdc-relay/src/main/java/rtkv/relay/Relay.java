@@ -43,11 +43,12 @@ import rtkv.schema.KvSchema;
 final class Relay implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
-    /** Changes sent to Kafka and not yet acknowledged, at most; a crash replays them (ReplayGuard). */
-    private static final int MAX_UNACKNOWLEDGED = 4_096;
+    /** Changes sent to Kafka and not yet committed, at most; a crash replays them (ReplayGuard). */
+    private static final int MAX_UNCOMMITTED = 4_096;
     /**
-     * The longest a change waits for Kafka's acknowledgement before the run starts again with a new
-     * producer (KafkaPublisher). Leader elections take seconds; a stuck producer retries for minutes.
+     * The longest a send or a commit may block before the run starts again with a new producer
+     * (KafkaPublisher). Leader elections take seconds; after brokers failed, a stuck idempotent producer
+     * was seen retrying one partition's batch for minutes while the brokers were well again.
      */
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
@@ -61,22 +62,41 @@ final class Relay implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final BooleanSupplier leaseHeld;
     private final RelayMetrics metrics;
+    private final int serverId;
     private volatile boolean positionSaved;
 
-    /** {@code leaseHeld} is asked before each change is sent: once false, nothing more is published. */
-    Relay(RelayConfig config, Clock clock, BooleanSupplier leaseHeld, RelayMetrics metrics) {
+    /**
+     * {@code leaseHeld} is asked before each change is sent: once false, nothing more is published.
+     * {@code leaseHolder}: the shard's id of the connection holding the lease, which makes this run's
+     * replica id its own ({@link RelayConfig#serverId}).
+     */
+    Relay(RelayConfig config, Clock clock, BooleanSupplier leaseHeld, RelayMetrics metrics, long leaseHolder) {
         this.config = config;
+        this.serverId = config.serverId(leaseHolder);
         this.metrics = metrics;
         this.clock = clock;
         this.leaseHeld = leaseHeld;
         this.engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "relay-engine-" + config.shardId()));
     }
 
-    /** Creates the topic if needed (waiting for Kafka up to 2 minutes), then starts the engine. */
+    /**
+     * Creates the topic if needed (waiting for Kafka up to 2 minutes), fences the producer of any relay
+     * of this shard before it (its open transaction is aborted), reads what the log holds since the
+     * saved position, then starts the engine.
+     */
     public void start() throws InterruptedException {
         try (Admin admin = Admin.create(adminProperties())) {
             RelayTopics.ensure(admin, config, clock, closed::get);
         }
+        Producer<String, byte[]> fenced = new KafkaProducer<>(producerProperties(), new StringSerializer(),
+                new ByteArraySerializer());
+        synchronized (this) {
+            producer = fenced;
+            if (closed.get()) {
+                return;
+            }
+        }
+        fenced.initTransactions();
         ReplayGuard replays = ReplayGuard.read(config);
         synchronized (this) {
             if (closed.get()) {
@@ -87,9 +107,8 @@ final class Relay implements AutoCloseable {
     }
 
     private void startEngine(ReplayGuard replays) {
-        producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
         publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId(),
-                replays, MAX_UNACKNOWLEDGED, leaseHeld, metrics, ACK_TIMEOUT, System::nanoTime);
+                replays, MAX_UNCOMMITTED, leaseHeld, metrics, config.fault());
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineProperties())
                 .using(clock)
@@ -185,6 +204,9 @@ final class Relay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (publisher != null) {
+            publisher.close();
+        }
         if (producer != null) {
             producer.close(config.leaseTerm().dividedBy(3));
         }
@@ -202,8 +224,14 @@ final class Relay implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        // Idempotence keeps retried sends in order and free of duplicates within a partition.
+        // Idempotence keeps retried sends in order and free of duplicates within a partition; the
+        // transactional id, the shard's, lets the next relay of the shard fence this one.
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        // A relay stopped with a transaction open holds back every read_committed reader of its partitions
+        // until the next relay fences it (a lease term) or the transaction times out, so keep it short.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) ACK_TIMEOUT.toMillis());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ACK_TIMEOUT.toMillis());
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         // A change is sent the moment Debezium reads it (batches of one, pipelined): lingering would only
         // add latency, and the producer's own batching fills while a request is in flight.
@@ -223,7 +251,7 @@ final class Relay implements AutoCloseable {
         p.put("database.port", Integer.toString(config.dbPort()));
         p.put("database.user", config.cdcUser());
         p.put("database.password", config.cdcPassword());
-        p.put("database.server.id", Integer.toString(config.serverId()));
+        p.put("database.server.id", Integer.toString(serverId));
         p.put("database.ssl.mode", "disable");
         p.put("database.include.list", KvSchema.DATABASE);
         p.put("table.include.list", KvSchema.DATABASE + "." + KvSchema.TABLE);

@@ -13,8 +13,10 @@ import rtkv.config.Settings;
  * @param cdcUser           RTKV_CDC_USER, default cdc: needs REPLICATION SLAVE, BINLOG MONITOR, RELOAD,
  *                          SHOW DATABASES and SELECT on the rtkv database
  * @param cdcPassword       RTKV_CDC_PASSWORD, required
- * @param serverId          RTKV_RELAY_SERVER_ID, default 5400 + shard: the replica id the binlog
- *                          connection uses; unique among everything replicating from the shard
+ * @param serverIdBase      RTKV_RELAY_SERVER_ID, default 1000000000: the replica ids the binlog connections
+ *                          use start here; each run adds its lease connection's id (modulo a million), so an
+ *                          active relay and one that lost the lease without knowing it never share one, and
+ *                          the shard never drops the new one's connection for the old one's
  * @param kafkaBootstrap    RTKV_KAFKA_BOOTSTRAP, default 127.0.0.1:9092
  * @param topic             RTKV_TOPIC, default rtkv.changes
  * @param partitions        RTKV_TOPIC_PARTITIONS, default 8: used when this relay creates the topic
@@ -30,11 +32,15 @@ import rtkv.config.Settings;
  * @param leaseSeconds      RTKV_RELAY_LEASE_SECONDS, default 10, at least 4: the term of the shard's lease
  *                          (ShardLease). A killed relay is replaced at once, one whose host vanished after
  *                          at most a term
+ * @param fault             RTKV_RELAY_FAULT, default none: for fault tests only, stops the process at an exact
+ *                          point of publishing ({@link FaultHook})
  */
-record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverId,
+record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverIdBase,
                           String kafkaBootstrap, String topic, int partitions, short replicationFactor,
                           String host, int port, int pollMillis, int offsetFlushMillis, int heartbeatMillis,
-                          int leaseSeconds) {
+                          int leaseSeconds, FaultHook fault) {
+
+    private static final int SERVER_IDS_PER_BASE = 1_000_000;
 
     public static RelayConfig from(Map<String, String> env) {
         Settings s = new Settings("cdc-relay", env);
@@ -48,7 +54,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
                 s.port("RTKV_DB_PORT", 3306),
                 s.text("RTKV_CDC_USER", "cdc"),
                 s.required("RTKV_CDC_PASSWORD"),
-                s.integer("RTKV_RELAY_SERVER_ID", 5400 + Math.max(shard, 0), 1, Integer.MAX_VALUE),
+                s.integer("RTKV_RELAY_SERVER_ID", 1_000_000_000, 1, Integer.MAX_VALUE - SERVER_IDS_PER_BASE),
                 s.text("RTKV_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
                 s.text("RTKV_TOPIC", "rtkv.changes"),
                 s.integer("RTKV_TOPIC_PARTITIONS", 8, 1, 10_000),
@@ -58,8 +64,20 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
                 s.integer("RTKV_RELAY_POLL_MS", 500, 1, 10_000),
                 s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000),
                 s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000),
-                s.integer("RTKV_RELAY_LEASE_SECONDS", 10, 4, 300));
+                s.integer("RTKV_RELAY_LEASE_SECONDS", 10, 4, 300),
+                FaultHook.NONE);
+        String fault = s.text("RTKV_RELAY_FAULT", "");
+        FaultHook hook = FaultHook.parse(fault).orElse(null);
+        if (hook == null) {
+            s.problem("RTKV_RELAY_FAULT must be halt-after-sends:N or halt-after-commits:N, not " + fault);
+        }
         s.validate();
+        if (hook != FaultHook.NONE) {
+            config = new RelayConfig(config.shardId, config.dbHost, config.dbPort, config.cdcUser, config.cdcPassword,
+                    config.serverIdBase, config.kafkaBootstrap, config.topic, config.partitions, config.replicationFactor,
+                    config.host, config.port, config.pollMillis, config.offsetFlushMillis, config.heartbeatMillis,
+                    config.leaseSeconds, hook);
+        }
         return config;
     }
 
@@ -85,6 +103,16 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
     /** The shard, for the relay's own JDBC connections (the lease, the gap check), with no database chosen. */
     String cdcJdbcUrl() {
         return "jdbc:mariadb://" + dbHost + ":" + dbPort + "/";
+    }
+
+    /** The replica id of a run whose lease connection has id {@code holderId} on the shard. */
+    int serverId(long holderId) {
+        return serverIdBase + (int) Math.floorMod(holderId, (long) SERVER_IDS_PER_BASE);
+    }
+
+    /** Stable across processes, so that a relay taking over the shard fences the producer of the one before. */
+    String transactionalId() {
+        return "rtkv-relay-" + topic + "-shard-" + shardId;
     }
 
     Duration leaseTerm() {

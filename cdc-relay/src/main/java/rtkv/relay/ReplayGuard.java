@@ -104,7 +104,7 @@ final class ReplayGuard {
             Map<TopicPartition, Long> query = new HashMap<>();
             partitions.forEach(p -> query.put(p, since));
             Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> ends = highWatermarks(config, partitions);
             List<TopicPartition> toRead = partitions.stream().filter(p -> starts.get(p) != null).toList();
             consumer.assign(toRead);
             toRead.forEach(p -> consumer.seek(p, starts.get(p).offset()));
@@ -127,11 +127,27 @@ final class ReplayGuard {
         return new ReplayGuard(published, last);
     }
 
+    /**
+     * Where each partition ends, uncommitted records included: another shard's relay may have a
+     * transaction open, which hides everything after its start from a read_committed reader, this shard's
+     * committed changes too. Reading up to here waits for it to end, a commit's time, so none is missed.
+     */
+    private static Map<TopicPartition, Long> highWatermarks(RelayConfig config, List<TopicPartition> partitions) {
+        Properties p = consumerProperties(config);
+        p.remove(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+        try (KafkaConsumer<String, byte[]> uncommitted = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            return uncommitted.endOffsets(partitions, Duration.ofSeconds(30));
+        }
+    }
+
     private static Properties consumerProperties(RelayConfig config) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-replay-guard");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // What committed only: a fenced relay's aborted sends are not in the log, and are sent again.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return p;
     }
 }

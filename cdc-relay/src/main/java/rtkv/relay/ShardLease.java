@@ -34,6 +34,7 @@ final class ShardLease implements AutoCloseable {
     private final String lockName;
     private final Duration term;
     private Connection connection;
+    private long connectionId;
     private volatile boolean heldByAnother;
 
     ShardLease(RelayConfig config) {
@@ -63,6 +64,7 @@ final class ShardLease implements AutoCloseable {
                 boolean locked = tryLock();
                 heldByAnother = !locked;
                 if (locked) {
+                    connectionId = readConnectionId();
                     // From now on an answer later than this means the lease is in doubt; see renew().
                     connection.setNetworkTimeout(Runnable::run, (int) term.dividedBy(3).toMillis());
                     LOG.info("holding lease {} (term {} s)", lockName, term.toSeconds());
@@ -89,6 +91,22 @@ final class ShardLease implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    private long readConnectionId() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("SELECT CONNECTION_ID()")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /**
+     * The shard's id of the connection that holds the lease, once {@link #acquire} answered true. The
+     * shard never gives two live connections one id, so two relays that each believe they hold the lease
+     * (one of them stopped and not told yet) have different ones.
+     */
+    long holderId() {
+        return connectionId;
     }
 
     /** True while {@link #acquire} waits because the shard confirmed that another connection holds the lock. */

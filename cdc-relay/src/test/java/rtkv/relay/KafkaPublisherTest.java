@@ -2,39 +2,47 @@ package rtkv.relay;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.source.SourceRecord;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The position Debezium saves never passes a change Kafka has not acknowledged. */
+/** The position Debezium saves never passes a change whose transaction has not committed. */
 class KafkaPublisherTest {
 
     private final MockProducer<String, byte[]> kafka =
-            new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
     private final Committer committer = new Committer();
     private volatile boolean leaseHeld = true;
-    private long nanos;
+    private KafkaPublisher publisher;
 
-    private KafkaPublisher publisher(int maxUnacknowledged) {
-        return new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), maxUnacknowledged,
+    private KafkaPublisher publisher() {
+        kafka.initTransactions();
+        publisher = new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), 100,
                 () -> leaseHeld, new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"),
-                Duration.ofSeconds(30), () -> nanos);
+                FaultHook.NONE);
+        return publisher;
+    }
+
+    @AfterEach
+    void close() {
+        if (publisher != null) {
+            publisher.close();
+        }
     }
 
     private static RecordChangeEvent<SourceRecord> put(String key, long version) {
@@ -48,97 +56,107 @@ class KafkaPublisherTest {
     }
 
     @Test
-    void aChangeIsMarkedOnlyOnceKafkaAcknowledgedIt() throws Exception {
-        KafkaPublisher publisher = publisher(100);
+    void aChangeIsMarkedOnlyOnceItsTransactionCommitted() throws Exception {
+        KafkaPublisher publisher = publisher();
         RecordChangeEvent<SourceRecord> a = put("a", 1);
         publisher.handleBatch(List.of(a), committer);
-        assertEquals(1, kafka.history().size(), "sent at once, without waiting for earlier acknowledgements");
-        assertEquals(List.of(), committer.marked, "not acknowledged yet");
+        await("committed by the committer").atMost(Duration.ofSeconds(10)).until(() -> kafka.commitCount() == 1);
+        assertTrue(kafka.transactionCommitted());
+        assertEquals(1, kafka.history().size(), "sent in that transaction");
 
         RecordChangeEvent<SourceRecord> quiet = heartbeat();
         publisher.handleBatch(List.of(quiet), committer);
-        assertEquals(List.of(), committer.marked, "nothing to publish, but it stays behind the unacknowledged change");
-
-        kafka.completeNext();
-        publisher.handleBatch(List.of(heartbeat()), committer);
-        assertEquals(3, committer.marked.size(), "the acknowledged change and everything after it");
-        assertEquals(List.of(a, quiet), committer.marked.subList(0, 2));
-        assertEquals(3, committer.batchesFinished);
+        assertEquals(List.of(a, quiet), committer.marked, "the committed change, then what came after it");
         assertEquals(1, publisher.published());
+        assertEquals(1, kafka.commitCount(), "a heartbeat alone opens no transaction");
     }
 
     @Test
-    void aChangeKafkaLeavesUnacknowledgedTooLongStopsTheRunUnmarked() throws Exception {
-        KafkaPublisher publisher = publisher(100);
+    void aTransactionThatDoesNotCommitStopsTheRunWithItsChangesUnmarked() throws Exception {
+        KafkaPublisher publisher = publisher();
+        kafka.commitTransactionException = new TimeoutException("no answer in 30 s");
         publisher.handleBatch(List.of(put("a", 1)), committer);
-        nanos += Duration.ofSeconds(29).toNanos();
-        publisher.handleBatch(List.of(heartbeat()), committer);
-        nanos += Duration.ofSeconds(2).toNanos();
-
-        RelayException e = assertThrows(RelayException.class, () -> publisher.handleBatch(List.of(heartbeat()), committer));
-        assertTrue(e.getMessage().startsWith("cdc-relay shard 0: Kafka has not acknowledged a change for 31 s"), e.getMessage());
+        await("the commit failed").atMost(Duration.ofSeconds(10)).until(() -> {
+            try {
+                publisher.handleBatch(List.of(heartbeat()), committer);
+                return false;
+            } catch (RelayException e) {
+                assertTrue(e.getMessage().startsWith("cdc-relay shard 0: a transaction did not commit"), e.getMessage());
+                return true;
+            }
+        });
         assertEquals(List.of(), committer.marked, "the position stays before it");
+        assertEquals(0, publisher.published());
     }
 
     @Test
-    void aFullWindowWaitsForTheHeadNoLongerThanTheTimeout() throws Exception {
-        KafkaPublisher publisher = publisher(1);
+    void aProducerFencedByTheNextRelayPublishesNothingMore() throws Exception {
+        KafkaPublisher publisher = publisher();
         publisher.handleBatch(List.of(put("a", 1)), committer);
-        nanos += Duration.ofSeconds(31).toNanos();
-        assertThrows(RelayException.class, () -> publisher.handleBatch(List.of(put("b", 1)), committer),
-                "past the timeout already: no wait on the acknowledgement at all");
+        await("committed").atMost(Duration.ofSeconds(10)).until(() -> kafka.commitCount() == 1);
+        kafka.fenceProducer();
+        publisher.handleBatch(List.of(put("b", 1)), committer);
+        await("the fenced producer's failure").atMost(Duration.ofSeconds(10)).until(() -> {
+            try {
+                publisher.handleBatch(List.of(heartbeat()), committer);
+                return false;
+            } catch (RelayException e) {
+                assertTrue(e.getMessage().contains("ProducerFencedException"), e.getMessage());
+                return true;
+            }
+        });
+        assertEquals(1, kafka.commitCount());
+        assertEquals(1, committer.marked.size(), "only the change committed before the fence");
     }
 
     @Test
     void nothingIsSentOnceTheLeaseIsLost() throws Exception {
-        KafkaPublisher publisher = publisher(100);
+        KafkaPublisher publisher = publisher();
         publisher.handleBatch(List.of(put("a", 1)), committer);
+        await("committed").atMost(Duration.ofSeconds(10)).until(() -> kafka.commitCount() == 1);
         leaseHeld = false;
 
         RelayException e = assertThrows(RelayException.class,
                 () -> publisher.handleBatch(List.of(put("b", 1)), committer));
         assertEquals("cdc-relay shard 0: the shard's lease is lost; stopping", e.getMessage());
         assertEquals(1, kafka.history().size(), "only the change sent while the lease was held");
-        assertEquals(List.of(), committer.marked);
+        assertEquals(1, kafka.commitCount());
     }
 
     @Test
-    void theMarkedHeadStopsAtTheFirstUnacknowledgedChange() throws Exception {
-        KafkaPublisher publisher = publisher(100);
+    void changesQueuedDuringACommitShareTheNextTransaction() throws Exception {
+        KafkaPublisher publisher = publisher();
+        for (int i = 0; i < 50; i++) {
+            publisher.handleBatch(List.of(put("k" + i, 1)), committer);
+        }
+        await("all committed").atMost(Duration.ofSeconds(10)).until(() -> kafka.history().size() == 50);
+        assertTrue(kafka.commitCount() <= 50, kafka.commitCount() + " transactions");
+        publisher.handleBatch(List.of(heartbeat()), committer);
+        assertEquals(51, committer.marked.size(), "every change, in order, once its transaction committed");
+        assertEquals("k0", new RowChangeMapper(0).map(committer.marked.get(0).record()).orElseThrow().key());
+        assertEquals("k49", new RowChangeMapper(0).map(committer.marked.get(49).record()).orElseThrow().key());
+    }
+
+    @Test
+    void aReplayedChangeTheLogHoldsIsNotSentAgain() throws Exception {
+        publisher = new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, guardHolding(put("a", 1)), 100,
+                () -> true, new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"), FaultHook.NONE);
+        kafka.initTransactions();
         RecordChangeEvent<SourceRecord> a = put("a", 1);
-        publisher.handleBatch(List.of(a, put("b", 1), put("c", 1)), committer);
-        kafka.completeNext();
-        publisher.handleBatch(List.of(), committer);
-        assertEquals(List.of(a), committer.marked);
-    }
-
-    @Test
-    void aChangeKafkaRefusedStopsTheRelayWithoutMarkingIt() throws Exception {
-        KafkaPublisher publisher = publisher(100);
-        publisher.handleBatch(List.of(put("a", 1), put("b", 1)), committer);
-        kafka.errorNext(new NotEnoughReplicasException("two replicas down"));
-        RelayException e = assertThrows(RelayException.class, () -> publisher.handleBatch(List.of(), committer));
-        assertEquals("cdc-relay shard 0: Kafka did not acknowledge a change; stopping without saving the binlog position",
-                e.getMessage());
-        assertEquals(List.of(), committer.marked);
-    }
-
-    @Test
-    void pastTheBoundOfUnacknowledgedChangesACallWaits() throws Exception {
-        KafkaPublisher publisher = publisher(2);
-        publisher.handleBatch(List.of(put("a", 1), put("b", 1)), committer);
-        CompletableFuture<Void> third = CompletableFuture.runAsync(() -> {
-            try {
-                publisher.handleBatch(List.of(put("c", 1)), committer);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+        publisher.handleBatch(List.of(a), committer);
+        await("passed through").atMost(Duration.ofSeconds(10)).until(() -> {
+            publisher.handleBatch(List.of(), committer);
+            return !committer.marked.isEmpty();
         });
-        await("the third change is sent").atMost(Duration.ofSeconds(10)).until(() -> kafka.history().size() == 3);
-        assertFalse(third.isDone(), "three in flight, two allowed: it waits for the oldest");
-        kafka.completeNext();
-        third.get();
-        assertEquals(1, committer.marked.size());
+        assertEquals(List.of(a), committer.marked, "marked without a transaction: nothing was sent");
+        assertEquals(0, kafka.commitCount());
+        assertEquals(0, kafka.history().size());
+        assertEquals(1, publisher.skipped());
+    }
+
+    private static ReplayGuard guardHolding(RecordChangeEvent<SourceRecord> change) {
+        var event = new RowChangeMapper(0).map(change.record()).orElseThrow();
+        return new ReplayGuard(new java.util.HashSet<>(List.of(ReplayGuard.identity(event))), event.seq());
     }
 
     /** Records what the publisher marks. */

@@ -65,6 +65,7 @@ class RelayIT {
         relay = startedRelay();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafkaBootstrap());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
                 .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
@@ -81,7 +82,7 @@ class RelayIT {
         env.put("RTKV_KAFKA_BOOTSTRAP", cluster.kafkaBootstrap());
         env.put("RTKV_RELAY_PORT", "0");
         Relay started = new Relay(RelayConfig.from(env), Clock.systemUTC(), () -> true,
-                new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"));
+                new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"), 1);
         started.start();
         await("relay streaming the binlog").atMost(Duration.ofMinutes(2)).until(started::isReady);
         return started;

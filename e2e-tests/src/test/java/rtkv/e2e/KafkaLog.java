@@ -79,6 +79,8 @@ final class KafkaLog {
     private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // As PRODUCT.md tells downstream consumers to read it: what committed, each change once.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -1,6 +1,7 @@
 package rtkv.e2e;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.SQLException;
 import java.time.Duration;
@@ -37,8 +38,9 @@ final class RecordedSubscribers implements AutoCloseable {
     void assertConvergedAndChecked() throws SQLException {
         TreeMap<String, String> rows = E2eCluster.liveRows(table);
         for (Subscription subscription : subscriptions) {
+            // Asserted, so that a view that never gets there is shown beside MySQL's rows.
             await("the view of " + table + " equals MySQL").atMost(Duration.ofMinutes(2))
-                    .until(() -> E2eCluster.viewOf(subscription).equals(rows));
+                    .untilAsserted(() -> assertEquals(rows, E2eCluster.viewOf(subscription)));
         }
         HistoryChecker.assertPasses(history.writes(), history.subscribers(), Map.of(table, E2eCluster.liveEntries(table)));
     }

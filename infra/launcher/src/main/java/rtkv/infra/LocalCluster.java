@@ -89,11 +89,11 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Relay {@code shard}, reading its shard's binlog at 127.0.0.1:{@code dbPort}. */
     private JavaService relay(int shard, int dbPort) {
-        return relay("relay-" + shard, shard, dbPort, layout.relayPorts().get(shard));
+        return relay("relay-" + shard, shard, dbPort, layout.relayPorts().get(shard), Map.of());
     }
 
-    private JavaService relay(String name, int shard, int dbPort, int healthPort) {
-        Map<String, String> env = new HashMap<>();
+    private JavaService relay(String name, int shard, int dbPort, int healthPort, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
         env.put("RTKV_SHARD_ID", Integer.toString(shard));
         env.put("RTKV_DB_HOST", "127.0.0.1");
         env.put("RTKV_DB_PORT", Integer.toString(dbPort));
@@ -113,8 +113,13 @@ public final class LocalCluster implements AutoCloseable {
      * relay) and answers its part name ({@code relay-0-standby}, ...).
      */
     public synchronized String startRelayStandby(int shard, int port) {
-        String name = "relay-" + shard + "-standby";
-        return addPart(relay(name, shard, layout.shardPorts().get(shard), port));
+        return startRelayStandby(shard, port, "standby", Map.of());
+    }
+
+    /** As {@link #startRelayStandby(int, int)}, named {@code relay-SHARD-SUFFIX}, with {@code env} added to its environment. */
+    public synchronized String startRelayStandby(int shard, int port, String suffix, Map<String, String> env) {
+        JavaService relay = relay("relay-" + shard + "-" + suffix, shard, layout.shardPorts().get(shard), port, env);
+        return addPart(relay);
     }
 
     /**
