@@ -75,7 +75,8 @@ final class Api {
 
     /** @param headers names and values, alternating */
     Answer call(String method, String path, String body, String... headers) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        // A bound, so that a request to a process stopped by a fault test fails instead of hanging.
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(java.time.Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             builder.headers(headers);
