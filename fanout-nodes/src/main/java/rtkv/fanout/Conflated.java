@@ -21,7 +21,8 @@ import rtkv.schema.ChangeEvent;
  */
 final class Conflated {
 
-    private record Pending(ChangeEvent event, long offset, Encoded frame) {
+    /** {@code inSnapshot}: the state's snapshot holds it; only a member that resumed from before may lack it. */
+    private record Pending(ChangeEvent event, long offset, Encoded frame, boolean inSnapshot) {
     }
 
     /** What one send writes, to whom; written outside the table's lock. */
@@ -35,7 +36,10 @@ final class Conflated {
                 boolean sent = false;
                 for (Iterator<Pending> it = changes.iterator(); it.hasNext() && !subscriber.isClosed(); ) {
                     Pending p = it.next();
-                    if (p.offset() > subscriber.conflatedFrom() && !subscriber.holds(p.event())) {
+                    if (p.offset() <= subscriber.conflatedFrom()) {
+                        continue;
+                    }
+                    if (subscriber.wants(p.event(), !p.inSnapshot())) {
                         subscriber.send(p.frame(), true);
                         sent = true;
                     }
@@ -90,12 +94,12 @@ final class Conflated {
     }
 
     /** Keeps the change as its key's latest. */
-    void offer(ChangeEvent event, long offset, Encoded frame) {
+    void offer(ChangeEvent event, long offset, Encoded frame, boolean inSnapshot) {
         Pending previous = pending.remove(event.key());
         if (previous != null) {
             pendingBytes -= previous.frame().size();
         }
-        pending.put(event.key(), new Pending(event, offset, frame));
+        pending.put(event.key(), new Pending(event, offset, frame, inSnapshot));
         pendingBytes += frame.size();
     }
 

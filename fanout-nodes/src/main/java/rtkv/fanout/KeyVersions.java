@@ -11,9 +11,10 @@ import rtkv.schema.ChangeOp;
 
 /**
  * The keys of one table as far as a stream has brought them, and the rule that lets only what is newer
- * in. The topic is delivered at least once: a relay that takes over replays its predecessor's last
- * batch, and anything may produce to the topic by hand. A change passes only when it is newer than what
- * is held for its key, so whoever is sent what passes sees each key's version only grow.
+ * in. The topic is delivered at least once: a relay's first snapshot publishes rows the log may hold
+ * already, a consumer reading uncommitted records sees sends a fenced relay never committed, and anything
+ * may produce to the topic by hand. A change passes only when it is newer than what is held for its
+ * key, so whoever is sent what passes sees each key's version only grow.
  *
  * <p>Two facts make that cheap. All changes of a table come from its one shard, in the order of the
  * shard's GTID sequence, so a change of an older transaction than one already applied is a copy, whatever
@@ -52,6 +53,19 @@ final class KeyVersions {
     /** The GTID sequence of the shard up to which every change is held. */
     long covered() {
         return covered;
+    }
+
+    /** Whether {@code event} is one the snapshot holds: of this shard, at or before its GTID sequence. */
+    boolean inSnapshot(ChangeEvent event) {
+        return event.shard() == shard && event.seq() <= covered;
+    }
+
+    /**
+     * Whether a change after the snapshot was taken in: then every change of the snapshot has passed too,
+     * since a table's changes come in GTID order, and any that comes now is a copy.
+     */
+    boolean passedSnapshot() {
+        return newest > covered;
     }
 
     /**

@@ -36,6 +36,10 @@ final class PartitionReplay {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionReplay.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
+    /** A change a resuming subscriber read from Kafka and has not been sent yet. */
+    record Replayed(long offset, Encoded frame) {
+    }
+
     /** One subscriber catching up; touched by the replay's thread only, once offered. */
     static final class Resumer {
         private final Subscriber subscriber;
@@ -47,10 +51,11 @@ final class PartitionReplay {
         private final KeyVersions sent;
         // Changes read past what this node has handed out wait here: once attached, the node sends those
         // itself, and sending them now as well would send them twice.
-        private final Deque<TableState.Replayed> ahead = new ArrayDeque<>();
+        private final Deque<Replayed> ahead = new ArrayDeque<>();
         private long next;
         private boolean aged;
         private boolean behind;
+        private long behindSinceMillis = -1;
         private boolean done;
 
         Resumer(Subscriber subscriber, TableState state, Token token, String text) {
@@ -203,10 +208,18 @@ final class PartitionReplay {
     /** One poll from the earliest resumer that has room, handed to everyone it concerns, then their progress. */
     private void round(KafkaConsumer<String, byte[]> c) throws InterruptedException {
         long target = Long.MAX_VALUE;
+        long now = clock.millis();
         for (Resumer r : active) {
             r.behind = congested(r);
             if (!r.behind) {
+                r.behindSinceMillis = -1;
                 target = Math.min(target, r.next);
+            } else if (r.behindSinceMillis < 0) {
+                r.behindSinceMillis = now;
+            } else if (now - r.behindSinceMillis > config.clientTimeoutSeconds() * 1000L) {
+                // A client that reads nothing but heartbeats would be waited for as long as it lives.
+                r.done = true;
+                r.subscriber.cutOff();
             }
         }
         if (target == Long.MAX_VALUE) {
@@ -287,7 +300,7 @@ final class PartitionReplay {
                 return;
             }
             if (r.sent.offer(read.event())) {
-                r.ahead.add(new TableState.Replayed(record.offset(), read.frame()));
+                r.ahead.add(new Replayed(record.offset(), read.frame()));
             }
         }
         r.next = record.offset() + 1;
@@ -306,7 +319,7 @@ final class PartitionReplay {
         } else if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
             r.done = true;
             r.subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
-        } else if (r.state.attach(r.subscriber, r.next - 1, r.ahead, r.token.offset())) {
+        } else if (r.state.attach(r.subscriber, r.next - 1, r.ahead, r.token.offset(), r.sent)) {
             r.done = true;
         }
     }

@@ -1,6 +1,10 @@
 package rtkv.fanout;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -47,6 +51,9 @@ final class Subscriber {
     // Set once a frame is queued, so a heartbeat queued after seeing it goes after that frame.
     private volatile boolean started;
     private volatile long conflatedFrom = -1;
+    // What a resumed subscriber was sent by its replay, while the state it joined may still be sent changes
+    // its snapshot holds and this subscriber lacks: a relay that lags publishes them after the snapshot.
+    private volatile KeyVersions resumedFilter;
     // Any frame tells the client the node is alive, so a heartbeat round skips one sent something since
     // the last round. Races between the feed and the heartbeat thread cost one round at most, and
     // clients wait three rounds before they give up on the node.
@@ -100,6 +107,26 @@ final class Subscriber {
 
     boolean holds(ChangeEvent event) {
         return event.shard() == coveredShard && event.seq() <= covered;
+    }
+
+    /** Resumed: until its state passes its snapshot, changes the snapshot holds go to it when it lacks them. */
+    void resumedWith(KeyVersions sent) {
+        this.resumedFilter = sent;
+    }
+
+    /**
+     * Whether to send it a change its state took ({@code taken}), or one its state's snapshot holds, which
+     * only a subscriber resumed from an older point may lack. Once its state takes a change after its
+     * snapshot, every change the snapshot holds has passed. Called by one thread at a time (the feed's, or
+     * the conflation thread's).
+     */
+    boolean wants(ChangeEvent event, boolean taken) {
+        if (taken) {
+            resumedFilter = null;
+            return !holds(event);
+        }
+        KeyVersions filter = resumedFilter;
+        return filter != null && !holds(event) && filter.offer(event);
     }
 
     /** Called once when it is gone for whatever reason, so the table can let go of it. */
@@ -184,8 +211,21 @@ final class Subscriber {
         flush();
     }
 
+    /** The table's live keys in key order, in frames of {@code chunk} keys; the last one carries {@code token}. */
+    void sendSnapshot(SortedMap<String, Entry> keys, int chunk, String token) {
+        List<Map.Entry<String, Entry>> part = new ArrayList<>(Math.min(chunk, keys.size()));
+        for (Map.Entry<String, Entry> entry : keys.entrySet()) {
+            part.add(entry);
+            if (part.size() == chunk) {
+                sendSnapshotPart(Frames.snapshot(part, false, null));
+                part.clear();
+            }
+        }
+        sendSnapshotPart(Frames.snapshot(part, true, token));
+    }
+
     /** A chunk of the subscriber's snapshot: it counts, but never cuts the subscriber off. */
-    void sendSnapshotPart(String frame) {
+    private void sendSnapshotPart(String frame) {
         if (closed.get()) {
             return;
         }

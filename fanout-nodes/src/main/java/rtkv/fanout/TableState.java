@@ -36,10 +36,6 @@ final class TableState {
     /** What happened when a subscriber asked to join. */
     enum Admission { JOINED, FULL, GONE }
 
-    /** A change a resuming subscriber read from Kafka and has not been sent yet. */
-    record Replayed(long offset, Encoded frame) {
-    }
-
     private final String table;
     private final int partition;
     private final int shard;
@@ -132,12 +128,19 @@ final class TableState {
             buffer.add(event);
             return;
         }
-        if (phase != Phase.LIVE || !keys.offer(event)) {
+        if (phase != Phase.LIVE) {
+            return;
+        }
+        boolean applied = keys.offer(event);
+        // A change the snapshot holds, published late: only a subscriber that resumed from before it may
+        // lack it. Once a later change was taken, one that comes is a copy.
+        boolean inSnapshot = !applied && keys.inSnapshot(event) && !keys.passedSnapshot();
+        if (!applied && !inSnapshot) {
             return;
         }
         Encoded frame = null;
         for (Subscriber subscriber : live) {
-            if (!subscriber.holds(event)) {
+            if (subscriber.wants(event, applied)) {
                 if (frame == null) {
                     frame = changeFrame(event, offset);
                 }
@@ -152,7 +155,7 @@ final class TableState {
                 frame = changeFrame(event, offset);
             }
             for (Conflated group : conflated.values()) {
-                group.offer(event, offset, frame);
+                group.offer(event, offset, frame, inSnapshot);
                 sendSoon(group);
             }
         }
@@ -309,19 +312,24 @@ final class TableState {
      * ({@code tokenOffset}), or the node would send again what the subscriber already has. Of what the
      * subscriber read and holds back ({@code ahead}), what this node has already handed out is sent now,
      * the rest is dropped: this node sends it once attached. Answers false while either is behind.
+     * {@code sent}: what the replay sent it, which tells the changes this state's snapshot holds that it lacks.
      */
-    synchronized boolean attach(Subscriber subscriber, long readThrough, Deque<Replayed> ahead, long tokenOffset) {
+    synchronized boolean attach(Subscriber subscriber, long readThrough, Deque<PartitionReplay.Replayed> ahead,
+                                long tokenOffset, KeyVersions sent) {
         // The feed's position is published after a change is applied; lastOffset is set while applying.
         long processed = Math.max(processedThrough(), lastOffset);
         if (phase != Phase.LIVE || readThrough < processed || processed < tokenOffset) {
             return false;
         }
-        for (Replayed replayed : ahead) {
+        for (PartitionReplay.Replayed replayed : ahead) {
             if (replayed.offset() <= processed) {
                 subscriber.send(replayed.frame(), false);
             }
         }
         ahead.clear();
+        if (!keys.passedSnapshot()) {
+            subscriber.resumedWith(sent);
+        }
         if (!subscriber.isClosed()) {
             addLive(subscriber, processed);
         }
@@ -383,16 +391,7 @@ final class TableState {
         SortedMap<String, Entry> visible = keys.live(clock.millis());
         // Every change of the table up to what the node has handed out is in this state.
         long through = Math.max(lastOffset, processedThrough());
-        String token = new Token(partition, through, shard, keys.covered()).encode(topicTag);
-        List<Map.Entry<String, Entry>> chunk = new ArrayList<>(Math.min(snapshotChunk, visible.size()));
-        for (Map.Entry<String, Entry> entry : visible.entrySet()) {
-            chunk.add(entry);
-            if (chunk.size() == snapshotChunk) {
-                subscriber.sendSnapshotPart(Frames.snapshot(chunk, false, null));
-                chunk.clear();
-            }
-        }
-        subscriber.sendSnapshotPart(Frames.snapshot(chunk, true, token));
+        subscriber.sendSnapshot(visible, snapshotChunk, new Token(partition, through, shard, keys.covered()).encode(topicTag));
         subscriber.holdsUpTo(shard, keys.covered());
         return through;
     }
