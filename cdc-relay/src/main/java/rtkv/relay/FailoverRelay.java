@@ -40,6 +40,7 @@ final class FailoverRelay implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean leaseHeld;
     private volatile Relay run;
+    private volatile Gate gate;
 
     /**
      * A run's right to start a send, checked before every one: it lasts half a term from when the last
@@ -83,8 +84,16 @@ final class FailoverRelay implements AutoCloseable {
         loop.start();
     }
 
-    /** "active" (holding the lease and streaming), "starting" (holding it), "standby", or "connecting". */
+    /**
+     * "active" (holding the lease and streaming), "starting" (holding it), "standby", or "connecting". A
+     * relay whose gate has closed (no renewal confirmed for half a term, as after a pause) no longer
+     * claims the lease while its renewal thread catches up: it says "connecting".
+     */
     String role() {
+        Gate runGate = gate;
+        if (leaseHeld && runGate != null && !runGate.isOpen()) {
+            return "connecting";
+        }
         if (leaseHeld) {
             Relay current = run;
             return current != null && current.isReady() ? "active" : "starting";
@@ -167,6 +176,7 @@ final class FailoverRelay implements AutoCloseable {
      */
     private Throwable runWhileLeaseHeld() throws InterruptedException {
         Gate gate = new Gate(config.leaseTerm());
+        this.gate = gate;
         long asked = System.nanoTime();
         if (!lease.renew()) {
             return new RelayException("cdc-relay shard " + config.shardId() + ": the lease was lost as soon as it was taken");

@@ -46,12 +46,15 @@ final class FaultHook {
         return Optional.of(new FaultHook(m.group(1).equals("sends") ? Point.SEND : Point.COMMIT, Long.parseLong(m.group(2))));
     }
 
-    /** The relay has just passed {@code reached}: halts the process if this is the point and the count. */
-    void passed(Point reached) {
-        if (reached == point && passed.incrementAndGet() == after) {
-            LOG.error("RTKV_RELAY_FAULT: halting after {} {}", after, point == Point.SEND ? "sends" : "commits");
-            Runtime.getRuntime().halt(3);
-        }
+    /** The relay has just passed {@code reached}: answers whether it is to halt now, at this point and count. */
+    boolean reached(Point reached) {
+        return reached == point && passed.incrementAndGet() == after;
+    }
+
+    /** Ends the process at once: no shutdown hook, no flush, no commit, as a crash would. */
+    void halt() {
+        LOG.error("RTKV_RELAY_FAULT: halting after {} {}", after, point == Point.SEND ? "sends" : "commits");
+        Runtime.getRuntime().halt(3);
     }
 
     @Override

@@ -139,6 +139,8 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                         lock.wait();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                        failure = new RelayException("cdc-relay shard " + shard + ": the publisher was interrupted");
+                        lock.notifyAll();
                         return;
                     }
                 }
@@ -149,7 +151,14 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 queued.clear();
                 inTransaction = batch.size();
             }
-            RuntimeException failed = publish(batch);
+            RuntimeException failed;
+            try {
+                failed = publish(batch);
+            } catch (RuntimeException | Error e) {
+                // Whatever ends this thread must stop the run: a publisher gone quiet would hold the lease
+                // and stream nothing.
+                failed = new RelayException("cdc-relay shard " + shard + ": publishing failed: " + e, e);
+            }
             synchronized (lock) {
                 inTransaction = 0;
                 if (failed != null) {
@@ -162,7 +171,9 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
             if (failed != null) {
                 return;
             }
-            fault.passed(FaultHook.Point.COMMIT);
+            if (fault.reached(FaultHook.Point.COMMIT)) {
+                fault.halt();
+            }
         }
     }
 
@@ -184,7 +195,11 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                         metrics.published(writtenAt);
                     }
                 });
-                fault.passed(FaultHook.Point.SEND);
+                if (fault.reached(FaultHook.Point.SEND)) {
+                    // On the broker, in the open transaction: what the next relay's fence must abort.
+                    producer.flush();
+                    fault.halt();
+                }
             }
             producer.commitTransaction();
         } catch (KafkaException e) {

@@ -91,10 +91,11 @@ final class Relay implements AutoCloseable {
         Producer<String, byte[]> fenced = new KafkaProducer<>(producerProperties(), new StringSerializer(),
                 new ByteArraySerializer());
         synchronized (this) {
-            producer = fenced;
             if (closed.get()) {
+                fenced.close(Duration.ZERO);
                 return;
             }
+            producer = fenced;
         }
         fenced.initTransactions();
         ReplayGuard replays = ReplayGuard.read(config);

@@ -44,10 +44,13 @@ final class ReplayGuard {
     private static final Duration LOOK_BACK = Duration.ofSeconds(30);
     /**
      * When only the time the position was saved is known: a change after the position may have been
-     * sent (its timestamp) that much before, while its acknowledgement waited: Kafka's default
-     * delivery.timeout.ms, which the relay keeps.
+     * sent (its timestamp) that much before, while its transaction waited to commit: Kafka's default
+     * delivery.timeout.ms, which the relay keeps, bounds it.
      */
     private static final Duration SEND_MAY_WAIT = Duration.ofMinutes(2);
+
+    /** Longer than a transaction may stay open (the relays' transaction timeout is 30 s). */
+    private static final Duration READ_AT_MOST = Duration.ofSeconds(90);
 
     private final Set<String> published;
     private long lastSequence;
@@ -108,7 +111,14 @@ final class ReplayGuard {
             List<TopicPartition> toRead = partitions.stream().filter(p -> starts.get(p) != null).toList();
             consumer.assign(toRead);
             toRead.forEach(p -> consumer.seek(p, starts.get(p).offset()));
+            long deadline = System.nanoTime() + READ_AT_MOST.toNanos();
             while (toRead.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    // Held back by a transaction that does not end (a relay stopped with one open, not yet
+                    // fenced or timed out), or a log that does not answer: this run stops, the next tries again.
+                    throw new RelayException("cdc-relay shard " + config.shardId() + ": could not read what the log holds"
+                            + " since the saved position within " + READ_AT_MOST.toSeconds() + " s");
+                }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))
                             || record.key() == null) {
