@@ -83,7 +83,9 @@ final class KvStore {
 
     /**
      * All operations in one transaction, or none. They run in key order (operations on the same key in
-     * request order), so two batches lock shared rows in the same order and cannot deadlock each other.
+     * request order), so two batches lock shared rows in the same order. One cycle is left: a delete that
+     * makes its table's first floor row holds it exclusively, and a batch that already holds a key the
+     * first wants then waits on it; InnoDB picks a victim, and the deadlock is retried below.
      */
     Written batch(String table, List<BatchOperation> operations, Idempotency.Key idempotency) {
         Integer[] order = new Integer[operations.size()];

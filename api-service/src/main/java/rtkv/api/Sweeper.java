@@ -23,14 +23,16 @@ import org.slf4j.LoggerFactory;
  * {@code expire}, and removes tombstones older than the retention period and the answers stored under
  * Idempotency-Keys once they are older than theirs. One thread per shard; every api-service instance
  * runs one, and they share the work: rows are claimed with {@code FOR UPDATE SKIP LOCKED} through
- * index {@code due}, so two sweepers never wait for each other or for a writer, and a transaction
- * changes at most {@code sweepBatch} rows.
+ * index {@code due}, so two sweepers never wait for each other's rows or for a writer's, and a
+ * transaction changes at most {@code sweepBatch} rows.
  *
  * <p>Removing tombstones raises their table's floor ({@code kv_floor}) in the same transaction, under
  * the floor row's exclusive lock, taken before the tombstones are claimed: a write reads the floor with
  * a shared lock, so it either finishes first (and finds the tombstone it revives) or waits and starts
- * its new row above the floor. A table with no floor row yet (tombstones made before floors existed) gets
- * one, and its tombstones are removed from the next round on.
+ * its new row above the floor. That lock is the one the sweeper waits for, a second at most; making a
+ * table's floor row (a delete, an expiry) may wait for a sweeper holding it. A table with no floor row
+ * yet (tombstones made before floors existed) gets one, and its tombstones are removed from the next
+ * round on.
  */
 final class Sweeper implements AutoCloseable {
 
@@ -47,6 +49,9 @@ final class Sweeper implements AutoCloseable {
     private static final String CLAIM_TOMBSTONES = "SELECT table_id, k, version FROM kv WHERE expires_at = 0"
             + " AND changed_at < ? AND (table_id, k) IN ";
     private static final String RAISE_FLOOR = "UPDATE kv_floor SET floor = GREATEST(floor, ?) WHERE table_id = ?";
+    private static final String LOCK_FLOORS = "SET STATEMENT innodb_lock_wait_timeout = 1 FOR ";
+    private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+    private static final int ER_LOCK_DEADLOCK = 1213;
 
     private final Shards shards;
     private final ApiConfig config;
@@ -123,8 +128,12 @@ final class Sweeper implements AutoCloseable {
 
     /**
      * Removes up to a batch of tombstones changed before {@code cutoff} and raises their tables' floors to
-     * their versions. The floor rows are locked first, skipping those a writer or another sweeper holds:
-     * their tombstones wait for a later round, and nobody ever waits for a sweeper that waits.
+     * their versions. The floor rows are locked first, in table order. Writers hold a table's floor row
+     * shared for the length of a statement, so the sweeper waits for those under way and the next ones
+     * queue behind it: skipping a locked row instead would never collect a table written without pause,
+     * and, its tombstones being the oldest, nobody else's either. The wait is bounded (a second); past it,
+     * or when InnoDB picks the sweeper as a deadlock's victim, the round removes nothing and the next tries
+     * again.
      */
     private int removeTombstones(int shard, long cutoff) throws SQLException {
         try (Connection c = shards.connectionFor(shard)) {
@@ -141,8 +150,18 @@ final class Sweeper implements AutoCloseable {
             }
             c.setAutoCommit(false);
             try {
-                Set<String> locked = floored.isEmpty() ? Set.of()
-                        : tables(c, FLOORS + tuples(floored.size(), "?") + " FOR UPDATE SKIP LOCKED", floored);
+                Set<String> locked;
+                try {
+                    locked = floored.isEmpty() ? Set.of() : tables(c, LOCK_FLOORS + FLOORS + tuples(floored.size(), "?")
+                            + " FOR UPDATE", floored);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != ER_LOCK_WAIT_TIMEOUT && e.getErrorCode() != ER_LOCK_DEADLOCK) {
+                        throw e;
+                    }
+                    c.rollback();
+                    LOG.debug("shard {}: the floors of {} are busy; their tombstones wait a round", shard, floored);
+                    return 0;
+                }
                 List<Row> candidates = old.stream().filter(row -> locked.contains(row.table())).toList();
                 List<Row> claimed = candidates.isEmpty() ? List.of() : claim(c, cutoff, candidates);
                 Map<String, Long> floors = new TreeMap<>();

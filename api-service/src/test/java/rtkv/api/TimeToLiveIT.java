@@ -192,9 +192,21 @@ class TimeToLiveIT {
             sweeps.get();
             assertEquals(List.of("", "", "", "", "", "", "", ""), regressions);
             assertTrue(removed.get() > 0, "tombstones were removed meanwhile");
+            assertTrue(floor(table) > 0, "some of them this table's, under its writers");
         } finally {
             writing.set(false);
             sweeping.shutdown();
+        }
+    }
+
+    /** The table's floor: the highest version among its removed tombstones, 0 when none was. */
+    private static long floor(String table) throws Exception {
+        try (Connection c = ApiFixture.shardOf(table);
+             PreparedStatement s = c.prepareStatement("SELECT floor FROM kv_floor WHERE table_id = ?")) {
+            s.setString(1, table);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
         }
     }
 
