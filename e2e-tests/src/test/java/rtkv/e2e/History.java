@@ -178,6 +178,9 @@ final class History {
 
         @Override
         public synchronized void onStatus(Status status) {
+            if (status == Status.RECONNECTING) {
+                raw.connectionLost();
+            }
             statuses.add(Instant.now() + " " + status);
         }
 

@@ -196,6 +196,14 @@ class HistoryCheckerTest {
         resynced.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
         assertEquals(List.of("sent snapshot a@3 after @3"), resynced.findings(), "a snapshot with no resync before it");
         assertEquals(4, resynced.frames());
+        // A connection lost in the middle of its first snapshot starts again without a token.
+        RawFrames cut = new RawFrames();
+        cut.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":false}");
+        cut.connectionLost();
+        cut.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        cut.connectionLost();
+        cut.frame("{\"type\":\"change\",\"op\":\"put\",\"key\":\"a\",\"version\":3}");
+        assertEquals(List.of("sent put a@3 after @3"), cut.findings(), "after a whole snapshot, a reconnect resumes");
     }
 
     @Test

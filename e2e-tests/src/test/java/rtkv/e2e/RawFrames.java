@@ -21,6 +21,7 @@ final class RawFrames {
     private final Map<String, Long> sent = new HashMap<>();
     private final List<String> findings = new ArrayList<>();
     private boolean forget = true;
+    private boolean snapshotting;
     private long frames;
 
     synchronized void frame(String text) {
@@ -41,6 +42,7 @@ final class RawFrames {
                     forget = false;
                 }
                 frame.path("entries").forEach(entry -> sent(entry, "snapshot"));
+                snapshotting = !frame.path("last").asBoolean();
             }
             case "change" -> sent(frame, frame.path("op").asText());
             default -> {
@@ -54,6 +56,17 @@ final class RawFrames {
         Long before = sent.put(key, version);
         if (before != null && version <= before) {
             findings.add("sent " + how + " " + key + "@" + version + " after @" + before);
+        }
+    }
+
+    /**
+     * The connection was lost. One lost in the middle of a snapshot has no token to resume from: the
+     * client subscribes afresh, and the snapshot it gets replaces the part it had.
+     */
+    synchronized void connectionLost() {
+        if (snapshotting) {
+            forget = true;
+            snapshotting = false;
         }
     }
 

@@ -88,6 +88,15 @@ class SoakIT {
                     throw new AssertionError("the soak itself failed, seed " + seed, broken.get());
                 }
                 writers.stop();
+                // Keys left with a time to live would go on changing after the writers stopped.
+                await("every time to live run out and swept").atMost(Duration.ofMinutes(1))
+                        .until(() -> {
+                            long left = 0;
+                            for (String table : tables) {
+                                left += withTimeToLive(table);
+                            }
+                            return left == 0;
+                        });
                 Map<String, Map<String, History.Versioned>> mysql = converged(history, tables);
                 List<History.Subscriber> seen = history.subscribers();
                 List<String> findings = HistoryChecker.check(history.writes(), seen, mysql);
@@ -160,6 +169,18 @@ class SoakIT {
         Subscription subscription = builder.open();
         recorder.staleDroppedFrom(subscription::staleDropped);
         return new Live(subscription, recorder, table, conflated);
+    }
+
+    /** Rows of the table that are live with a time to live, or expired and not swept yet. */
+    private static long withTimeToLive(String table) throws java.sql.SQLException {
+        try (java.sql.Connection c = E2eCluster.shardOf(table);
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM kv WHERE table_id = ? AND expires_at > 0")) {
+            s.setString(1, table);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /**
