@@ -3,18 +3,16 @@ package rtkv.fanout;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static rtkv.fanout.FanoutFixture.ADMIN_KEY;
-import static rtkv.fanout.FanoutFixture.HTTP;
 import static rtkv.fanout.FanoutFixture.changes;
+import static rtkv.fanout.FanoutFixture.conflated;
+import static rtkv.fanout.FanoutFixture.latestVersions;
 import static rtkv.fanout.FanoutFixture.ofType;
 import static rtkv.fanout.FanoutFixture.parsed;
 import static rtkv.fanout.FanoutFixture.publish;
 import static rtkv.fanout.FanoutFixture.subscribed;
 import static rtkv.fanout.FanoutFixture.table;
-import static rtkv.fanout.FanoutFixture.url;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -26,19 +24,6 @@ import rtkv.infra.TableSubscription;
 /** {@code ?conflate=MS}: the latest change of each key at most once per interval; and presence frames. */
 @ExtendWith(FanoutFixture.class)
 class ConflationIT {
-
-    private static TableSubscription conflated(String table, String conflate) {
-        return TableSubscription.open(HTTP, URI.create(url() + "/v1/tables/" + table + "/subscribe?conflate=" + conflate),
-                ADMIN_KEY, TableSubscription.HEARTBEAT, frame -> { });
-    }
-
-    private static Map<String, Long> latestVersions(TableSubscription subscription) {
-        Map<String, Long> latest = new HashMap<>();
-        for (JsonNode change : ofType(subscription, "change")) {
-            latest.put(change.get("key").asText(), change.get("version").asLong());
-        }
-        return latest;
-    }
 
     @Test
     void aConflatedSubscriberGetsEachKeysLatestChangeNotEveryOne() throws Exception {

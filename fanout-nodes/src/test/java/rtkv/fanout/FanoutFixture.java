@@ -207,6 +207,21 @@ final class FanoutFixture implements BeforeAllCallback {
         return subscription;
     }
 
+    /** A subscription of {@code table} with {@code ?conflate=} (and more of the query string), not awaited. */
+    static TableSubscription conflated(String table, String conflate) {
+        return TableSubscription.open(HTTP, java.net.URI.create(url() + "/v1/tables/" + table + "/subscribe?conflate=" + conflate),
+                ADMIN_KEY, TableSubscription.HEARTBEAT, frame -> { });
+    }
+
+    /** Each key's version in the last change frame that carried it. */
+    static Map<String, Long> latestVersions(TableSubscription subscription) {
+        Map<String, Long> latest = new HashMap<>();
+        for (JsonNode change : ofType(subscription, "change")) {
+            latest.put(change.get("key").asText(), change.get("version").asLong());
+        }
+        return latest;
+    }
+
     static JsonNode lastSnapshotFrame(TableSubscription subscription) {
         List<JsonNode> snapshots = ofType(subscription, "snapshot");
         return snapshots.get(snapshots.size() - 1);

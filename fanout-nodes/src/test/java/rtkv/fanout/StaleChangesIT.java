@@ -2,9 +2,9 @@ package rtkv.fanout;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static rtkv.fanout.FanoutFixture.ADMIN_KEY;
-import static rtkv.fanout.FanoutFixture.HTTP;
 import static rtkv.fanout.FanoutFixture.changes;
+import static rtkv.fanout.FanoutFixture.conflated;
+import static rtkv.fanout.FanoutFixture.latestVersions;
 import static rtkv.fanout.FanoutFixture.event;
 import static rtkv.fanout.FanoutFixture.insert;
 import static rtkv.fanout.FanoutFixture.lastSnapshotFrame;
@@ -12,10 +12,8 @@ import static rtkv.fanout.FanoutFixture.ofType;
 import static rtkv.fanout.FanoutFixture.publish;
 import static rtkv.fanout.FanoutFixture.subscribed;
 import static rtkv.fanout.FanoutFixture.table;
-import static rtkv.fanout.FanoutFixture.url;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +35,7 @@ class StaleChangesIT {
     @Test
     void copiesAndOlderVersionsReachNoSubscriberAndTheNodesCopyStaysRight() throws Exception {
         String table = table();
-        try (TableSubscription live = subscribed(table); TableSubscription conflated = conflated(table)) {
+        try (TableSubscription live = subscribed(table); TableSubscription conflated = conflated(table, "50")) {
             await("the conflated snapshot").atMost(Duration.ofSeconds(30))
                     .until(() -> ofType(conflated, "snapshot").stream().anyMatch(f -> f.get("last").asBoolean()));
             ChangeEvent put1 = event(table, "k", "1", 1);
@@ -47,7 +45,7 @@ class StaleChangesIT {
                 publish(change);
             }
             await("the three changes").atMost(Duration.ofSeconds(30)).until(() -> changes(live).size() == 3);
-            await("k@3, conflated").atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(3).equals(latest(conflated).get("k")));
+            await("k@3, conflated").atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(3).equals(latestVersions(conflated).get("k")));
 
             // Copies of each, a later transaction carrying an older version, and one carrying the same.
             for (ChangeEvent copy : List.of(delete2, put1, put3, event(table, "k", "2", 2), event(table, "k", null, 3))) {
@@ -55,12 +53,12 @@ class StaleChangesIT {
             }
             publish(event(table, "end", "1", 1));
             await("the change after them").atMost(Duration.ofSeconds(30)).until(() -> changes(live).contains("end:put:1"));
-            await("and conflated").atMost(Duration.ofSeconds(30)).until(() -> latest(conflated).containsKey("end"));
+            await("and conflated").atMost(Duration.ofSeconds(30)).until(() -> latestVersions(conflated).containsKey("end"));
 
             assertEquals(List.of("k:put:1", "k:delete:2", "k:put:3", "end:put:1"), changes(live));
             assertEquals(List.of(), regressions(live));
             assertEquals(List.of(), regressions(conflated));
-            assertEquals(Map.of("k", 3L, "end", 1L), latest(conflated));
+            assertEquals(Map.of("k", 3L, "end", 1L), latestVersions(conflated));
 
             try (TableSubscription later = subscribed(table)) {
                 assertEquals(Map.of("k", 3L, "end", 1L), snapshotVersions(later), "the node's copy is right");
@@ -118,35 +116,20 @@ class StaleChangesIT {
         long g1 = Long.parseLong(token.substring(token.lastIndexOf('.') + 1));
         insert(table, "after", "1", 1);
         TableSubscription resumed = subscribed(table, token);
-        TableSubscription conflatedResumed = TableSubscription.open(HTTP, URI.create(url() + "/v1/tables/" + table
-                + "/subscribe?conflate=50&resume=" + token), ADMIN_KEY, TableSubscription.HEARTBEAT, frame -> { });
+        TableSubscription conflatedResumed = conflated(table, "50&resume=" + token);
         try (resumed; conflatedResumed) {
             await("both resumed").atMost(Duration.ofSeconds(30)).until(() -> !ofType(conflatedResumed, "resumed").isEmpty());
             publish(new ChangeEvent(table, "late", rtkv.schema.ChangeOp.PUT, "\"late\"", 1, null, 0, 0, g1 + 1));
             publish(event(table, "next", "1", 1));
             await("the late change, then the next").atMost(Duration.ofSeconds(30))
-                    .until(() -> changes(resumed).contains("next:put:1") && latest(conflatedResumed).containsKey("next"));
+                    .until(() -> changes(resumed).contains("next:put:1") && latestVersions(conflatedResumed).containsKey("next"));
             assertEquals(List.of("late:put:1", "next:put:1"), changes(resumed));
-            assertEquals(Map.of("late", 1L, "next", 1L), latest(conflatedResumed));
+            assertEquals(Map.of("late", 1L, "next", 1L), latestVersions(conflatedResumed));
             try (TableSubscription fresh = subscribed(table)) {
                 assertEquals(Map.of("before", 1L, "after", 1L, "next", 1L), snapshotVersions(fresh),
                         "a new subscriber's snapshot has what the shard had, and the change after it");
             }
         }
-    }
-
-    private static TableSubscription conflated(String table) {
-        return TableSubscription.open(HTTP, URI.create(url() + "/v1/tables/" + table + "/subscribe?conflate=50"),
-                ADMIN_KEY, TableSubscription.HEARTBEAT, frame -> { });
-    }
-
-    /** Each key's version in the last change frame that carried it. */
-    private static Map<String, Long> latest(TableSubscription subscription) {
-        Map<String, Long> latest = new HashMap<>();
-        for (JsonNode change : ofType(subscription, "change")) {
-            latest.put(change.get("key").asText(), change.get("version").asLong());
-        }
-        return latest;
     }
 
     private static Map<String, Long> snapshotVersions(TableSubscription subscription) {
