@@ -56,8 +56,19 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < layout.shards(); i++) {
             relays.add(relay(i, layout.shardPorts().get(i)));
         }
-        api = new JavaService("api", "api-service", "rtkv.api.ApiMain", ServiceJvm.api(), layout.apiPort(), Map.of(
-                "RTKV_API_PORT", Integer.toString(layout.apiPort()),
+        api = new JavaService("api", "api-service", "rtkv.api.ApiMain", ServiceJvm.api(), layout.apiPort(),
+                apiEnvironment(layout.apiPort()), home, layout.dataDir(), clock);
+        fanout = fanoutNode("fanout", layout.fanoutPort());
+        shards.forEach(c -> byName.put(c.name(), c));
+        kafka.forEach(c -> byName.put(c.name(), c));
+        relays.forEach(c -> byName.put(c.name(), c));
+        byName.put(api.name(), api);
+        byName.put(fanout.name(), fanout);
+    }
+
+    private Map<String, String> apiEnvironment(int port) {
+        return Map.of(
+                "RTKV_API_PORT", Integer.toString(port),
                 "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
                 "RTKV_DB_USER", Secrets.APP_USER,
                 "RTKV_DB_PASSWORD", secrets.appPassword(),
@@ -65,13 +76,7 @@ public final class LocalCluster implements AutoCloseable {
                 // As many connections per shard as `./rtkv bench kv` has clients, and so as its JDBC
                 // baseline has: the two are compared at equal connections.
                 "RTKV_DB_POOL_SIZE", "32",
-                "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort()), home, layout.dataDir(), clock);
-        fanout = fanoutNode("fanout", layout.fanoutPort());
-        shards.forEach(c -> byName.put(c.name(), c));
-        kafka.forEach(c -> byName.put(c.name(), c));
-        relays.forEach(c -> byName.put(c.name(), c));
-        byName.put(api.name(), api);
-        byName.put(fanout.name(), fanout);
+                "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort());
     }
 
     /** The id every Kafka node of this cluster is formatted with, made at the first start and kept in the data directory. */
@@ -171,6 +176,19 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_DB_USER", Secrets.READER_USER,
                 "RTKV_DB_PASSWORD", secrets.readerPassword(),
                 "RTKV_ADMIN_KEY", secrets.adminKey()), home, layout.dataDir(), clock);
+    }
+
+    /**
+     * Starts one more api-service on {@code port}, on the same shards, with {@code env} added to its
+     * environment (a test's own settings, a short tombstone retention for one); waits until it is ready
+     * and answers its part name ({@code api-2}, ...).
+     */
+    public synchronized String startApiService(int port, Map<String, String> env) {
+        Map<String, String> environment = new HashMap<>(apiEnvironment(port));
+        environment.putAll(env);
+        String name = "api-" + (1 + byName.keySet().stream().filter(part -> part.startsWith("api")).count());
+        return addPart(new JavaService(name, "api-service", "rtkv.api.ApiMain", ServiceJvm.api(), port, environment, home,
+                layout.dataDir(), clock));
     }
 
     /**
