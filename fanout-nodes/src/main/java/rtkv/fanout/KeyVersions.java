@@ -74,18 +74,25 @@ final class KeyVersions {
      * above the key's.
      */
     boolean offer(ChangeEvent event) {
+        boolean laterTransaction = false;
         if (event.shard() == shard) {
             if (event.seq() <= covered || event.seq() < newest) {
                 return false;
             }
-            if (event.seq() > newest) {
-                forgetTombstones();
-                newest = event.seq();
-            }
+            laterTransaction = event.seq() > newest;
         }
         Entry held = entries.get(event.key());
+        if (laterTransaction && held != null && held.value() == null) {
+            held = null; // a tombstone of an older transaction, forgotten as this one is taken
+        }
         if (held != null && held.version() >= event.version()) {
+            // Not taken, so it moves nothing: a copy carrying a later sequence by hand would otherwise
+            // make every real change after it look older.
             return false;
+        }
+        if (laterTransaction) {
+            forgetTombstones();
+            newest = event.seq();
         }
         if (event.op() == ChangeOp.PUT) {
             entries.put(event.key(), new Entry(event.value(), event.version(), event.expiresAt()));

@@ -80,6 +80,15 @@ class KeyVersionsTest {
     }
 
     @Test
+    void aChangeNotTakenMovesNothingEvenWithALaterSequence() {
+        KeyVersions keys = new KeyVersions(0, 10);
+        keys.offer(put("a", 5, 11));
+        assertFalse(keys.offer(put("a", 4, 1_000_000)), "an older version produced again with a sequence far ahead");
+        assertTrue(keys.offer(put("a", 6, 12)), "the real next change still passes");
+        assertTrue(keys.offer(put("b", 1, 13)));
+    }
+
+    @Test
     void anotherShardsChangesAreCheckedByVersionOnly() {
         KeyVersions keys = new KeyVersions(0, 10);
         keys.offer(put("a", 5, 20));
