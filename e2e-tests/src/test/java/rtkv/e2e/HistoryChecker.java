@@ -121,7 +121,12 @@ final class HistoryChecker {
             }
         }
         if (view == null) {
-            findings.add(who + ": never received a snapshot");
+            // The churn may close a subscriber before its first snapshot arrived (a node's first subscriber
+            // of a table waits for the table's state): then it had nothing to compare, only frames to check.
+            if (!subscriber.closed()) {
+                findings.add(who + ": never received a snapshot");
+            }
+            subscriber.rawFindings().forEach(raw -> findings.add(who + ": " + raw));
             return findings;
         }
         if (subscriber.staleDropped() > 0) {

@@ -114,6 +114,17 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void aSubscriberClosedBeforeItsSnapshotIsCheckedOnlyForItsFrames() {
+        Subscriber closedEarly = new Subscriber("s1", T, List.of(), 0, List.of(), false, List.of(), 0, true);
+        assertEquals(List.of(), HistoryChecker.check(WRITES, List.of(closedEarly), MYSQL));
+
+        Subscriber badFrame = new Subscriber("s1", T, List.of(), 0, List.of(), false, List.of("a@2 after @3"), 1, true);
+        assertFinds(HistoryChecker.check(WRITES, List.of(badFrame), MYSQL), "a@2 after @3");
+        Subscriber changeFirst = closedEarly.withEvents(List.of(new Applied("a", 2, "2")));
+        assertFinds(HistoryChecker.check(WRITES, List.of(changeFirst), MYSQL), "change a@2 before any snapshot");
+    }
+
+    @Test
     void aKeyAbsentFromTheSnapshotMayStartAfterADeleteButNotAfterAPut() {
         List<Write> writes = List.of(new Write(T, "c", 1, "1"), new Write(T, "c", 2, null), new Write(T, "c", 3, "3"),
                 new Write(T, "c", 4, "4"));
