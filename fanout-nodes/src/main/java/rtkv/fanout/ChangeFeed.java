@@ -10,6 +10,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -73,6 +75,8 @@ final class ChangeFeed implements AutoCloseable {
     private volatile String topicId;
     private volatile Throwable aborted;
     private volatile boolean running = true;
+    // Set by a test that needs this feed behind a replay of the same partition; never in production.
+    private volatile CountDownLatch held;
     /** The subscribers a poll's changes were batched to, flushed once it is handed out; the feed thread's own. */
     private final List<Subscriber> toFlush = new ArrayList<>();
 
@@ -166,6 +170,22 @@ final class ChangeFeed implements AutoCloseable {
     /** The id of the topic the feed reads, once it found it. */
     String topicId() {
         return topicId;
+    }
+
+    /**
+     * For tests: from now on, what a poll brings is handed out only after {@link #release()} (or 30 s), so a
+     * test can put this node behind a resumer's replay, as a rebalance or a slow poll does by chance.
+     */
+    void hold() {
+        held = new CountDownLatch(1);
+    }
+
+    void release() {
+        CountDownLatch latch = held;
+        held = null;
+        if (latch != null) {
+            latch.countDown();
+        }
     }
 
     /** Stops the feed for good: {@link #ended()} completes with {@code cause}, and the node is of no use. */
@@ -311,6 +331,10 @@ final class ChangeFeed implements AutoCloseable {
             Thread.sleep(500);
             return;
         }
+        CountDownLatch latch = held;
+        if (latch != null && !records.isEmpty()) {
+            latch.await(30, TimeUnit.SECONDS);
+        }
         toFlush.clear();
         for (ConsumerRecord<String, byte[]> record : records) {
             if (record.partition() >= processedThrough.length()) {
@@ -372,6 +396,7 @@ final class ChangeFeed implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        release();
         KafkaConsumer<String, byte[]> c = consumer;
         if (c == null) {
             return;

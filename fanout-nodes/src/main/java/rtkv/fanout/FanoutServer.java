@@ -460,6 +460,11 @@ final class FanoutServer implements AutoCloseable {
         return feed.ownedPartitions();
     }
 
+    /** The feed of this node's partitions, for tests that hold it back. */
+    ChangeFeed feed() {
+        return feed;
+    }
+
     int capOf(String table) {
         return tables.capOf(table);
     }
