@@ -37,7 +37,7 @@ final class PartitionReplay {
     private static final Duration POLL = Duration.ofMillis(100);
 
     /** A change a resuming subscriber read from Kafka and has not been sent yet. */
-    record Replayed(long offset, Encoded frame) {
+    record Replayed(long offset, ChangeEvent event, Encoded frame) {
     }
 
     /** One subscriber catching up; touched by the replay's thread only, once offered. */
@@ -46,8 +46,11 @@ final class PartitionReplay {
         private final TableState state;
         private final Token token;
         private final String text;
-        // What the subscriber was sent, as far as the replay can tell: only newer changes pass. The
-        // change the token is at comes first, so a copy of it later in the log is not sent again.
+        // What the replay read: only newer changes pass into ahead. The change the token is at comes
+        // first, so a copy of it later in the log is not sent again.
+        private final KeyVersions read;
+        // What the subscriber was sent, which is less: once attached, the node sends what was read past
+        // it, and a change the node's snapshot holds goes only to a resumer this says lacks it.
         private final KeyVersions sent;
         // Changes read past what this node has handed out wait here: once attached, the node sends those
         // itself, and sending them now as well would send them twice.
@@ -63,7 +66,26 @@ final class PartitionReplay {
             this.state = state;
             this.token = token;
             this.text = text;
+            this.read = new KeyVersions(token.shard(), token.covered());
             this.sent = new KeyVersions(token.shard(), token.covered());
+        }
+
+        Subscriber subscriber() {
+            return subscriber;
+        }
+
+        Deque<Replayed> ahead() {
+            return ahead;
+        }
+
+        KeyVersions sent() {
+            return sent;
+        }
+
+        /** Sends a change it read, and counts it as sent. */
+        void send(Replayed replayed) {
+            sent.offer(replayed.event());
+            subscriber.send(replayed.frame(), false);
         }
     }
 
@@ -270,6 +292,7 @@ final class PartitionReplay {
         boolean ofTable = r.state.table().equals(record.key());
         if (record.offset() <= r.token.offset()) {
             if (ofTable && read.event() != null) {
+                r.read.offer(read.event());
                 r.sent.offer(read.event());
             }
             r.next = record.offset() + 1;
@@ -299,8 +322,8 @@ final class PartitionReplay {
                 finish(r, FanoutMetrics.Resync.UNREADABLE, "a change after the resume token cannot be read");
                 return;
             }
-            if (r.sent.offer(read.event())) {
-                r.ahead.add(new Replayed(record.offset(), read.frame()));
+            if (r.read.offer(read.event())) {
+                r.ahead.add(new Replayed(record.offset(), read.event(), read.frame()));
             }
         }
         r.next = record.offset() + 1;
@@ -310,7 +333,7 @@ final class PartitionReplay {
     private void progress(Resumer r) {
         long handedOut = r.state.processedThrough();
         while (!r.ahead.isEmpty() && r.ahead.peek().offset() <= handedOut) {
-            r.subscriber.send(r.ahead.poll().frame(), false);
+            r.send(r.ahead.poll());
         }
         TableState.Phase phase = r.state.phase();
         if (r.state.wasMoved()) {
@@ -319,7 +342,7 @@ final class PartitionReplay {
         } else if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
             r.done = true;
             r.subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
-        } else if (r.state.attach(r.subscriber, r.next - 1, r.ahead, r.token.offset(), r.sent)) {
+        } else if (r.state.attach(r, r.next - 1, r.token.offset())) {
             r.done = true;
         }
     }

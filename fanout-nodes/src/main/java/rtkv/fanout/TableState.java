@@ -310,25 +310,24 @@ final class TableState {
      * A resuming subscriber joins the live stream at exactly the point this node has reached. It must
      * have read the partition at least that far, and this node must have reached its token
      * ({@code tokenOffset}), or the node would send again what the subscriber already has. Of what the
-     * subscriber read and holds back ({@code ahead}), what this node has already handed out is sent now,
-     * the rest is dropped: this node sends it once attached. Answers false while either is behind.
-     * {@code sent}: what the replay sent it, which tells the changes this state's snapshot holds that it lacks.
+     * replay read and holds back, what this node has already handed out is sent now, the rest is dropped:
+     * this node sends it once attached. Answers false while either is behind. What the replay sent tells
+     * the changes this state's snapshot holds that the subscriber lacks.
      */
-    synchronized boolean attach(Subscriber subscriber, long readThrough, Deque<PartitionReplay.Replayed> ahead,
-                                long tokenOffset, KeyVersions sent) {
+    synchronized boolean attach(PartitionReplay.Resumer resumer, long readThrough, long tokenOffset) {
         // The feed's position is published after a change is applied; lastOffset is set while applying.
         long processed = Math.max(processedThrough(), lastOffset);
         if (phase != Phase.LIVE || readThrough < processed || processed < tokenOffset) {
             return false;
         }
-        for (PartitionReplay.Replayed replayed : ahead) {
-            if (replayed.offset() <= processed) {
-                subscriber.send(replayed.frame(), false);
-            }
+        Deque<PartitionReplay.Replayed> ahead = resumer.ahead();
+        while (!ahead.isEmpty() && ahead.peek().offset() <= processed) {
+            resumer.send(ahead.poll());
         }
         ahead.clear();
+        Subscriber subscriber = resumer.subscriber();
         if (!keys.passedSnapshot()) {
-            subscriber.resumedWith(sent);
+            subscriber.resumedWith(resumer.sent());
         }
         if (!subscriber.isClosed()) {
             addLive(subscriber, processed);

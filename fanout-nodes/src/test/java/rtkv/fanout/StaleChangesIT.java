@@ -152,13 +152,17 @@ class StaleChangesIT {
         try {
             publish(new ChangeEvent(table, "after", rtkv.schema.ChangeOp.PUT, "\"1\"", 1, null, 0, 0, g1 + 1));
             TableSubscription resumed = subscribed(table, token);
-            try (resumed) {
-                await("attached to the node's new state of the table, which holds after@1")
-                        .atMost(Duration.ofSeconds(30)).until(() -> !ofType(resumed, "presence").isEmpty());
+            TableSubscription conflatedResumed = conflated(table, "50&resume=" + token);
+            try (resumed; conflatedResumed) {
+                await("both attached to the node's new state of the table, which holds after@1")
+                        .atMost(Duration.ofSeconds(30)).until(() -> !ofType(resumed, "presence").isEmpty()
+                                && !ofType(conflatedResumed, "presence").isEmpty());
                 feed.release();
                 publish(event(table, "next", "1", 1));
-                await("the next change").atMost(Duration.ofSeconds(30)).until(() -> changes(resumed).contains("next:put:1"));
+                await("the next change").atMost(Duration.ofSeconds(30)).until(() -> changes(resumed).contains("next:put:1")
+                        && latestVersions(conflatedResumed).containsKey("next"));
                 assertEquals(List.of("after:put:1", "next:put:1"), changes(resumed));
+                assertEquals(Map.of("after", 1L, "next", 1L), latestVersions(conflatedResumed));
             }
         } finally {
             feed.release();
