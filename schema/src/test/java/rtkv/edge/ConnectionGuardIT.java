@@ -1,0 +1,133 @@
+package rtkv.edge;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handshake timeout is for clients that do not send their request, not for a server too busy to
+ * read it: in a storm of subscribes every worker thread can be busy, and a request that waits in its
+ * socket for a thread is the server's delay.
+ */
+class ConnectionGuardIT {
+
+    private static final long HANDSHAKE_MILLIS = 500;
+    private static final int THREADS = 12;
+
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final List<Socket> sockets = new ArrayList<>();
+    private Server server;
+    private QueuedThreadPool pool;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        pool = new QueuedThreadPool(THREADS, THREADS);
+        server = new Server(pool);
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory());
+        connector.setHost("127.0.0.1");
+        connector.setIdleTimeout(Connectors.IDLE_TIMEOUT_MILLIS);
+        connector.addEventListener(new ConnectionGuard(connector, 1_000, HANDSHAKE_MILLIS));
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (Request.getPathInContext(request).equals("/busy")) {
+                    release.await();
+                }
+                response.setStatus(200);
+                Content.Sink.write(response, true, "ok", callback);
+                return true;
+            }
+        });
+        server.start();
+        port = connector.getLocalPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        release.countDown();
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        server.stop();
+    }
+
+    @Test
+    void aRequestWaitingForABusyServerIsNotClosedAsIfTheClientSentNone() throws Exception {
+        for (int i = 0; i < 2 * THREADS; i++) {
+            send(connect(), "/busy");
+        }
+        await("every worker thread busy and work queued").atMost(Duration.ofSeconds(10))
+                .until(() -> pool.getIdleThreads() == 0 && pool.getQueueSize() > 0);
+        Socket waiting = connect();
+        send(waiting, "/");
+        await("the waiting request's connection stays open past the handshake timeout")
+                .during(Duration.ofMillis(4 * HANDSHAKE_MILLIS)).atMost(Duration.ofMillis(6 * HANDSHAKE_MILLIS))
+                .until(() -> !closedByServer(waiting));
+        release.countDown();
+        waiting.setSoTimeout(10_000);
+        assertEquals("HTTP/1.1 200 OK", statusLine(waiting), "served once a thread was free");
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedWhenTheServerIsIdle() throws Exception {
+        Socket silent = connect();
+        silent.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127".getBytes(StandardCharsets.US_ASCII));
+        await("the silent connection is closed").atMost(Duration.ofSeconds(10)).until(() -> closedByServer(silent));
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        sockets.add(socket);
+        return socket;
+    }
+
+    private static void send(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String statusLine(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b >= 0 && b != '\r'; b = in.read()) {
+            line.append((char) b);
+        }
+        return line.toString();
+    }
+
+    /** True once the server has closed the socket; false while it is open and silent. */
+    private static boolean closedByServer(Socket socket) throws IOException {
+        socket.setSoTimeout(50);
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
