@@ -12,13 +12,15 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Limits what one client address can hold: at most {@code maxPerAddress} open connections (more are
  * closed as soon as they are accepted), and each connection must send the headers of its first request
- * within the handshake timeout or it is closed. Works on sockets, not on Jetty's connections: a TLS
+ * within the handshake timeout or it is closed; while the server has work waiting for a thread, the
+ * check waits too, since an unread request is then the server's delay, not the client's. Works on sockets, not on Jetty's connections: a TLS
  * socket carries two connections, and a WebSocket upgrade replaces a socket's connection without
  * opening a new socket.
  */
@@ -96,14 +98,32 @@ final class ConnectionGuard implements Connection.Listener {
             network.close();
             return null;
         }
-        connector.getScheduler().schedule(() -> {
-            if (network.isOpen() && !sentARequest(network, socket)) {
-                warn("closed a connection from {}: no request within {} ms (RTKV_HANDSHAKE_TIMEOUT_SECONDS)",
-                        socket.address.getHostAddress(), handshakeMillis);
-                network.close();
-            }
-        }, handshakeMillis, TimeUnit.MILLISECONDS);
+        checkHandshakeLater(network, socket);
         return socket;
+    }
+
+    private void checkHandshakeLater(EndPoint network, Socket socket) {
+        connector.getScheduler().schedule(() -> checkHandshake(network, socket), handshakeMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkHandshake(EndPoint network, Socket socket) {
+        if (!network.isOpen() || sentARequest(network, socket)) {
+            return;
+        }
+        if (serverBehind()) {
+            // Its request may be in the socket, waiting for a thread to read it: the delay is the server's.
+            // The idle timeout still closes a connection that stays silent once read.
+            checkHandshakeLater(network, socket);
+            return;
+        }
+        warn("closed a connection from {}: no request within {} ms (RTKV_HANDSHAKE_TIMEOUT_SECONDS)",
+                socket.address.getHostAddress(), handshakeMillis);
+        network.close();
+    }
+
+    /** Work waits for a thread, reading new connections' requests among it. */
+    private boolean serverBehind() {
+        return connector.getExecutor() instanceof QueuedThreadPool pool && pool.getQueueSize() > 0;
     }
 
     private static boolean sentARequest(EndPoint network, Socket socket) {
