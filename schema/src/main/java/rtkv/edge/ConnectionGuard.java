@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Limits what one client address can hold: at most {@code maxPerAddress} open connections (more are
  * closed as soon as they are accepted), and each connection must send the headers of its first request
  * within the handshake timeout or it is closed; while the server has work waiting for a thread, the
- * check waits too, since an unread request is then the server's delay, not the client's. Works on sockets, not on Jetty's connections: a TLS
+ * check waits too, since an unread request is then the server's delay, not the client's, but not past
+ * four timeouts in all. Works on sockets, not on Jetty's connections: a TLS
  * socket carries two connections, and a WebSocket upgrade replaces a socket's connection without
  * opening a new socket.
  */
@@ -28,6 +29,8 @@ final class ConnectionGuard implements Connection.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
     private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Times the handshake check waits for a busy server: a connection gets four timeouts at most. */
+    static final int MAX_DEFERRALS = 3;
 
     /** One accepted socket. */
     private static final class Socket {
@@ -98,26 +101,27 @@ final class ConnectionGuard implements Connection.Listener {
             network.close();
             return null;
         }
-        checkHandshakeLater(network, socket);
+        checkHandshakeLater(network, socket, MAX_DEFERRALS);
         return socket;
     }
 
-    private void checkHandshakeLater(EndPoint network, Socket socket) {
-        connector.getScheduler().schedule(() -> checkHandshake(network, socket), handshakeMillis, TimeUnit.MILLISECONDS);
+    private void checkHandshakeLater(EndPoint network, Socket socket, int deferralsLeft) {
+        connector.getScheduler().schedule(() -> checkHandshake(network, socket, deferralsLeft), handshakeMillis,
+                TimeUnit.MILLISECONDS);
     }
 
-    private void checkHandshake(EndPoint network, Socket socket) {
+    private void checkHandshake(EndPoint network, Socket socket, int deferralsLeft) {
         if (!network.isOpen() || sentARequest(network, socket)) {
             return;
         }
-        if (serverBehind()) {
+        if (deferralsLeft > 0 && serverBehind()) {
             // Its request may be in the socket, waiting for a thread to read it: the delay is the server's.
-            // The idle timeout still closes a connection that stays silent once read.
-            checkHandshakeLater(network, socket);
+            // Bounded, or a client trickling its headers would be kept for as long as the server is busy.
+            checkHandshakeLater(network, socket, deferralsLeft - 1);
             return;
         }
         warn("closed a connection from {}: no request within {} ms (RTKV_HANDSHAKE_TIMEOUT_SECONDS)",
-                socket.address.getHostAddress(), handshakeMillis);
+                socket.address.getHostAddress(), handshakeMillis * (MAX_DEFERRALS + 1 - deferralsLeft));
         network.close();
     }
 
