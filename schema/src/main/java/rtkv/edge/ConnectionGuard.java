@@ -21,9 +21,8 @@ import org.slf4j.LoggerFactory;
  * closed as soon as they are accepted), and each connection must send the headers of its first request
  * within the handshake timeout or it is closed; while the server has work waiting for a thread, the
  * check waits too, since an unread request is then the server's delay, not the client's, but not past
- * four timeouts in all. Works on sockets, not on Jetty's connections: a TLS
- * socket carries two connections, and a WebSocket upgrade replaces a socket's connection without
- * opening a new socket.
+ * four timeouts in all. Works on sockets, not on Jetty's connections: a TLS socket carries two
+ * connections, and a WebSocket upgrade replaces a socket's connection without opening a new socket.
  */
 final class ConnectionGuard implements Connection.Listener {
 
