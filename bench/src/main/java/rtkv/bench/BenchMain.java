@@ -25,18 +25,7 @@ import rtkv.infra.LocalCluster;
  */
 public final class BenchMain {
 
-    private static final List<String> SCENARIOS = List.of("tables", "claps", "connections", "kv");
-
-    /** Each scenario's options and their full-size defaults, then its quick ones, in the same order. */
-    private static final Map<String, Map<String, int[]>> OPTIONS = Map.of(
-            "tables", options("tables", 1000, 50, "subscribers", 10, 4, "rate", 1000, 200, "seconds", 30, 5,
-                    "warmup", 5, 1, "keys", 10, 10, "writers", 64, 16),
-            "claps", options("readers", 10_000, 200, "claps", 500, 100, "seconds", 30, 5, "conflate", 250, 250,
-                    "clappers", 50, 10),
-            "connections", options("subscribers", 20_000, 500, "per-table", 50, 50),
-            "kv", options("clients", 32, 4, "seconds", 20, 3, "warmup", 10, 1, "tables", 16, 4, "keys", 1000, 100));
-
-    private BenchMain() {
+        private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {
@@ -47,13 +36,13 @@ public final class BenchMain {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean quick = rest.remove("--quick");
         String scenario = rest.isEmpty() ? "" : rest.remove(0);
-        if (!SCENARIOS.contains(scenario) && !(scenario.equals("all") && rest.isEmpty())) {
-            System.err.println(usage());
+        if (!BenchOptions.SCENARIOS.contains(scenario) && !(scenario.equals("all") && rest.isEmpty())) {
+            System.err.println(BenchOptions.usage());
             System.exit(2);
         }
         Map<String, Map<String, Integer>> runs = new LinkedHashMap<>();
-        for (String name : scenario.equals("all") ? SCENARIOS : List.of(scenario)) {
-            runs.put(name, parse(name, rest, quick));
+        for (String name : scenario.equals("all") ? BenchOptions.SCENARIOS : List.of(scenario)) {
+            runs.put(name, BenchOptions.parse(name, rest, quick));
         }
         LocalCluster cluster = running(ClusterLayout.configured(System.getenv()));
         Environment environment = Environment.of(cluster);
@@ -72,17 +61,6 @@ public final class BenchMain {
         System.exit(exact ? 0 : 1);
     }
 
-    private static String usage() {
-        StringBuilder usage = new StringBuilder("usage: ./rtkv bench SCENARIO [--quick] [--option N ...]\n");
-        for (String name : SCENARIOS) {
-            usage.append(String.format(Locale.ROOT, "  %-12s", name));
-            OPTIONS.get(name).forEach((option, defaults) -> usage.append(" [--").append(option).append(' ')
-                    .append(defaults[0]).append(']'));
-            usage.append('\n');
-        }
-        return usage.append("  all          every scenario in turn, with their defaults (or --quick)").toString();
-    }
-
     private static boolean tables(Map<String, Integer> o, LocalCluster cluster, Environment environment, PrintStream out)
             throws Exception {
         TablesRun.Setup setup = new TablesRun.Setup(o.get("tables"), o.get("subscribers"), o.get("rate"), o.get("seconds"),
@@ -93,7 +71,7 @@ public final class BenchMain {
                 setup.warmupSeconds(), setup.keysPerTable(), setup.writers(), environment.describe());
         out.println("rtkv bench tables: " + described);
         TablesRun.Result r = new TablesRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(), "bench-tables-",
-                out).run();
+                CpuMeter.of(cluster), out).run();
         out.printf(Locale.ROOT, "subscribers          %,d live of %,d, %d closed during the run%n", r.connected(),
                 r.subscribers(), r.dropped());
         out.printf(Locale.ROOT, "writes               %,d acknowledged, %d failed, %,.0f/s (%,d/s asked); answered from when due:"
@@ -109,6 +87,7 @@ public final class BenchMain {
                     h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
                     h.getMaxValue() / 1e3);
         }
+        r.cpu().print(out, "write", r.measuredWrites(), r.measuredFrames());
         Results results = new Results("tables");
         out.println("results: " + results.save(environment, g -> {
             g.writeNumberField("tables", setup.tables());
@@ -132,11 +111,14 @@ public final class BenchMain {
             Results.writeLatency(g, "sentToDelivered", r.fromSent(), 1e3);
             Results.writeLatency(g, "answerToDelivered", r.fromAnswer(), 1e3);
             Results.writeLatency(g, "writeAnswered", r.writeLatency(), 1e3);
+            r.cpu().write(g, "write", r.measuredWrites(), r.measuredFrames());
         }));
         out.println("plot:    " + results.plot("rtkv bench tables: delivery latency", described, List.of(
                 new PercentilePlot.Series("write sent -> delivered (upper bound of commit -> delivery)", r.fromSent(), 1e3),
                 new PercentilePlot.Series("write answered -> delivered (lower bound)", r.fromAnswer(), 1e3),
-                new PercentilePlot.Series("write answered (from when it was due)", r.writeLatency(), 1e3))));
+                new PercentilePlot.Series("write answered (from when it was due)", r.writeLatency(), 1e3)),
+                r.cpu().html("CPU from the first measured write to the last delivery", "write", r.measuredWrites(),
+                        r.measuredFrames())));
         boolean exact = r.lost() == 0 && r.duplicated() == 0 && r.outOfOrder() == 0 && r.dropped() == 0
                 && r.writeErrors() == 0;
         out.println(exact ? "tables: exact" : "tables: NOT EXACT (see above)");
@@ -152,7 +134,8 @@ public final class BenchMain {
                         ? "unconflated (every change)" : "conflated to " + setup.conflateMillis() + " ms",
                 setup.clapsPerSecond(), setup.seconds(), setup.clappers(), environment.describe());
         out.println("rtkv bench claps: " + described);
-        ClapsRun.Result r = new ClapsRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(), out).run();
+        ClapsRun.Result r = new ClapsRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(),
+                CpuMeter.of(cluster), out).run();
         out.printf(Locale.ROOT, "readers subscribed          %d of %d, %d dropped during the run%n", r.connected(),
                 r.readers(), r.dropped());
         out.printf(Locale.ROOT, "claps answered              %d (%.0f/s) in %d increments (%.0f/s), %d failed%n",
@@ -166,6 +149,7 @@ public final class BenchMain {
         out.printf(Locale.ROOT, "last click -> every reader  p50 %.0f ms, p99 %.0f ms, max %.0f ms (baseline reader: %.0f ms);"
                 + " %d readers never showed the final count%n", r.delayMillis(50), r.delayMillis(99), r.delayMillis(100),
                 r.baselineDelayMillis(), r.readersBehind());
+        r.cpu().print(out, "clap", r.clapsAcked(), r.frames());
         Results results = new Results("claps");
         out.println("results: " + results.save(environment, g -> {
             g.writeNumberField("readers", setup.readers());
@@ -188,10 +172,12 @@ public final class BenchMain {
             Results.writeLatency(g, "lastClickToReader", r.delayMicros(), 1e3);
             g.writeNumberField("baselineDelayMs", r.baselineDelayMillis());
             g.writeNumberField("readersBehind", r.readersBehind());
+            r.cpu().write(g, "clap", r.clapsAcked(), r.frames());
         }));
         out.println("plot:    " + results.plot("rtkv bench claps: last click -> each reader shows the final count",
                 described, List.of(new PercentilePlot.Series("readers conflated to " + setup.conflateMillis() + " ms",
-                        r.delayMicros(), 1e3))));
+                        r.delayMicros(), 1e3)), r.cpu().html("CPU from the first click until every reader showed the"
+                        + " final count", "clap", r.clapsAcked(), r.frames())));
         boolean exact = r.exact() && r.readersBehind() == 0 && r.dropped() == 0;
         out.println(exact ? "claps: exact" : "claps: NOT EXACT (see above)");
         return exact;
@@ -253,9 +239,11 @@ public final class BenchMain {
         out.println("rtkv bench kv: " + described);
         preload(shards, cluster, setup);
 
-        LoadRun.Result http = LoadRun.run("http", () -> new HttpTarget(cluster.apiUrl(), cluster.adminKey()), setup, out);
+        CpuMeter cpu = CpuMeter.of(cluster);
+        LoadRun.Result http = LoadRun.run("http", () -> new HttpTarget(cluster.apiUrl(), cluster.adminKey()), setup, cpu,
+                out);
         LoadRun.Result jdbc = LoadRun.run("jdbc", () -> new JdbcTarget(shards, cluster.appUser(), cluster.appPassword()),
-                setup, out);
+                setup, cpu, out);
 
         out.printf(Locale.ROOT, "%-8s %10s %9s %9s %9s %9s %7s%n", "target", "ops/s", "p50 ms", "p99 ms", "p999 ms", "max ms", "errors");
         for (LoadRun.Result r : List.of(http, jdbc)) {
@@ -265,6 +253,10 @@ public final class BenchMain {
         out.printf(Locale.ROOT, "http/jdbc: throughput %.2fx, p50 %.2fx, p99 %.2fx, p999 %.2fx%n",
                 http.perSecond() / jdbc.perSecond(), http.millis(50) / jdbc.millis(50), http.millis(99) / jdbc.millis(99),
                 http.millis(99.9) / jdbc.millis(99.9));
+        for (LoadRun.Result r : List.of(http, jdbc)) {
+            out.print(r.target() + ": ");
+            r.cpu().print(out, "operation", r.operations(), 0);
+        }
         Results results = new Results("kv");
         out.println("results: " + results.save(environment, g -> {
             g.writeNumberField("clients", setup.clients());
@@ -282,13 +274,16 @@ public final class BenchMain {
                 g.writeNumberField("errors", r.errors());
                 g.writeNumberField("perSecond", r.perSecond());
                 Results.writeLatency(g, "latency", r.latency(), 1e6);
+                r.cpu().write(g, "operation", r.operations(), 0);
                 g.writeEndObject();
             }
             g.writeEndArray();
         }));
         out.println("plot:    " + results.plot("rtkv bench kv: operation latency", described, List.of(
                 new PercentilePlot.Series("http (api-service)", http.latency(), 1e6),
-                new PercentilePlot.Series("jdbc (straight to the shards)", jdbc.latency(), 1e6))));
+                new PercentilePlot.Series("jdbc (straight to the shards)", jdbc.latency(), 1e6)),
+                http.cpu().html("CPU while http was measured", "operation", http.operations(), 0)
+                        + jdbc.cpu().html("CPU while jdbc was measured", "operation", jdbc.operations(), 0)));
         boolean exact = http.errors() == 0 && jdbc.errors() == 0;
         out.println(exact ? "kv: no errors" : "kv: requests FAILED (see above)");
         return exact;
@@ -301,59 +296,6 @@ public final class BenchMain {
             System.exit(1);
         }
         return cluster;
-    }
-
-    /** Name, full default, quick default; repeated. */
-    private static Map<String, int[]> options(Object... triples) {
-        Map<String, int[]> options = new LinkedHashMap<>();
-        for (int i = 0; i < triples.length; i += 3) {
-            options.put((String) triples[i], new int[] {(Integer) triples[i + 1], (Integer) triples[i + 2]});
-        }
-        return options;
-    }
-
-    private static Map<String, Integer> parse(String scenario, List<String> args, boolean quick) {
-        Map<String, int[]> known = OPTIONS.get(scenario);
-        Map<String, Integer> options = new LinkedHashMap<>();
-        known.forEach((name, defaults) -> options.put(name, defaults[quick ? 1 : 0]));
-        List<String> errors = new ArrayList<>();
-        for (int i = 0; i < args.size(); i += 2) {
-            String name = args.get(i).replaceFirst("^--", "");
-            if (!args.get(i).startsWith("--")) {
-                errors.add("expected an option, not " + args.get(i));
-                i--;
-                continue;
-            }
-            if (!known.containsKey(name)) {
-                errors.add("unknown option " + args.get(i) + " for " + scenario);
-                continue;
-            }
-            if (i + 1 >= args.size()) {
-                errors.add("--" + name + " needs a value");
-                break;
-            }
-            try {
-                int value = Integer.parseInt(args.get(i + 1));
-                if (value < (name.equals("warmup") || name.equals("conflate") ? 0 : 1)) {
-                    throw new NumberFormatException();
-                }
-                options.put(name, value);
-            } catch (NumberFormatException e) {
-                errors.add("--" + name + " takes a " + (name.equals("warmup") || name.equals("conflate") ? "whole number"
-                        : "positive whole number")
-                        + ", not " + args.get(i + 1));
-            }
-        }
-        Integer conflate = options.get("conflate");
-        if (conflate != null && conflate != 0 && (conflate < 50 || conflate > 60_000)) {
-            errors.add("--conflate takes 50 to 60000 milliseconds, as the fanout node does, or 0 for every change");
-        }
-        if (!errors.isEmpty()) {
-            errors.forEach(e -> System.err.println("rtkv bench: " + e));
-            System.err.println(usage());
-            System.exit(2);
-        }
-        return options;
     }
 
     /** Every key exists before the clock starts, so reads hit rows and both targets start alike. */

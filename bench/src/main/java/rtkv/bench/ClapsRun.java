@@ -72,7 +72,8 @@ final class ClapsRun {
     record Result(int readers, int connected, int dropped, long clapsAcked, long clapErrors, long requests,
                   double clapsPerSecond, double requestsPerSecond, long finalCount, boolean exact,
                   double framesPerReaderPerSecond, double maxFramesPerReaderPerSecond, double baselineFramesPerSecond,
-                  Histogram delayMicros, double baselineDelayMillis, int readersBehind, double framesPerSecondDelivered) {
+                  Histogram delayMicros, double baselineDelayMillis, int readersBehind, double framesPerSecondDelivered,
+                  CpuCosts cpu, long frames) {
         double delayMillis(double percentile) {
             return delayMicros.getTotalCount() == 0 ? Double.NaN : delayMicros.getValueAtPercentile(percentile) / 1e3;
         }
@@ -83,10 +84,12 @@ final class ClapsRun {
     private final String fanoutUrl;
     private final String adminKey;
     private final PrintStream out;
+    private final CpuMeter cpu;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    ClapsRun(Setup setup, String apiUrl, String fanoutUrl, String adminKey, PrintStream out) {
+    ClapsRun(Setup setup, String apiUrl, String fanoutUrl, String adminKey, CpuMeter cpu, PrintStream out) {
         this.setup = setup;
+        this.cpu = cpu;
         this.apiUrl = apiUrl;
         this.fanoutUrl = fanoutUrl;
         this.adminKey = adminKey;
@@ -120,9 +123,11 @@ final class ClapsRun {
 
             readers.forEach(r -> r.frames.set(0));
             baseline.frames.set(0);
+            CpuMeter.Sample clapping = cpu.sample();
             Clapped clapped = clap(table, progress);
             long finalCount = Long.parseLong(valueOf(call("GET", keyPath(table, "claps"), null)));
             long behind = awaitCount(readers, baseline, finalCount, Duration.ofSeconds(60));
+            CpuCosts costs = cpu.since(clapping);
 
             long lastClick = clapped.lastClickNanos();
             Histogram delays = new Histogram(3);
@@ -145,7 +150,7 @@ final class ClapsRun {
                     Arrays.stream(perSecond).average().orElse(0), Arrays.stream(perSecond).max().orElse(0),
                     baseline.frames.get() / window, delays,
                     baseline.count == finalCount ? Math.max(0, baseline.updatedNanos - lastClick) / 1e6 : Double.NaN,
-                    (int) behind, frames / delivering);
+                    (int) behind, frames / delivering, costs, frames + baseline.frames.get());
         } catch (Exception | Error e) {
             out.println("the run failed: " + e);
             throw e;

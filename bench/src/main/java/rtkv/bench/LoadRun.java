@@ -24,7 +24,7 @@ final class LoadRun {
     }
 
     /** The outcome for one target. */
-    record Result(String target, long operations, long errors, double seconds, Histogram latency) {
+    record Result(String target, long operations, long errors, double seconds, Histogram latency, CpuCosts cpu) {
         double perSecond() {
             return operations / seconds;
         }
@@ -41,7 +41,8 @@ final class LoadRun {
     private LoadRun() {
     }
 
-    static Result run(String name, TargetFactory targets, Setup setup, PrintStream progress) throws Exception {
+    static Result run(String name, TargetFactory targets, Setup setup, CpuMeter cpu, PrintStream progress)
+            throws Exception {
         long start = System.nanoTime();
         long measureFrom = start + TimeUnit.SECONDS.toNanos(setup.warmupSeconds());
         long end = measureFrom + TimeUnit.SECONDS.toNanos(setup.seconds());
@@ -77,17 +78,24 @@ final class LoadRun {
         }
         threads.shutdown();
         Progress line = new Progress(progress, "kv " + name);
-        while (!threads.awaitTermination(1, TimeUnit.SECONDS)) {
+        CpuMeter.Sample measuring = null;
+        while (!threads.awaitTermination(measuring == null
+                ? Math.max(1, Math.min(1_000_000_000L, measureFrom - System.nanoTime())) : 1_000_000_000L,
+                TimeUnit.NANOSECONDS)) {
+            if (measuring == null && System.nanoTime() >= measureFrom) {
+                measuring = cpu.sample();
+            }
             long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
             long measured = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - measureFrom));
             line.show(String.format(Locale.ROOT, "%3d/%d s  %,d operations  %,.0f/s", elapsed,
                     setup.warmupSeconds() + setup.seconds(), done.get(), measured == 0 ? 0.0 : done.get() / (double) measured));
         }
+        CpuCosts costs = cpu.since(measuring == null ? cpu.sample() : measuring);
         line.done();
         Histogram total = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
         for (Future<Histogram> client : clients) {
             total.add(client.get());
         }
-        return new Result(name, total.getTotalCount(), errors.get(), setup.seconds(), total);
+        return new Result(name, total.getTotalCount(), errors.get(), setup.seconds(), total, costs);
     }
 }

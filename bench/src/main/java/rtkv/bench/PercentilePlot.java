@@ -32,6 +32,11 @@ final class PercentilePlot {
     }
 
     static String html(String title, String setup, List<Series> series) {
+        return html(title, setup, series, "");
+    }
+
+    /** The chart and its table, then {@code after}: more HTML, such as the run's CPU costs. */
+    static String html(String title, String setup, List<Series> series, String after) {
         double maxMillis = 0;
         List<List<double[]>> lines = new ArrayList<>();
         for (Series s : series) {
@@ -101,9 +106,9 @@ final class PercentilePlot {
         }
         table.append("</table>\n");
         return "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'><title>" + escape(title) + "</title>\n"
-                + "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 10px;text-align:right}</style>"
+                + "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 10px;text-align:right}caption{text-align:left;margin-top:1em}</style>"
                 + "</head>\n<body>\n<h1>" + escape(title) + "</h1>\n<p>" + escape(setup) + "</p>\n" + svg + table
-                + "</body></html>\n";
+                + after + "</body></html>\n";
     }
 
     /** How many nines a percentile has: 0.9 is 1, 0.99 is 2. */

@@ -51,7 +51,12 @@ final class Results {
 
     /** The latency chart of the run, beside its JSON. */
     Path plot(String title, String setup, List<PercentilePlot.Series> series) throws IOException {
-        return write(".html", PercentilePlot.html(title, setup, series));
+        return plot(title, setup, series, "");
+    }
+
+    /** The latency chart, then {@code after} (HTML: the run's CPU costs). */
+    Path plot(String title, String setup, List<PercentilePlot.Series> series, String after) throws IOException {
+        return write(".html", PercentilePlot.html(title, setup, series, after));
     }
 
     Path write(String suffix, String text) throws IOException {

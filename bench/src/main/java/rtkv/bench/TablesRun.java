@@ -44,7 +44,8 @@ final class TablesRun {
     /** Latencies in microseconds, over the writes after the warm-up. */
     record Result(int subscribers, int connected, long dropped, long writesAcked, long writeErrors, double writesPerSecond,
                   long expectedDeliveries, long delivered, long lost, long duplicated, long outOfOrder,
-                  double framesPerSecond, Histogram fromSent, Histogram fromAnswer, Histogram writeLatency) {
+                  double framesPerSecond, Histogram fromSent, Histogram fromAnswer, Histogram writeLatency,
+                  CpuCosts cpu, long measuredWrites, long measuredFrames) {
     }
 
     private final Setup setup;
@@ -52,6 +53,8 @@ final class TablesRun {
     private final Sockets sockets;
     private final PrintStream out;
     private final String prefix;
+    private final CpuMeter cpu;
+    private volatile CpuMeter.Sample measuring;
 
     // Per write, indexed by its number: when it left, when it was answered (0 if not yet or failed),
     // the table it went to; written by the writers, read by Jetty's threads and the main thread.
@@ -66,8 +69,9 @@ final class TablesRun {
     private final AtomicLong delivered = new AtomicLong();
     private volatile int measureFrom;
 
-    TablesRun(Setup setup, String apiUrl, String fanoutUrl, String key, String prefix, PrintStream out) {
+    TablesRun(Setup setup, String apiUrl, String fanoutUrl, String key, String prefix, CpuMeter cpu, PrintStream out) {
         this.setup = setup;
+        this.cpu = cpu;
         this.http = new HttpTarget(apiUrl, key);
         this.prefix = prefix;
         this.out = out;
@@ -166,6 +170,8 @@ final class TablesRun {
             long start = write(writers, errors, progress);
             long wroteFor = System.nanoTime() - start;
             long lost = awaitDeliveries(subscribers, progress);
+            // From the first measured write until its last delivery arrived, so a backlog is paid for here.
+            CpuCosts costs = cpu.since(measuring);
             progress.done();
 
             long acks = 0;
@@ -184,7 +190,8 @@ final class TablesRun {
             closeReasons(subscribers).forEach((why, count) -> out.printf(Locale.ROOT, "%d subscribers closed: %s%n", count, why));
             return new Result(subscribers.size(), (int) live, sockets.closedCount(), acks, errors.get(),
                     setup.writes() / (wroteFor / 1e9), expected, delivered.get(), lost, duplicated, outOfOrder,
-                    delivered.get() / (wroteFor / 1e9), fromSent, fromAnswer, writeLatency);
+                    delivered.get() / (wroteFor / 1e9), fromSent, fromAnswer, writeLatency, costs,
+                    setup.writes() - measureFrom, fromSent.getTotalCount());
         } finally {
             writers.shutdownNow();
             sockets.close();
@@ -221,6 +228,9 @@ final class TablesRun {
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            if (i == measureFrom) {
+                measuring = cpu.sample();
             }
             int write = i;
             writers.execute(() -> put(write, due, errors));

@@ -1,0 +1,90 @@
+package rtkv.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The scenarios of {@code ./rtkv bench}, their options with full-size and quick defaults, and their parsing. */
+final class BenchOptions {
+
+    static final List<String> SCENARIOS = List.of("tables", "claps", "connections", "kv");
+
+    /** Each scenario's options and their full-size defaults, then its quick ones, in the same order. */
+    private static final Map<String, Map<String, int[]>> OPTIONS = Map.of(
+            "tables", options("tables", 1000, 50, "subscribers", 10, 4, "rate", 1000, 200, "seconds", 30, 5,
+                    "warmup", 5, 1, "keys", 10, 10, "writers", 64, 16),
+            "claps", options("readers", 10_000, 200, "claps", 500, 100, "seconds", 30, 5, "conflate", 250, 250,
+                    "clappers", 50, 10),
+            "connections", options("subscribers", 20_000, 500, "per-table", 50, 50),
+            "kv", options("clients", 32, 4, "seconds", 20, 3, "warmup", 10, 1, "tables", 16, 4, "keys", 1000, 100));
+
+    private BenchOptions() {
+    }
+
+    static String usage() {
+        StringBuilder usage = new StringBuilder("usage: ./rtkv bench SCENARIO [--quick] [--option N ...]\n");
+        for (String name : SCENARIOS) {
+            usage.append(String.format(Locale.ROOT, "  %-12s", name));
+            OPTIONS.get(name).forEach((option, defaults) -> usage.append(" [--").append(option).append(' ')
+                    .append(defaults[0]).append(']'));
+            usage.append('\n');
+        }
+        return usage.append("  all          every scenario in turn, with their defaults (or --quick)").toString();
+    }
+
+    /** Name, full default, quick default; repeated. */
+    private static Map<String, int[]> options(Object... triples) {
+        Map<String, int[]> options = new LinkedHashMap<>();
+        for (int i = 0; i < triples.length; i += 3) {
+            options.put((String) triples[i], new int[] {(Integer) triples[i + 1], (Integer) triples[i + 2]});
+        }
+        return options;
+    }
+
+    static Map<String, Integer> parse(String scenario, List<String> args, boolean quick) {
+        Map<String, int[]> known = OPTIONS.get(scenario);
+        Map<String, Integer> options = new LinkedHashMap<>();
+        known.forEach((name, defaults) -> options.put(name, defaults[quick ? 1 : 0]));
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < args.size(); i += 2) {
+            String name = args.get(i).replaceFirst("^--", "");
+            if (!args.get(i).startsWith("--")) {
+                errors.add("expected an option, not " + args.get(i));
+                i--;
+                continue;
+            }
+            if (!known.containsKey(name)) {
+                errors.add("unknown option " + args.get(i) + " for " + scenario);
+                continue;
+            }
+            if (i + 1 >= args.size()) {
+                errors.add("--" + name + " needs a value");
+                break;
+            }
+            try {
+                int value = Integer.parseInt(args.get(i + 1));
+                if (value < (name.equals("warmup") || name.equals("conflate") ? 0 : 1)) {
+                    throw new NumberFormatException();
+                }
+                options.put(name, value);
+            } catch (NumberFormatException e) {
+                errors.add("--" + name + " takes a " + (name.equals("warmup") || name.equals("conflate") ? "whole number"
+                        : "positive whole number")
+                        + ", not " + args.get(i + 1));
+            }
+        }
+        Integer conflate = options.get("conflate");
+        if (conflate != null && conflate != 0 && (conflate < 50 || conflate > 60_000)) {
+            errors.add("--conflate takes 50 to 60000 milliseconds, as the fanout node does, or 0 for every change");
+        }
+        if (!errors.isEmpty()) {
+            errors.forEach(e -> System.err.println("rtkv bench: " + e));
+            System.err.println(usage());
+            System.exit(2);
+        }
+        return options;
+    }
+
+}

@@ -1,0 +1,139 @@
+package rtkv.bench;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The CPU each part spent over a measured window ({@link CpuMeter}), and its cost per write and per
+ * delivered frame. rtkv's own processes (api, relays, fanout) are set against MariaDB's in the same
+ * window, which is the ratio the efficiency goals are stated in: it holds however fast the host is that
+ * day, where an absolute time does not.
+ */
+record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int cores) {
+
+    record Part(String name, double cpuSeconds) {
+    }
+
+    /** api-service, the relays and the fanout nodes: what rtkv adds to the database and the log. */
+    static boolean isRtkv(String part) {
+        return part.equals("api") || part.startsWith("relay-") || part.startsWith("fanout");
+    }
+
+    static boolean isMariadb(String part) {
+        return part.startsWith("mariadb-");
+    }
+
+    double cpuSeconds(String part) {
+        return parts.stream().filter(p -> p.name().equals(part)).mapToDouble(Part::cpuSeconds).sum();
+    }
+
+    double rtkvSeconds() {
+        return parts.stream().filter(p -> isRtkv(p.name())).mapToDouble(Part::cpuSeconds).sum();
+    }
+
+    double mariadbSeconds() {
+        return parts.stream().filter(p -> isMariadb(p.name())).mapToDouble(Part::cpuSeconds).sum();
+    }
+
+    /** The machine's busy time that no part accounts for: the kernel's own work, and anything else running. */
+    double otherSeconds() {
+        return Math.max(0, machineBusySeconds - parts.stream().mapToDouble(Part::cpuSeconds).sum());
+    }
+
+    /** rtkv's CPU per write over MariaDB's; NaN when MariaDB spent nothing measurable. */
+    double rtkvToMariadb() {
+        return mariadbSeconds() > 0 ? rtkvSeconds() / mariadbSeconds() : Double.NaN;
+    }
+
+    /** One row per part, then rtkv's and MariaDB's totals; per write and per frame where there were any. */
+    void print(PrintStream out, String unit, long units, long frames) {
+        out.printf(Locale.ROOT, "CPU over the %.1f s measured (%d cores; the machine was %.0f%% busy):%n", seconds, cores,
+                100 * machineBusySeconds / (seconds * cores));
+        out.printf(Locale.ROOT, "  %-26s %9s %8s %12s %12s%n", "process", "CPU s", "cores", "per " + unit, "per frame");
+        for (Part p : parts) {
+            row(out, p.name(), p.cpuSeconds(), units, frames);
+        }
+        row(out, "OS and other", otherSeconds(), units, frames);
+        row(out, "rtkv (api+relays+fanout)", rtkvSeconds(), units, frames);
+        row(out, "MariaDB (all shards)", mariadbSeconds(), units, frames);
+        out.printf(Locale.ROOT, "  rtkv's CPU per %s is %.2fx MariaDB's%n", unit, rtkvToMariadb());
+    }
+
+    private void row(PrintStream out, String name, double cpu, long units, long frames) {
+        out.printf(Locale.ROOT, "  %-26s %9.2f %8.2f %12s %12s%n", name, cpu, cpu / seconds, micros(cpu, units),
+                micros(cpu, frames));
+    }
+
+    private static String micros(double cpuSeconds, long count) {
+        return count == 0 ? "-" : String.format(Locale.ROOT, "%.1f us", cpuSeconds * 1e6 / count);
+    }
+
+    /**
+     * {@code "cpu": {seconds, cores, machineBusySeconds, unit, units, frames, rtkvSeconds, mariadbSeconds,
+     * rtkvToMariadb, parts: [{name, cpuSeconds, perUnitUs, perFrameUs}]}}; a unit is a write, or an operation.
+     */
+    void write(JsonGenerator g, String unit, long units, long frames) throws IOException {
+        g.writeObjectFieldStart("cpu");
+        g.writeNumberField("seconds", seconds);
+        g.writeNumberField("cores", cores);
+        g.writeNumberField("machineBusySeconds", machineBusySeconds);
+        g.writeStringField("unit", unit);
+        g.writeNumberField("units", units);
+        g.writeNumberField("frames", frames);
+        g.writeNumberField("rtkvSeconds", rtkvSeconds());
+        g.writeNumberField("mariadbSeconds", mariadbSeconds());
+        if (!Double.isNaN(rtkvToMariadb())) {
+            g.writeNumberField("rtkvToMariadb", rtkvToMariadb());
+        }
+        g.writeArrayFieldStart("parts");
+        for (Part p : parts) {
+            g.writeStartObject();
+            g.writeStringField("name", p.name());
+            g.writeNumberField("cpuSeconds", p.cpuSeconds());
+            perUnit(g, "perUnitUs", p.cpuSeconds(), units);
+            perUnit(g, "perFrameUs", p.cpuSeconds(), frames);
+            g.writeEndObject();
+        }
+        g.writeStartObject();
+        g.writeStringField("name", "OS and other");
+        g.writeNumberField("cpuSeconds", otherSeconds());
+        g.writeEndObject();
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void perUnit(JsonGenerator g, String field, double cpuSeconds, long count) throws IOException {
+        if (count > 0) {
+            g.writeNumberField(field, cpuSeconds * 1e6 / count);
+        }
+    }
+
+    /** The same table for the plot page. */
+    String html(String caption, String unit, long units, long frames) {
+        StringBuilder table = new StringBuilder("<table class=\"costs\"><caption>").append(escape(caption))
+                .append(String.format(Locale.ROOT, " (%.1f s, %d cores, machine %.0f%% busy)", seconds, cores,
+                        100 * machineBusySeconds / (seconds * cores)))
+                .append("</caption><tr><th>process</th><th>CPU s</th><th>cores</th><th>per " + escape(unit)
+                        + "</th><th>per frame</th></tr>");
+        for (Part p : parts) {
+            htmlRow(table, p.name(), p.cpuSeconds(), units, frames);
+        }
+        htmlRow(table, "OS and other", otherSeconds(), units, frames);
+        htmlRow(table, "rtkv (api+relays+fanout)", rtkvSeconds(), units, frames);
+        htmlRow(table, "MariaDB (all shards)", mariadbSeconds(), units, frames);
+        return table.append(String.format(Locale.ROOT, "</table><p>rtkv's CPU per %s is %.2fx MariaDB's.</p>",
+                escape(unit), rtkvToMariadb())).toString();
+    }
+
+    private void htmlRow(StringBuilder table, String name, double cpu, long units, long frames) {
+        table.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%s</td><td>%s</td></tr>",
+                escape(name), cpu, cpu / seconds, micros(cpu, units), micros(cpu, frames)));
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
