@@ -40,6 +40,7 @@ public final class BenchMain {
             System.err.println(BenchOptions.usage());
             System.exit(2);
         }
+        BenchOptions.Extras extras = BenchOptions.extras(scenario, rest);
         Map<String, Map<String, Integer>> runs = new LinkedHashMap<>();
         for (String name : scenario.equals("all") ? BenchOptions.SCENARIOS : List.of(scenario)) {
             runs.put(name, BenchOptions.parse(name, rest, quick));
@@ -52,77 +53,13 @@ public final class BenchMain {
             Map<String, Integer> options = run.getValue();
             out.println();
             exact &= switch (name) {
-                case "tables" -> tables(options, cluster, environment, out);
+                case "tables" -> new TablesScenario(options, extras, cluster, environment, out).run();
                 case "claps" -> claps(options, cluster, environment, out);
                 case "connections" -> connections(options, cluster, environment, out);
                 default -> kv(options, cluster, environment, out);
             };
         }
         System.exit(exact ? 0 : 1);
-    }
-
-    private static boolean tables(Map<String, Integer> o, LocalCluster cluster, Environment environment, PrintStream out)
-            throws Exception {
-        TablesRun.Setup setup = new TablesRun.Setup(o.get("tables"), o.get("subscribers"), o.get("rate"), o.get("seconds"),
-                o.get("warmup"), o.get("keys"), o.get("writers"));
-        String described = String.format(Locale.ROOT, "%,d tables x %d subscribers (%,d WebSockets), %,d writes/s for %d s"
-                        + " after %d s of warm-up, %d keys per table, %d writer threads; %s", setup.tables(),
-                setup.subscribersPerTable(), setup.subscribers(), setup.writesPerSecond(), setup.seconds(),
-                setup.warmupSeconds(), setup.keysPerTable(), setup.writers(), environment.describe());
-        out.println("rtkv bench tables: " + described);
-        TablesRun.Result r = new TablesRun(setup, cluster.apiUrl(), cluster.fanoutUrl(), cluster.adminKey(), "bench-tables-",
-                CpuMeter.of(cluster), out).run();
-        out.printf(Locale.ROOT, "subscribers          %,d live of %,d, %d closed during the run%n", r.connected(),
-                r.subscribers(), r.dropped());
-        out.printf(Locale.ROOT, "writes               %,d acknowledged, %d failed, %,.0f/s (%,d/s asked); answered from when due:"
-                        + " p50 %.1f ms, p99 %.1f ms%n", r.writesAcked(), r.writeErrors(), r.writesPerSecond(),
-                setup.writesPerSecond(), r.writeLatency().getValueAtPercentile(50) / 1e3,
-                r.writeLatency().getValueAtPercentile(99) / 1e3);
-        out.printf(Locale.ROOT, "deliveries           %,d of %,d expected, %,.0f frames/s: %d lost, %d duplicated, %d out of order%n",
-                r.delivered(), r.expectedDeliveries(), r.framesPerSecond(), r.lost(), r.duplicated(), r.outOfOrder());
-        for (var line : List.of(Map.entry("sent -> delivered   ", r.fromSent()), Map.entry("answer -> delivered ",
-                r.fromAnswer()))) {
-            var h = line.getValue();
-            out.printf(Locale.ROOT, "%s p50 %.1f ms, p99 %.1f ms, p999 %.1f ms, max %.1f ms%n", line.getKey(),
-                    h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3,
-                    h.getMaxValue() / 1e3);
-        }
-        r.cpu().print(out, "write", r.measuredWrites(), r.measuredFrames());
-        Results results = new Results("tables");
-        out.println("results: " + results.save(environment, g -> {
-            g.writeNumberField("tables", setup.tables());
-            g.writeNumberField("subscribersPerTable", setup.subscribersPerTable());
-            g.writeNumberField("writesPerSecondAsked", setup.writesPerSecond());
-            g.writeNumberField("seconds", setup.seconds());
-            g.writeNumberField("warmupSeconds", setup.warmupSeconds());
-            g.writeNumberField("keysPerTable", setup.keysPerTable());
-            g.writeNumberField("writers", setup.writers());
-            g.writeNumberField("connected", r.connected());
-            g.writeNumberField("dropped", r.dropped());
-            g.writeNumberField("writesAcked", r.writesAcked());
-            g.writeNumberField("writeErrors", r.writeErrors());
-            g.writeNumberField("writesPerSecond", r.writesPerSecond());
-            g.writeNumberField("expectedDeliveries", r.expectedDeliveries());
-            g.writeNumberField("delivered", r.delivered());
-            g.writeNumberField("lost", r.lost());
-            g.writeNumberField("duplicated", r.duplicated());
-            g.writeNumberField("outOfOrder", r.outOfOrder());
-            g.writeNumberField("framesPerSecond", r.framesPerSecond());
-            Results.writeLatency(g, "sentToDelivered", r.fromSent(), 1e3);
-            Results.writeLatency(g, "answerToDelivered", r.fromAnswer(), 1e3);
-            Results.writeLatency(g, "writeAnswered", r.writeLatency(), 1e3);
-            r.cpu().write(g, "write", r.measuredWrites(), r.measuredFrames());
-        }));
-        out.println("plot:    " + results.plot("rtkv bench tables: delivery latency", described, List.of(
-                new PercentilePlot.Series("write sent -> delivered (upper bound of commit -> delivery)", r.fromSent(), 1e3),
-                new PercentilePlot.Series("write answered -> delivered (lower bound)", r.fromAnswer(), 1e3),
-                new PercentilePlot.Series("write answered (from when it was due)", r.writeLatency(), 1e3)),
-                r.cpu().html("CPU from the first measured write to the last delivery", "write", r.measuredWrites(),
-                        r.measuredFrames())));
-        boolean exact = r.lost() == 0 && r.duplicated() == 0 && r.outOfOrder() == 0 && r.dropped() == 0
-                && r.writeErrors() == 0;
-        out.println(exact ? "tables: exact" : "tables: NOT EXACT (see above)");
-        return exact;
     }
 
     private static boolean claps(Map<String, Integer> o, LocalCluster cluster, Environment environment, PrintStream out)

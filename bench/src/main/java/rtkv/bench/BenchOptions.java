@@ -20,7 +20,67 @@ final class BenchOptions {
             "connections", options("subscribers", 20_000, 500, "per-table", 50, 50),
             "kv", options("clients", 32, 4, "seconds", 20, 3, "warmup", 10, 1, "tables", 16, 4, "keys", 1000, 100));
 
+    /** The tables scenario's options that are not one number: a rate sweep and a same-run baseline. */
+    record Extras(List<Integer> rates, boolean bareBaseline) {
+        static final Extras NONE = new Extras(List.of(), false);
+    }
+
     private BenchOptions() {
+    }
+
+    /**
+     * Takes {@code --rates R1,R2,...} and {@code --baseline bare} out of {@code args}; they belong to the
+     * tables scenario alone. Exits with the usage on a bad value.
+     */
+    static Extras extras(String scenario, List<String> args) {
+        List<String> errors = new ArrayList<>();
+        String rates = take(args, "--rates", errors);
+        String baseline = take(args, "--baseline", errors);
+        List<Integer> sweep = new ArrayList<>();
+        if ((rates != null || baseline != null) && !scenario.equals("tables")) {
+            errors.add("--rates and --baseline are options of tables only");
+        }
+        if (rates != null) {
+            for (String rate : rates.split(",", -1)) {
+                try {
+                    int r = Integer.parseInt(rate.strip());
+                    if (r < 1 || sweep.contains(r)) {
+                        throw new NumberFormatException();
+                    }
+                    sweep.add(r);
+                } catch (NumberFormatException e) {
+                    errors.add("--rates takes distinct positive writes per second, separated by commas, not " + rates);
+                    break;
+                }
+            }
+        }
+        if (baseline != null && !baseline.equals("bare")) {
+            errors.add("--baseline takes bare (a Jetty broadcaster with no Kafka and no state), not " + baseline);
+        }
+        fail(errors);
+        return new Extras(List.copyOf(sweep), baseline != null);
+    }
+
+    private static String take(List<String> args, String option, List<String> errors) {
+        int at = args.indexOf(option);
+        if (at < 0) {
+            return null;
+        }
+        if (at + 1 >= args.size()) {
+            errors.add(option + " needs a value");
+            args.remove(at);
+            return null;
+        }
+        args.remove(at);
+        return args.remove(at);
+    }
+
+    private static void fail(List<String> errors) {
+        if (!errors.isEmpty()) {
+            errors.forEach(e -> System.err.println("rtkv bench: " + e));
+            System.err.println(usage());
+            System.exit(2);
+        }
     }
 
     static String usage() {
@@ -29,7 +89,7 @@ final class BenchOptions {
             usage.append(String.format(Locale.ROOT, "  %-12s", name));
             OPTIONS.get(name).forEach((option, defaults) -> usage.append(" [--").append(option).append(' ')
                     .append(defaults[0]).append(']'));
-            usage.append('\n');
+            usage.append(name.equals("tables") ? "\n               [--rates R1,R2,...] [--baseline bare]\n" : "\n");
         }
         return usage.append("  all          every scenario in turn, with their defaults (or --quick)").toString();
     }
@@ -79,11 +139,7 @@ final class BenchOptions {
         if (conflate != null && conflate != 0 && (conflate < 50 || conflate > 60_000)) {
             errors.add("--conflate takes 50 to 60000 milliseconds, as the fanout node does, or 0 for every change");
         }
-        if (!errors.isEmpty()) {
-            errors.forEach(e -> System.err.println("rtkv bench: " + e));
-            System.err.println(usage());
-            System.exit(2);
-        }
+        fail(errors);
         return options;
     }
 

@@ -57,9 +57,11 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
             row(out, p.name(), p.cpuSeconds(), units, frames);
         }
         row(out, "OS and other", otherSeconds(), units, frames);
-        row(out, "rtkv (api+relays+fanout)", rtkvSeconds(), units, frames);
-        row(out, "MariaDB (all shards)", mariadbSeconds(), units, frames);
-        out.printf(Locale.ROOT, "  rtkv's CPU per %s is %.2fx MariaDB's%n", unit, rtkvToMariadb());
+        if (!Double.isNaN(rtkvToMariadb())) {
+            row(out, "rtkv (api+relays+fanout)", rtkvSeconds(), units, frames);
+            row(out, "MariaDB (all shards)", mariadbSeconds(), units, frames);
+            out.printf(Locale.ROOT, "  rtkv's CPU per %s is %.2fx MariaDB's%n", unit, rtkvToMariadb());
+        }
     }
 
     private void row(PrintStream out, String name, double cpu, long units, long frames) {

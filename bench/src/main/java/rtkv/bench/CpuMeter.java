@@ -45,6 +45,11 @@ final class CpuMeter {
             cluster.process(part).ifPresent(p -> pids.put(part, p.pid()));
         }
         pids.put(LOAD_GENERATOR, ProcessHandle.current().pid());
+        return of(pids);
+    }
+
+    /** The named processes, in the order given. */
+    static CpuMeter of(Map<String, Long> pids) {
         return new CpuMeter(pids, clockTicks(), Path.of("/proc"));
     }
 
@@ -70,13 +75,16 @@ final class CpuMeter {
         return new CpuCosts((end.nanos() - start.nanos()) / 1e9, parts, machineBusy, cores);
     }
 
-    /** utime + stime of the process and of each of its live descendants (a shell's child, a JVM's helpers). */
+    /**
+     * utime + stime of the process and of each of its live descendants (a shell's child, a JVM's helpers),
+     * but for those measured as parts of their own (the bare broadcaster the load generator started).
+     */
     private long treeTicks(long pid) {
         long ticks = processTicks(pid);
         List<Long> children = ProcessHandle.of(pid).map(p -> p.descendants().map(ProcessHandle::pid).toList())
                 .orElse(List.of());
         for (long child : children) {
-            ticks += processTicks(child);
+            ticks += pids.containsValue(child) ? 0 : processTicks(child);
         }
         return ticks;
     }
