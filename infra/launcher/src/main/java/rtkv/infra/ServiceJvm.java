@@ -9,8 +9,10 @@ import java.util.List;
  */
 final class ServiceJvm {
 
-    /** Generational ZGC is ZGC's default mode from Java 23 on; before that G1 is the safer choice. */
-    private static final int GENERATIONAL_ZGC = 23;
+    /** Generational ZGC came with Java 21, behind -XX:+ZGenerational until it became ZGC's only mode. */
+    private static final int GENERATIONAL_ZGC = 21;
+    /** From Java 23 generational is ZGC's default mode, and the flag is deprecated (obsolete from 24). */
+    private static final int GENERATIONAL_BY_DEFAULT = 23;
 
     private ServiceJvm() {
     }
@@ -35,12 +37,17 @@ final class ServiceJvm {
      * with 10,000 subscribers: scanning the old generation's cards) were most of the tables scenario's
      * p99. Generational ZGC collects concurrently: p99 38-78 ms in warm runs where G1 with 512 MB gave
      * 68-117 ms in the same session and setup. A gigabyte leaves ZGC room to collect before allocation
-     * would stall. Before Java 23, G1 with the 512 MB it was measured with.
+     * would stall. ZGC's older single-generation mode (Java 17-22 without the flag) stalled allocations
+     * for a second, so before Java 21: G1 with the 512 MB it was measured with.
      */
     static List<String> fanout() {
-        if (Executables.javaFeature() >= GENERATIONAL_ZGC) {
+        int java = Executables.javaFeature();
+        if (java >= GENERATIONAL_BY_DEFAULT) {
             // Committed at start: the node's resident memory no longer grows with its subscribers.
             return List.of("-Xms1g", "-Xmx1g", "-XX:+UseZGC");
+        }
+        if (java >= GENERATIONAL_ZGC) {
+            return List.of("-Xms1g", "-Xmx1g", "-XX:+UseZGC", "-XX:+ZGenerational");
         }
         return List.of("-Xms64m", "-Xmx512m");
     }
