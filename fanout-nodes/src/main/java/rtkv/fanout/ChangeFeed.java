@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
@@ -90,26 +87,8 @@ final class ChangeFeed implements AutoCloseable {
     /** @param advertisedUrl where subscribers reach this node; the group's other members read it */
     void start(Tables tables, Ownership ownership, String advertisedUrl, FanoutMetrics metrics) {
         this.metrics = metrics;
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Only committed records: the relay's producer is idempotent, never transactional, but a
-        // consumer that may one day read transactional producers must not see aborted ones.
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (scope == Scope.GROUP) {
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
-            p.put(ConsumerConfig.CLIENT_ID_CONFIG, CLIENT_ID_PREFIX + advertisedUrl);
-            // Offsets are never committed: a node starts a partition at its end, and the subscribers
-            // who come over from its previous owner replay what they missed from their resume tokens.
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-            // Only the partitions that move change hands; the others keep their subscribers.
-            p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.sessionTimeoutMillis());
-            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, config.sessionTimeoutMillis() / 3);
-        } else {
-            p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-fanout-system");
-        }
-        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(FeedConsumer.properties(config, scope, advertisedUrl), new StringDeserializer(),
+                new ByteArrayDeserializer());
         this.tables = tables;
         this.ownership = ownership;
         thread.start();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 
 /**
  * One KRaft Kafka node (broker and controller in one process) from the kafka_2.13 jar, one of the
@@ -160,6 +161,19 @@ final class KafkaBroker extends ProcessComponent {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LauncherException("interrupted while waiting for " + name(), e);
+        }
+    }
+
+    /** The id every Kafka node of this cluster is formatted with, made at the first start and kept in the data directory. */
+    static synchronized String clusterId(Path dataDir) {
+        Path file = dataDir.resolve("kafka-cluster.id");
+        try {
+            if (!Files.isRegularFile(file)) {
+                Files.writeString(file, Uuid.randomUuid().toString());
+            }
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new LauncherException("cannot keep Kafka's cluster id in " + file, e);
         }
     }
 }

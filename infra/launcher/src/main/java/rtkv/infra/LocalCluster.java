@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.Uuid;
 
 /**
  * A whole rtkv cluster on this machine, every part a real process: MariaDB shards, one or three KRaft
@@ -51,7 +48,7 @@ public final class LocalCluster implements AutoCloseable {
             shards.add(new MariaDbShard(i, layout.shardPorts().get(i), layout.dataDir(), secrets, clock));
         }
         for (int node = 1; node <= layout.kafkaBrokers(); node++) {
-            kafka.add(new KafkaBroker(node, layout, this::kafkaClusterId, home, clock));
+            kafka.add(new KafkaBroker(node, layout, () -> KafkaBroker.clusterId(layout.dataDir()), home, clock));
         }
         for (int i = 0; i < layout.shards(); i++) {
             relays.add(relay(i, layout.shardPorts().get(i)));
@@ -77,19 +74,6 @@ public final class LocalCluster implements AutoCloseable {
                 // baseline has: the two are compared at equal connections.
                 "RTKV_DB_POOL_SIZE", "32",
                 "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort());
-    }
-
-    /** The id every Kafka node of this cluster is formatted with, made at the first start and kept in the data directory. */
-    private synchronized String kafkaClusterId() {
-        Path file = layout.dataDir().resolve("kafka-cluster.id");
-        try {
-            if (!Files.isRegularFile(file)) {
-                Files.writeString(file, Uuid.randomUuid().toString());
-            }
-            return Files.readString(file).strip();
-        } catch (IOException e) {
-            throw new LauncherException("cannot keep Kafka's cluster id in " + file, e);
-        }
     }
 
     /** Relay {@code shard}, reading its shard's binlog at 127.0.0.1:{@code dbPort}. */

@@ -1,0 +1,126 @@
+package rtkv.fanout;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rtkv.auth.Authenticator;
+
+/**
+ * The node's rounds over its subscribers, once a second each: heartbeats, and a close for a client
+ * silent too long; and, on a thread of its own, a second look at their API keys. Lifecycle:
+ * {@link #start()}, {@link #close()}.
+ */
+final class Heartbeats implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Heartbeats.class);
+    private static final Encoded HEARTBEAT = Encoded.of(Frames.HEARTBEAT);
+
+    private final FanoutConfig config;
+    private final Set<Subscriber> subscribers;
+    private final Authenticator authenticator;
+    private final ScheduledExecutorService heartbeats =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-heartbeats"));
+    /** Apart from the heartbeats: a key may have to be read from a shard that is slow to answer. */
+    private final ScheduledExecutorService keyChecks =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-key-checks"));
+    /** Rounds of heartbeats so far; the heartbeat thread's own. */
+    private long beats;
+
+    Heartbeats(FanoutConfig config, Set<Subscriber> subscribers, Authenticator authenticator) {
+        this.config = config;
+        this.subscribers = subscribers;
+        this.authenticator = authenticator;
+    }
+
+    void start() {
+        heartbeats.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
+        keyChecks.scheduleWithFixedDelay(this::recheckKeys, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** The heartbeat thread, for short tasks of the node's own (closing a refused connection a moment later). */
+    ScheduledExecutorService scheduler() {
+        return heartbeats;
+    }
+
+    /**
+     * Every second, for one of heartbeatSeconds groups of the subscribers: a heartbeat to each, and a
+     * close for those silent too long. Each subscriber hears one every heartbeatSeconds, and ten thousand
+     * of them are not all written in the same instant, which would stall the changes behind them.
+     */
+    private void beat() {
+        try {
+            heartbeatAndCloseSilent();
+        } catch (RuntimeException e) {
+            // A failed round must not end the schedule.
+            LOG.error("sending heartbeats failed", e);
+        }
+    }
+
+    private void heartbeatAndCloseSilent() {
+        long silence = TimeUnit.SECONDS.toMillis(config.clientTimeoutSeconds());
+        int groups = config.heartbeatSeconds();
+        int group = (int) (beats++ % groups);
+        for (Subscriber subscriber : subscribers) {
+            if (subscriber.isClosed()) {
+                subscribers.remove(subscriber);
+            } else if (Math.floorMod(System.identityHashCode(subscriber), groups) != group) {
+                continue;
+            } else if (subscriber.silentFor(silence)) {
+                subscriber.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
+                        + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
+                        + config.heartbeatSeconds() + " s");
+            } else if (subscriber.started()) {
+                subscriber.heartbeat(HEARTBEAT);
+            }
+        }
+    }
+
+    /**
+     * Every second: each subscriber's key is looked at again (once per key), and the subscriptions of a
+     * key that was revoked or has expired since are closed.
+     */
+    private void recheckKeys() {
+        try {
+            closeRevoked();
+        } catch (RuntimeException e) {
+            // A failed round must not end the schedule; the next one looks again.
+            LOG.error("checking the keys of open subscriptions failed", e);
+        }
+    }
+
+    private void closeRevoked() {
+        // Empty: the key could not be looked at this round; what was accepted stays, it is looked at again next time.
+        Map<String, Optional<Authenticator.Result>> checked = new HashMap<>();
+        for (Subscriber subscriber : subscribers) {
+            String id = subscriber.keyId();
+            if (id == null || subscriber.isClosed()) {
+                continue;
+            }
+            Optional<Authenticator.Result> result = checked.computeIfAbsent(id, this::recheck);
+            if (result.isPresent() && !result.get().ok()) {
+                subscriber.refuse(Subscriber.UNAUTHORIZED, "unauthorized", result.get().refusal());
+            }
+        }
+    }
+
+    private Optional<Authenticator.Result> recheck(String id) {
+        try {
+            return Optional.of(authenticator.recheck(id));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot look at API key {} again: {}", id, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+        keyChecks.shutdownNow();
+    }
+}
