@@ -1,12 +1,14 @@
 package rtkv.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import rtkv.auth.ApiKeys;
 import rtkv.auth.KeyRecord;
 import rtkv.auth.Scope;
@@ -47,12 +49,20 @@ final class KeyDirectory {
     private final Clock clock;
     private final long cacheMillis;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Fresh for {@code cacheMillis}; kept longer only to answer while the shard is down. */
+    private final Cache<String, Cached> cache;
 
     KeyDirectory(KvStore store, Clock clock, long cacheMillis) {
         this.store = store;
         this.clock = clock;
         this.cacheMillis = cacheMillis;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(MAX_CACHED)
+                .expireAfterWrite(Duration.ofMillis(Math.max(cacheMillis, STALE_IF_ERROR_MILLIS)))
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                // Evictions on the caller's thread: no pool's task per lookup on a busy node.
+                .executor(Runnable::run)
+                .build();
     }
 
     Created create(String name, List<Scope> scopes, Long ttlSeconds, Integer rateLimit) {
@@ -114,7 +124,7 @@ final class KeyDirectory {
     /** The key with this id, for authentication: cached for {@code cacheMillis}. */
     Optional<KeyRecord> lookup(String id) {
         long now = clock.millis();
-        Cached cached = cache.get(id);
+        Cached cached = cache.getIfPresent(id);
         if (cached != null && now - cached.fetchedAt() < cacheMillis) {
             return cached.record();
         }
@@ -138,14 +148,7 @@ final class KeyDirectory {
 
     /** Keeps the newer of what is cached and what was just read (a revocation is never undone by a late read). */
     private Cached remember(String id, Cached read) {
-        if (cache.size() >= MAX_CACHED) {
-            long now = read.fetchedAt();
-            cache.values().removeIf(c -> now - c.fetchedAt() >= cacheMillis || c.record().isEmpty());
-            if (cache.size() >= MAX_CACHED) {
-                cache.clear();
-            }
-        }
-        return cache.merge(id, read, (old, fresh) -> fresh.version() >= old.version()
+        return cache.asMap().merge(id, read, (old, fresh) -> fresh.version() >= old.version()
                 ? fresh : new Cached(old.record(), old.version(), fresh.fetchedAt()));
     }
 }
