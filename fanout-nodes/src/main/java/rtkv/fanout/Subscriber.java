@@ -60,8 +60,6 @@ final class Subscriber {
     private volatile boolean sentSinceHeartbeat;
     // Confined to the feed thread that writes changes to this subscriber.
     private boolean unflushed;
-    /** The last frame sent batched, not yet handed to the connection; see {@link #send(Encoded, boolean)}. */
-    private Encoded held;
 
     /**
      * @param keyId          the id of the API key it subscribed with, null for the admin key
@@ -158,11 +156,9 @@ final class Subscriber {
     }
 
     /**
-     * Queues a frame encoded once for everyone it goes to. {@code batch}: it may wait for the frames after
-     * it, until {@link #flush()}, so a burst of changes is one write, not one per change. The last batched
-     * frame is held here rather than in the connection's buffer: it goes out unbatched and carries the
-     * batch with it, so a subscriber sent one change in a poll (the common case) costs one pass through
-     * the connection's flusher, not two.
+     * Queues a frame encoded once for everyone it goes to. {@code batch}: it may wait in the connection's
+     * buffer for the frames after it, until {@link #flush()}, so a burst of changes is one write, not one
+     * per change.
      */
     void send(Encoded frame, boolean batch) {
         if (closed.get()) {
@@ -174,24 +170,10 @@ final class Subscriber {
             cutOff();
             return;
         }
-        // Uncontended but for a heartbeat or an error frame from another thread; it keeps their order.
-        synchronized (this) {
-            if (held != null) {
-                write(held, true);
-            }
-            held = batch ? frame : null;
-            if (!batch) {
-                write(frame, false);
-            }
-        }
-        started = true;
-        sentSinceHeartbeat = true;
-    }
-
-    private void write(Encoded frame, boolean batch) {
-        int size = frame.size();
         core.sendFrame(new Frame(OpCode.TEXT, frame.view()), org.eclipse.jetty.util.Callback.from(
                 () -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)), batch);
+        started = true;
+        sentSinceHeartbeat = true;
     }
 
     /** Sends {@code heartbeat} unless other frames went out since the last round. */
@@ -204,17 +186,10 @@ final class Subscriber {
         sentSinceHeartbeat = false;
     }
 
-    /** Writes what batched sends left: the held frame, unbatched, and the connection's buffer with it. */
+    /** Writes what batched sends left in the connection's buffer. */
     void flush() {
         if (!closed.get()) {
-            writeHeld();
-        }
-    }
-
-    private synchronized void writeHeld() {
-        if (held != null) {
-            write(held, false);
-            held = null;
+            core.flush(org.eclipse.jetty.util.Callback.NOOP);
         }
     }
 
@@ -256,7 +231,6 @@ final class Subscriber {
         }
         long size = Frames.utf8Length(frame);
         snapshotBytes.addAndGet(size);
-        writeHeld();
         session.sendText(frame, Callback.from(() -> snapshotBytes.addAndGet(-size), failure -> snapshotBytes.addAndGet(-size)));
         started = true;
     }
@@ -273,7 +247,6 @@ final class Subscriber {
     void cutOff() {
         if (closed.compareAndSet(false, true)) {
             metrics.droppedTooSlow();
-            writeHeld();
             session.sendText(Frames.resync("too slow: more than " + maxPendingBytes + " bytes were waiting to be sent"),
                     Callback.NOOP);
             session.close(StatusCode.TRY_AGAIN_LATER, "too slow", Callback.NOOP);
@@ -284,7 +257,6 @@ final class Subscriber {
     /** Refused or timed out: an error frame, then a close with {@code code}. */
     void refuse(int code, String error, String message) {
         if (closed.compareAndSet(false, true)) {
-            writeHeld();
             session.sendText(Frames.error(error, message), Callback.NOOP);
             session.close(code, closeReason(message), Callback.NOOP);
             onClose.run();
@@ -294,7 +266,6 @@ final class Subscriber {
     /** Told to resume on {@code node} (null: on any node, which sends it on), then closed. */
     void moved(String node, String message) {
         if (closed.compareAndSet(false, true)) {
-            writeHeld();
             session.sendText(Frames.moved(node, message), Callback.NOOP);
             session.close(MOVED, closeReason(message), Callback.NOOP);
             onClose.run();
