@@ -60,7 +60,7 @@ final class KeyDirectory {
                 .maximumSize(MAX_CACHED)
                 .expireAfterWrite(Duration.ofMillis(Math.max(cacheMillis, STALE_IF_ERROR_MILLIS)))
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-                // Evictions on the caller's thread: no pool's task per lookup on a busy node.
+                // Upkeep (evictions) on the calling thread rather than as tasks for the common pool.
                 .executor(Runnable::run)
                 .build();
     }

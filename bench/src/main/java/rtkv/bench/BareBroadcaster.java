@@ -43,6 +43,8 @@ public final class BareBroadcaster {
     private final Map<String, List<CoreSession>> tables = new ConcurrentHashMap<>();
 
     public static void main(String[] args) throws Exception {
+        // Started by the bench: it must not outlive it, even when the bench is killed.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");

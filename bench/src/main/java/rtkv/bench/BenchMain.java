@@ -25,7 +25,7 @@ import rtkv.infra.LocalCluster;
  */
 public final class BenchMain {
 
-        private BenchMain() {
+    private BenchMain() {
     }
 
     public static void main(String[] args) throws Exception {

@@ -19,7 +19,7 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
 
     /** api-service, the relays and the fanout nodes: what rtkv adds to the database and the log. */
     static boolean isRtkv(String part) {
-        return part.equals("api") || part.startsWith("relay-") || part.startsWith("fanout");
+        return part.equals("api") || part.startsWith("api-") || part.startsWith("relay-") || part.startsWith("fanout");
     }
 
     static boolean isMariadb(String part) {
@@ -28,6 +28,11 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
 
     double cpuSeconds(String part) {
         return parts.stream().filter(p -> p.name().equals(part)).mapToDouble(Part::cpuSeconds).sum();
+    }
+
+    /** Every fanout node's. */
+    double fanoutSeconds() {
+        return parts.stream().filter(p -> p.name().startsWith("fanout")).mapToDouble(Part::cpuSeconds).sum();
     }
 
     double rtkvSeconds() {
@@ -124,6 +129,9 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
             htmlRow(table, p.name(), p.cpuSeconds(), units, frames);
         }
         htmlRow(table, "OS and other", otherSeconds(), units, frames);
+        if (Double.isNaN(rtkvToMariadb())) {
+            return table.append("</table>").toString();
+        }
         htmlRow(table, "rtkv (api+relays+fanout)", rtkvSeconds(), units, frames);
         htmlRow(table, "MariaDB (all shards)", mariadbSeconds(), units, frames);
         return table.append(String.format(Locale.ROOT, "</table><p>rtkv's CPU per %s is %.2fx MariaDB's.</p>",

@@ -70,9 +70,12 @@ final class CpuMeter {
         List<CpuCosts.Part> parts = new ArrayList<>();
         start.ticks().forEach((part, before) -> parts.add(new CpuCosts.Part(part,
                 Math.max(0, end.ticks().getOrDefault(part, before) - before) / ticksPerSecond)));
-        int cores = Runtime.getRuntime().availableProcessors();
+        double seconds = (end.nanos() - start.nanos()) / 1e9;
         double machineBusy = (end.machineBusy() - start.machineBusy()) / ticksPerSecond;
-        return new CpuCosts((end.nanos() - start.nanos()) / 1e9, parts, machineBusy, cores);
+        long total = end.machineTotal() - start.machineTotal();
+        // The host's CPUs as /proc/stat counts them, which a container's or taskset's limit does not change.
+        double cores = total > 0 ? total / ticksPerSecond / seconds : Runtime.getRuntime().availableProcessors();
+        return new CpuCosts(seconds, parts, machineBusy, (int) Math.round(cores));
     }
 
     /**
@@ -121,7 +124,10 @@ final class CpuMeter {
         }
     }
 
-    /** {@code cpu user nice system idle iowait irq softirq steal ...}: busy is all but idle and iowait. */
+    /**
+     * {@code cpu user nice system idle iowait irq softirq steal ...}: busy is all but idle and iowait.
+     * Steal (time the hypervisor gave another guest) counts as busy: the machine could not use it.
+     */
     static long[] machineTicks(String cpuLine) {
         String[] fields = cpuLine.strip().split("\\s+");
         long busy = 0;

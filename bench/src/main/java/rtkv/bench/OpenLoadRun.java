@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +47,8 @@ final class OpenLoadRun {
         double interval = 1e9 / perSecond;
         CpuMeter.Sample measuring = null;
         long shown = start;
+        // One stream split per operation: independent draws, whichever worker runs it.
+        SplittableRandom draws = new SplittableRandom(42);
         try {
             for (long i = 0; ; i++) {
                 long due = start + (long) (i * interval);
@@ -60,7 +62,7 @@ final class OpenLoadRun {
                 if (measuring == null && due >= measureFrom) {
                     measuring = cpu.sample();
                 }
-                Random random = new Random(42L * (i + 1));
+                SplittableRandom random = draws.split();
                 workers.execute(() -> {
                     Mix op = Mix.draw(random);
                     boolean ok;

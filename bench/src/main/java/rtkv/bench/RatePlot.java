@@ -24,7 +24,8 @@ final class RatePlot {
         for (TablesRun.Result r : runs.values()) {
             max = Math.max(max, TablesReport.millis(r.fromAnswer(), 99));
         }
-        double decades = Math.max(1, Math.ceil(Math.log10(max)));
+        // At least up to 100 ms, where the knee is drawn.
+        double decades = Math.max(2, Math.ceil(Math.log10(max)));
         int plotWidth = WIDTH - LEFT - RIGHT;
         int plotHeight = HEIGHT - TOP - BOTTOM;
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d'"
@@ -68,7 +69,7 @@ final class RatePlot {
                     + "<td>%.0f%%</td><td>%.0f us</td><td>%.1f us</td><td>%.2fx</td><td>%d</td></tr>%n",
                     run.getKey().writesPerSecond(), r.writesPerSecond(), TablesReport.millis(r.fromAnswer(), 50),
                     TablesReport.millis(r.fromAnswer(), 99), TablesReport.busyPercent(cpu),
-                    cpu.rtkvSeconds() * 1e6 / r.measuredWrites(), cpu.cpuSeconds("fanout") * 1e6 / r.measuredFrames(),
+                    cpu.rtkvSeconds() * 1e6 / r.measuredWrites(), cpu.fanoutSeconds() * 1e6 / r.measuredFrames(),
                     cpu.rtkvToMariadb(), r.lost()));
         }
         return "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'><title>rtkv bench tables: rate sweep</title>\n"

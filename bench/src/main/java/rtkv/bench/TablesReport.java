@@ -84,7 +84,7 @@ final class TablesReport {
             double p99 = millis(r.fromAnswer(), 99);
             String line = String.format(Locale.ROOT, "%8d %10.0f %9.1f %9.1f %10.0f%% %9.0f us %9.1f us %6.2f %6s",
                     s.writesPerSecond(), r.writesPerSecond(), p50, p99, busyPercent(cpu),
-                    cpu.rtkvSeconds() * 1e6 / r.measuredWrites(), cpu.cpuSeconds("fanout") * 1e6 / r.measuredFrames(),
+                    cpu.rtkvSeconds() * 1e6 / r.measuredWrites(), cpu.fanoutSeconds() * 1e6 / r.measuredFrames(),
                     cpu.rtkvToMariadb(), exact ? "yes" : "NO");
             out.println(line);
         }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,7 @@ final class TablesRun {
     private final PrintStream out;
     private final String prefix;
     private final CpuMeter cpu;
-    private volatile CpuMeter.Sample measuring;
+    private volatile CompletableFuture<CpuMeter.Sample> measuring;
 
     // Per write, indexed by its number: when it left, when it was answered (0 if not yet or failed),
     // the table it went to; written by the writers, read by Jetty's threads and the main thread.
@@ -171,7 +172,7 @@ final class TablesRun {
             long wroteFor = System.nanoTime() - start;
             long lost = awaitDeliveries(subscribers, progress);
             // From the first measured write until its last delivery arrived, so a backlog is paid for here.
-            CpuCosts costs = cpu.since(measuring);
+            CpuCosts costs = cpu.since(measuring.join());
             progress.done();
 
             long acks = 0;
@@ -230,7 +231,8 @@ final class TablesRun {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             if (i == measureFrom) {
-                measuring = cpu.sample();
+                // Off this thread: reading /proc for every part would hold back the writes due next.
+                measuring = CompletableFuture.supplyAsync(cpu::sample);
             }
             int write = i;
             writers.execute(() -> put(write, due, errors));

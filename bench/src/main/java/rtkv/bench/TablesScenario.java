@@ -1,6 +1,7 @@
 package rtkv.bench;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import rtkv.infra.LocalCluster;
 
 /**
@@ -75,32 +79,59 @@ final class TablesScenario {
                 setup.warmupSeconds(), setup.keysPerTable(), setup.writers(), environment.describe());
     }
 
+    /** Reads the broadcaster's output until it says where it listens (within a minute), then drains the rest. */
+    private static int listeningPort(Process bare) throws Exception {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(bare.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        List<String> before = new ArrayList<>();
+        Thread reader = new Thread(() -> {
+            try {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (!port.isDone() && line.startsWith("listening on ")) {
+                        port.complete(Integer.parseInt(line.substring("listening on ".length()).strip()));
+                    } else if (!port.isDone() && before.size() < 20) {
+                        before.add(line);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                port.completeExceptionally(e);
+            }
+            port.completeExceptionally(new IllegalStateException("it exited: " + String.join(" | ", before)));
+        }, "bare-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return port.get(1, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the bare broadcaster did not start: " + e.getMessage(), e);
+        }
+    }
+
     /** The same load against a bare broadcaster on the fanout node's JVM and options; its cost per frame beside rtkv's. */
     private boolean bare(TablesRun.Setup setup, TablesRun.Result rtkv) throws Exception {
         ProcessHandle fanout = cluster.process("fanout").orElseThrow(() -> new IllegalStateException(
                 "the fanout node is not running"));
         List<String> command = new ArrayList<>();
+        // A session of its own, as the launcher gives each part: Linux shares CPU between sessions
+        // (autogroups), and in the load generator's the broadcaster would be scheduled unlike the node.
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add("/usr/bin/setsid");
+        }
         command.add(fanout.info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         // The node's heap and collector, so the two pay for garbage alike.
+        List<String> options = new ArrayList<>();
         for (String arg : Files.readString(Path.of("/proc", Long.toString(fanout.pid()), "cmdline")).split("\0")) {
             if (arg.startsWith("-X")) {
-                command.add(arg);
+                options.add(arg);
             }
         }
+        command.addAll(options);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareBroadcaster.class.getName(), "0"));
         Process bare = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(bare.getInputStream(), StandardCharsets.UTF_8));
-            String line = lines.readLine();
-            if (line == null || !line.startsWith("listening on ")) {
-                throw new IllegalStateException("the bare broadcaster did not start: " + line);
-            }
-            Thread drain = new Thread(() -> lines.lines().forEach(l -> { }), "bare-output");
-            drain.setDaemon(true);
-            drain.start();
-            int port = Integer.parseInt(line.substring("listening on ".length()).strip());
+            int port = listeningPort(bare);
             out.printf(Locale.ROOT, "%nrtkv bench tables --baseline bare: the same load against a bare Jetty broadcaster"
-                    + " (pid %d, %s)%n", bare.pid(), String.join(" ", command.subList(1, command.indexOf("-cp"))));
+                    + " (pid %d, %s)%n", bare.pid(), String.join(" ", options));
             Map<String, Long> pids = new LinkedHashMap<>();
             pids.put("bare", bare.pid());
             pids.put(CpuMeter.LOAD_GENERATOR, ProcessHandle.current().pid());
@@ -113,7 +144,7 @@ final class TablesScenario {
             TablesRun.Result b = new TablesRun(setup, "http://127.0.0.1:" + port, "ws://127.0.0.1:" + port, "bare",
                     "bench-bare-", CpuMeter.of(pids), out).run();
             TablesReport.print(setup, b, out);
-            double rtkvPerFrame = rtkv.cpu().cpuSeconds("fanout") * 1e6 / rtkv.measuredFrames();
+            double rtkvPerFrame = rtkv.cpu().fanoutSeconds() * 1e6 / rtkv.measuredFrames();
             double barePerFrame = b.cpu().cpuSeconds("bare") * 1e6 / b.measuredFrames();
             out.printf(Locale.ROOT, "fan-out CPU per delivered frame: fanout node %.1f us, bare broadcaster %.1f us: %.2fx%n",
                     rtkvPerFrame, barePerFrame, rtkvPerFrame / barePerFrame);

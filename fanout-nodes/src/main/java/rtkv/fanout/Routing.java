@@ -31,10 +31,6 @@ final class Routing {
         this.directory = directory;
     }
 
-    String advertisedUrl() {
-        return advertisedUrl;
-    }
-
     /** Another node that owns the partition, as the group last said; never this node. */
     Optional<String> ownerOf(int partition) {
         Directory d = directory;
