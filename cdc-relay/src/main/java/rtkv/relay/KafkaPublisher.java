@@ -44,6 +44,7 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final int shard;
     private final ReplayGuard replays;
     private final int maxUncommitted;
+    private final long lingerNanos;
     private final BooleanSupplier leaseHeld;
     private final RelayMetrics metrics;
     private final FaultHook fault;
@@ -58,16 +59,19 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
     private final ArrayDeque<RecordChangeEvent<SourceRecord>> committed = new ArrayDeque<>();
     private RuntimeException failure;
     private boolean closing;
+    /** When the oldest change in {@code queued} was queued (System.nanoTime); guarded by lock. */
+    private long firstQueuedNanos;
 
     /** {@code producer}: transactional, its transactions initialized. */
     KafkaPublisher(Producer<String, byte[]> producer, String topic, RowChangeMapper mapper, int shard, ReplayGuard replays,
-                   int maxUncommitted, BooleanSupplier leaseHeld, RelayMetrics metrics, FaultHook fault) {
+                   int maxUncommitted, int lingerMillis, BooleanSupplier leaseHeld, RelayMetrics metrics, FaultHook fault) {
         this.producer = producer;
         this.topic = topic;
         this.mapper = mapper;
         this.shard = shard;
         this.replays = replays;
         this.maxUncommitted = maxUncommitted;
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMillis);
         this.leaseHeld = leaseHeld;
         this.metrics = metrics;
         this.fault = fault;
@@ -87,6 +91,9 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 if (q.record() == null && queued.isEmpty() && inTransaction == 0) {
                     committed.add(change); // publishes nothing, and nothing is ahead of it: a heartbeat of a quiet shard
                 } else {
+                    if (queued.isEmpty()) {
+                        firstQueuedNanos = System.nanoTime();
+                    }
                     queued.add(q);
                 }
             }
@@ -147,6 +154,9 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 if (queued.isEmpty()) {
                     return;
                 }
+                if (!linger()) {
+                    return;
+                }
                 batch = new ArrayList<>(queued);
                 queued.clear();
                 inTransaction = batch.size();
@@ -175,6 +185,27 @@ final class KafkaPublisher implements DebeziumEngine.ChangeConsumer<RecordChange
                 fault.halt();
             }
         }
+    }
+
+    /**
+     * Lets changes gather until the oldest waiting has waited the linger (under load, while the last
+     * transaction committed), unless enough are waiting or the publisher is closing; holds the lock.
+     * Answers false when interrupted, with the failure set.
+     */
+    private boolean linger() {
+        long until = firstQueuedNanos + lingerNanos;
+        for (long left = until - System.nanoTime(); left > 0 && !closing && queued.size() < maxUncommitted;
+             left = until - System.nanoTime()) {
+            try {
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new RelayException("cdc-relay shard " + shard + ": the publisher was interrupted");
+                lock.notifyAll();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sends the batch's records in one transaction and commits it; answers the failure, if any. */

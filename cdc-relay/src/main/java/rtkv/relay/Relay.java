@@ -109,7 +109,7 @@ final class Relay implements AutoCloseable {
 
     private void startEngine(ReplayGuard replays) {
         publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId(),
-                replays, MAX_UNCOMMITTED, leaseHeld, metrics, config.fault());
+                replays, MAX_UNCOMMITTED, config.lingerMillis(), leaseHeld, metrics, config.fault());
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineProperties())
                 .using(clock)

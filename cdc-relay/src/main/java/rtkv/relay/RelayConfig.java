@@ -29,6 +29,9 @@ import rtkv.config.Settings;
  *                          of changes Kafka has acknowledged is saved; a crash replays at most this much
  * @param heartbeatMillis   RTKV_RELAY_HEARTBEAT_MS, default 1000: how often Debezium marks its place
  *                          in the binlog when the shard is quiet
+ * @param lingerMillis      RTKV_RELAY_TRANSACTION_LINGER_MS, default 0: how long the publisher lets changes
+ *                          gather before it opens a transaction; fewer, larger transactions cost Kafka less
+ *                          per change, and each change waits up to this long more
  * @param leaseSeconds      RTKV_RELAY_LEASE_SECONDS, default 10, at least 4: the term of the shard's lease
  *                          (ShardLease). A killed relay is replaced at once, one whose host vanished after
  *                          at most a term
@@ -38,7 +41,7 @@ import rtkv.config.Settings;
 record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverIdBase,
                           String kafkaBootstrap, String topic, int partitions, short replicationFactor,
                           String host, int port, int pollMillis, int offsetFlushMillis, int heartbeatMillis,
-                          int leaseSeconds, FaultHook fault) {
+                          int lingerMillis, int leaseSeconds, FaultHook fault) {
 
     private static final int SERVER_IDS_PER_BASE = 1_000_000;
 
@@ -64,6 +67,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
                 s.integer("RTKV_RELAY_POLL_MS", 500, 1, 10_000),
                 s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000),
                 s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000),
+                s.integer("RTKV_RELAY_TRANSACTION_LINGER_MS", 0, 0, 1_000),
                 s.integer("RTKV_RELAY_LEASE_SECONDS", 10, 4, 300),
                 FaultHook.NONE);
         String fault = s.text("RTKV_RELAY_FAULT", "");
@@ -76,7 +80,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
             config = new RelayConfig(config.shardId, config.dbHost, config.dbPort, config.cdcUser, config.cdcPassword,
                     config.serverIdBase, config.kafkaBootstrap, config.topic, config.partitions, config.replicationFactor,
                     config.host, config.port, config.pollMillis, config.offsetFlushMillis, config.heartbeatMillis,
-                    config.leaseSeconds, hook);
+                    config.lingerMillis, config.leaseSeconds, hook);
         }
         return config;
     }
@@ -122,6 +126,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
     @Override
     public String toString() {
         return "RelayConfig[shard=" + shardId + ", db=" + dbHost + ":" + dbPort + ", user=" + cdcUser
-                + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", lease=" + leaseSeconds + "s]";
+                + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", linger=" + lingerMillis + "ms, lease=" + leaseSeconds
+                + "s]";
     }
 }

@@ -31,8 +31,12 @@ class KafkaPublisherTest {
     private KafkaPublisher publisher;
 
     private KafkaPublisher publisher() {
+        return publisher(0);
+    }
+
+    private KafkaPublisher publisher(int lingerMillis) {
         kafka.initTransactions();
-        publisher = new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), 100,
+        publisher = new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, ReplayGuard.none(), 100, lingerMillis,
                 () -> leaseHeld, new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"),
                 FaultHook.NONE);
         return publisher;
@@ -69,6 +73,20 @@ class KafkaPublisherTest {
         assertEquals(List.of(a, quiet), committer.marked, "the committed change, then what came after it");
         assertEquals(1, publisher.published());
         assertEquals(1, kafka.commitCount(), "a heartbeat alone opens no transaction");
+    }
+
+    @Test
+    void changesHandedOverWithinTheLingerShareOneTransaction() throws Exception {
+        KafkaPublisher publisher = publisher(2_000);
+        RecordChangeEvent<SourceRecord> a = put("a", 1);
+        RecordChangeEvent<SourceRecord> b = put("b", 1);
+        publisher.handleBatch(List.of(a), committer);
+        publisher.handleBatch(List.of(b), committer);
+        await("committed").atMost(Duration.ofSeconds(10)).until(() -> kafka.commitCount() >= 1);
+        assertEquals(1, kafka.commitCount(), "one transaction for both");
+        assertEquals(2, kafka.history().size(), "both sent in it");
+        publisher.handleBatch(List.of(heartbeat()), committer);
+        assertEquals(List.of(a, b), committer.marked.subList(0, 2), "both marked once it committed");
     }
 
     @Test
@@ -139,7 +157,7 @@ class KafkaPublisherTest {
 
     @Test
     void aReplayedChangeTheLogHoldsIsNotSentAgain() throws Exception {
-        publisher = new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, guardHolding(put("a", 1)), 100,
+        publisher = new KafkaPublisher(kafka, "rtkv.changes", new RowChangeMapper(0), 0, guardHolding(put("a", 1)), 100, 0,
                 () -> true, new RelayMetrics(new SimpleMeterRegistry(), 0, Clock.systemUTC(), () -> "active"), FaultHook.NONE);
         kafka.initTransactions();
         RecordChangeEvent<SourceRecord> a = put("a", 1);
