@@ -3,6 +3,7 @@ package rtkv.bench;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -53,25 +54,34 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
         return mariadbSeconds() > 0 ? rtkvSeconds() / mariadbSeconds() : Double.NaN;
     }
 
-    /** One row per part, then rtkv's and MariaDB's totals; per write and per frame where there were any. */
-    void print(PrintStream out, String unit, long units, long frames) {
-        out.printf(Locale.ROOT, "CPU over the %.1f s measured (%d cores; the machine was %.0f%% busy):%n", seconds, cores,
-                100 * machineBusySeconds / (seconds * cores));
-        out.printf(Locale.ROOT, "  %-26s %9s %8s %12s %12s%n", "process", "CPU s", "cores", "per " + unit, "per frame");
-        for (Part p : parts) {
-            row(out, p.name(), p.cpuSeconds(), units, frames);
-        }
-        row(out, "OS and other", otherSeconds(), units, frames);
-        if (!Double.isNaN(rtkvToMariadb())) {
-            row(out, "rtkv (api+relays+fanout)", rtkvSeconds(), units, frames);
-            row(out, "MariaDB (all shards)", mariadbSeconds(), units, frames);
-            out.printf(Locale.ROOT, "  rtkv's CPU per %s is %.2fx MariaDB's%n", unit, rtkvToMariadb());
-        }
+    /** The machine's busy share of its CPU time over the window, in percent. */
+    double busyPercent() {
+        return 100 * machineBusySeconds / (seconds * cores);
     }
 
-    private void row(PrintStream out, String name, double cpu, long units, long frames) {
-        out.printf(Locale.ROOT, "  %-26s %9.2f %8.2f %12s %12s%n", name, cpu, cpu / seconds, micros(cpu, units),
-                micros(cpu, frames));
+    /** What a table shows: each part, the rest, then rtkv's and MariaDB's totals when both were measured. */
+    private List<Part> rows() {
+        List<Part> rows = new ArrayList<>(parts);
+        rows.add(new Part("OS and other", otherSeconds()));
+        if (!Double.isNaN(rtkvToMariadb())) {
+            rows.add(new Part("rtkv (api+relays+fanout)", rtkvSeconds()));
+            rows.add(new Part("MariaDB (all shards)", mariadbSeconds()));
+        }
+        return rows;
+    }
+
+    /** The table, per {@code unit} (a write, a clap, an operation) and per frame where there were any. */
+    void print(PrintStream out, String unit, long units, long frames) {
+        out.printf(Locale.ROOT, "CPU over the %.1f s measured (%d cores; the machine was %.0f%% busy):%n", seconds, cores,
+                busyPercent());
+        out.printf(Locale.ROOT, "  %-26s %9s %8s %12s %12s%n", "process", "CPU s", "cores", "per " + unit, "per frame");
+        for (Part row : rows()) {
+            out.printf(Locale.ROOT, "  %-26s %9.2f %8.2f %12s %12s%n", row.name(), row.cpuSeconds(),
+                    row.cpuSeconds() / seconds, micros(row.cpuSeconds(), units), micros(row.cpuSeconds(), frames));
+        }
+        if (!Double.isNaN(rtkvToMariadb())) {
+            out.printf(Locale.ROOT, "  rtkv's CPU per %s is %.2fx MariaDB's%n", unit, rtkvToMariadb());
+        }
     }
 
     private static String micros(double cpuSeconds, long count) {
@@ -120,30 +130,20 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
 
     /** The same table for the plot page. */
     String html(String caption, String unit, long units, long frames) {
-        StringBuilder table = new StringBuilder("<table class=\"costs\"><caption>").append(escape(caption))
-                .append(String.format(Locale.ROOT, " (%.1f s, %d cores, machine %.0f%% busy)", seconds, cores,
-                        100 * machineBusySeconds / (seconds * cores)))
-                .append("</caption><tr><th>process</th><th>CPU s</th><th>cores</th><th>per " + escape(unit)
-                        + "</th><th>per frame</th></tr>");
-        for (Part p : parts) {
-            htmlRow(table, p.name(), p.cpuSeconds(), units, frames);
+        StringBuilder table = new StringBuilder("<table class=\"costs\"><caption>").append(PercentilePlot.escape(caption))
+                .append(String.format(Locale.ROOT, " (%.1f s, %d cores, machine %.0f%% busy)", seconds, cores, busyPercent()))
+                .append("</caption><tr><th>process</th><th>CPU s</th><th>cores</th><th>per ").append(PercentilePlot.escape(unit))
+                .append("</th><th>per frame</th></tr>");
+        for (Part row : rows()) {
+            table.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%s</td><td>%s</td></tr>",
+                    PercentilePlot.escape(row.name()), row.cpuSeconds(), row.cpuSeconds() / seconds,
+                    micros(row.cpuSeconds(), units), micros(row.cpuSeconds(), frames)));
         }
-        htmlRow(table, "OS and other", otherSeconds(), units, frames);
-        if (Double.isNaN(rtkvToMariadb())) {
-            return table.append("</table>").toString();
+        table.append("</table>");
+        if (!Double.isNaN(rtkvToMariadb())) {
+            table.append(String.format(Locale.ROOT, "<p>rtkv's CPU per %s is %.2fx MariaDB's.</p>",
+                    PercentilePlot.escape(unit), rtkvToMariadb()));
         }
-        htmlRow(table, "rtkv (api+relays+fanout)", rtkvSeconds(), units, frames);
-        htmlRow(table, "MariaDB (all shards)", mariadbSeconds(), units, frames);
-        return table.append(String.format(Locale.ROOT, "</table><p>rtkv's CPU per %s is %.2fx MariaDB's.</p>",
-                escape(unit), rtkvToMariadb())).toString();
-    }
-
-    private void htmlRow(StringBuilder table, String name, double cpu, long units, long frames) {
-        table.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%.2f</td><td>%s</td><td>%s</td></tr>",
-                escape(name), cpu, cpu / seconds, micros(cpu, units), micros(cpu, frames)));
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return table.toString();
     }
 }

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import rtkv.infra.LocalCluster;
 
@@ -64,6 +65,15 @@ final class CpuMeter {
         return new Sample(System.nanoTime(), ticks, machine[0], machine[1]);
     }
 
+    /**
+     * A sample taken at {@code nanoTime} (as {@link System#nanoTime()} counts), off the caller's thread:
+     * reading /proc for every part must not hold back load that is due then.
+     */
+    CompletableFuture<Sample> sampleAt(long nanoTime) {
+        return CompletableFuture.supplyAsync(this::sample, CompletableFuture.delayedExecutor(
+                Math.max(0, nanoTime - System.nanoTime()), TimeUnit.NANOSECONDS));
+    }
+
     /** What each part spent since {@code start}, in the order the parts were named. */
     CpuCosts since(Sample start) {
         Sample end = sample();
@@ -96,7 +106,7 @@ final class CpuMeter {
         try {
             return statTicks(Files.readString(proc.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
-            return 0; // gone: it counts what it spent until its last sample
+            return 0; // gone: a part that exits within the window is charged nothing for it
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the CPU time of pid " + pid, e);
         }

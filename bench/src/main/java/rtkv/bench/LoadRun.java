@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -78,19 +79,14 @@ final class LoadRun {
         }
         threads.shutdown();
         Progress line = new Progress(progress, "kv " + name);
-        CpuMeter.Sample measuring = null;
-        while (!threads.awaitTermination(measuring == null
-                ? Math.max(1, Math.min(1_000_000_000L, measureFrom - System.nanoTime())) : 1_000_000_000L,
-                TimeUnit.NANOSECONDS)) {
-            if (measuring == null && System.nanoTime() >= measureFrom) {
-                measuring = cpu.sample();
-            }
+        CompletableFuture<CpuMeter.Sample> measuring = cpu.sampleAt(measureFrom);
+        while (!threads.awaitTermination(1, TimeUnit.SECONDS)) {
             long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
             long measured = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - measureFrom));
             line.show(String.format(Locale.ROOT, "%3d/%d s  %,d operations  %,.0f/s", elapsed,
                     setup.warmupSeconds() + setup.seconds(), done.get(), measured == 0 ? 0.0 : done.get() / (double) measured));
         }
-        CpuCosts costs = cpu.since(measuring == null ? cpu.sample() : measuring);
+        CpuCosts costs = cpu.since(measuring.join());
         line.done();
         Histogram total = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
         for (Future<Histogram> client : clients) {

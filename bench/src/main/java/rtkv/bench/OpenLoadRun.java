@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,7 @@ final class OpenLoadRun {
         long measureFrom = start + TimeUnit.SECONDS.toNanos(setup.warmupSeconds());
         long end = measureFrom + TimeUnit.SECONDS.toNanos(setup.seconds());
         double interval = 1e9 / perSecond;
-        CpuMeter.Sample measuring = null;
+        CompletableFuture<CpuMeter.Sample> measuring = cpu.sampleAt(measureFrom);
         long shown = start;
         // One stream split per operation: independent draws, whichever worker runs it.
         SplittableRandom draws = new SplittableRandom(42);
@@ -58,9 +59,6 @@ final class OpenLoadRun {
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                if (measuring == null && due >= measureFrom) {
-                    measuring = cpu.sample();
                 }
                 SplittableRandom random = draws.split();
                 workers.execute(() -> {
@@ -103,7 +101,7 @@ final class OpenLoadRun {
                 }
             }
         }
-        CpuCosts costs = cpu.since(measuring == null ? cpu.sample() : measuring);
+        CpuCosts costs = cpu.since(measuring.join());
         line.done();
         return new LoadRun.Result(name + " open", latency.getTotalCount(), errors.get(), setup.seconds(), latency, costs);
     }

@@ -68,8 +68,8 @@ final class RatePlot {
             table.append(String.format(Locale.ROOT, "<tr><td>%,d/s</td><td>%,.0f/s</td><td>%.1f ms</td><td>%.1f ms</td>"
                     + "<td>%.0f%%</td><td>%.0f us</td><td>%.1f us</td><td>%.2fx</td><td>%d</td></tr>%n",
                     run.getKey().writesPerSecond(), r.writesPerSecond(), TablesReport.millis(r.fromAnswer(), 50),
-                    TablesReport.millis(r.fromAnswer(), 99), TablesReport.busyPercent(cpu),
-                    cpu.rtkvSeconds() * 1e6 / r.measuredWrites(), cpu.fanoutSeconds() * 1e6 / r.measuredFrames(),
+                    TablesReport.millis(r.fromAnswer(), 99), cpu.busyPercent(), r.perWriteMicros(cpu.rtkvSeconds()),
+                    r.perFrameMicros(cpu.fanoutSeconds()),
                     cpu.rtkvToMariadb(), r.lost()));
         }
         return "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'><title>rtkv bench tables: rate sweep</title>\n"

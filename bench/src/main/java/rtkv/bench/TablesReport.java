@@ -63,7 +63,7 @@ final class TablesReport {
         return knee;
     }
 
-    static boolean exact(TablesRun.Setup setup, TablesRun.Result r, PrintStream out) {
+    static boolean exact(TablesRun.Result r, PrintStream out) {
         boolean exact = exact(r);
         out.println(exact ? "tables: exact" : "tables: NOT EXACT (see above)");
         return exact;
@@ -82,11 +82,10 @@ final class TablesReport {
             boolean exact = exact(r);
             double p50 = millis(r.fromAnswer(), 50);
             double p99 = millis(r.fromAnswer(), 99);
-            String line = String.format(Locale.ROOT, "%8d %10.0f %9.1f %9.1f %10.0f%% %9.0f us %9.1f us %6.2f %6s",
-                    s.writesPerSecond(), r.writesPerSecond(), p50, p99, busyPercent(cpu),
-                    cpu.rtkvSeconds() * 1e6 / r.measuredWrites(), cpu.fanoutSeconds() * 1e6 / r.measuredFrames(),
-                    cpu.rtkvToMariadb(), exact ? "yes" : "NO");
-            out.println(line);
+            out.println(String.format(Locale.ROOT, "%8d %10.0f %9.1f %9.1f %10.0f%% %9.0f us %9.1f us %6.2f %6s",
+                    s.writesPerSecond(), r.writesPerSecond(), p50, p99, cpu.busyPercent(),
+                    r.perWriteMicros(cpu.rtkvSeconds()), r.perFrameMicros(cpu.fanoutSeconds()), cpu.rtkvToMariadb(),
+                    exact ? "yes" : "NO"));
         }
         Integer knee = knee(runs);
         String kneeLine = knee == null ? "knee: no rate tried had an answer -> delivered p99 under 100 ms"
@@ -127,10 +126,6 @@ final class TablesReport {
             result(g, bare);
             g.writeEndObject();
         }));
-    }
-
-    static double busyPercent(CpuCosts cpu) {
-        return 100 * cpu.machineBusySeconds() / (cpu.seconds() * cpu.cores());
     }
 
     static double millis(Histogram h, double percentile) {

@@ -47,6 +47,15 @@ final class TablesRun {
                   long expectedDeliveries, long delivered, long lost, long duplicated, long outOfOrder,
                   double framesPerSecond, Histogram fromSent, Histogram fromAnswer, Histogram writeLatency,
                   CpuCosts cpu, long measuredWrites, long measuredFrames) {
+        /** {@code cpuSeconds} of the measured window over its writes, in microseconds. */
+        double perWriteMicros(double cpuSeconds) {
+            return cpuSeconds * 1e6 / measuredWrites;
+        }
+
+        /** {@code cpuSeconds} of the measured window over the frames delivered for its writes, in microseconds. */
+        double perFrameMicros(double cpuSeconds) {
+            return cpuSeconds * 1e6 / measuredFrames;
+        }
     }
 
     private final Setup setup;
@@ -223,16 +232,13 @@ final class TablesRun {
         int total = setup.writes();
         double interval = 1e9 / setup.writesPerSecond();
         long start = System.nanoTime();
+        measuring = cpu.sampleAt(start + (long) (measureFrom * interval));
         long lastShown = start;
         for (int i = 0; i < total; i++) {
             long due = start + (long) (i * interval);
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
-            }
-            if (i == measureFrom) {
-                // Off this thread: reading /proc for every part would hold back the writes due next.
-                measuring = CompletableFuture.supplyAsync(cpu::sample);
             }
             int write = i;
             writers.execute(() -> put(write, due, errors));

@@ -54,7 +54,7 @@ final class TablesScenario {
                     "bench-tables-", CpuMeter.of(cluster), out).run();
             TablesReport.print(setup, r, out);
             TablesReport.save(setup, r, describe(setup), environment, out);
-            exact &= TablesReport.exact(setup, r, out);
+            exact &= TablesReport.exact(r, out);
             runs.put(setup, r);
         }
         if (runs.size() > 1) {
@@ -144,12 +144,12 @@ final class TablesScenario {
             TablesRun.Result b = new TablesRun(setup, "http://127.0.0.1:" + port, "ws://127.0.0.1:" + port, "bare",
                     "bench-bare-", CpuMeter.of(pids), out).run();
             TablesReport.print(setup, b, out);
-            double rtkvPerFrame = rtkv.cpu().fanoutSeconds() * 1e6 / rtkv.measuredFrames();
-            double barePerFrame = b.cpu().cpuSeconds("bare") * 1e6 / b.measuredFrames();
+            double rtkvPerFrame = rtkv.perFrameMicros(rtkv.cpu().fanoutSeconds());
+            double barePerFrame = b.perFrameMicros(b.cpu().cpuSeconds("bare"));
             out.printf(Locale.ROOT, "fan-out CPU per delivered frame: fanout node %.1f us, bare broadcaster %.1f us: %.2fx%n",
                     rtkvPerFrame, barePerFrame, rtkvPerFrame / barePerFrame);
             TablesReport.saveBaseline(setup, rtkv, b, rtkvPerFrame, barePerFrame, environment, out);
-            return TablesReport.exact(setup, b, out);
+            return TablesReport.exact(b, out);
         } finally {
             bare.destroy();
             if (!bare.waitFor(30, TimeUnit.SECONDS)) {

@@ -39,7 +39,6 @@ final class FanoutServer implements AutoCloseable {
     private final ChangeFeed systemFeed;
     private final Snapshots snapshots;
     private final Tables tables;
-    private final Authenticator authenticator;
     private final ServiceMetrics serviceMetrics = new ServiceMetrics("fanout-nodes");
     private final FanoutMetrics metrics;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
@@ -59,7 +58,7 @@ final class FanoutServer implements AutoCloseable {
         this.snapshots = new Snapshots(config);
         this.tables = new Tables(config, snapshots, feed, systemFeed, clock);
         this.metrics = new FanoutMetrics(serviceMetrics.registry(), clock, subscribers, tables::subscriberCounts);
-        this.authenticator = new Authenticator(config.adminKey(), tables::key, clock);
+        Authenticator authenticator = new Authenticator(config.adminKey(), tables::key, clock);
         this.heartbeats = new Heartbeats(config, subscribers, authenticator);
         this.routing = new Routing(config, tables, this::isReady);
         this.admission = new Admission(config, clock, tables, authenticator, metrics, subscribers, routing, this::isReady,

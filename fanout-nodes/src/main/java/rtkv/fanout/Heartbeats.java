@@ -39,8 +39,21 @@ final class Heartbeats implements AutoCloseable {
     }
 
     void start() {
-        heartbeats.scheduleAtFixedRate(this::beat, 1, 1, TimeUnit.SECONDS);
-        keyChecks.scheduleWithFixedDelay(this::recheckKeys, 1, 1, TimeUnit.SECONDS);
+        heartbeats.scheduleAtFixedRate(guarded(this::heartbeatAndCloseSilent, "sending heartbeats"), 1, 1,
+                TimeUnit.SECONDS);
+        keyChecks.scheduleWithFixedDelay(guarded(this::closeRevoked, "checking the keys of open subscriptions"), 1, 1,
+                TimeUnit.SECONDS);
+    }
+
+    /** A failed round must not end the schedule: it is logged, and the next round tries again. */
+    private static Runnable guarded(Runnable round, String what) {
+        return () -> {
+            try {
+                round.run();
+            } catch (RuntimeException e) {
+                LOG.error("{} failed", what, e);
+            }
+        };
     }
 
     /** The heartbeat thread, for short tasks of the node's own (closing a refused connection a moment later). */
@@ -53,15 +66,6 @@ final class Heartbeats implements AutoCloseable {
      * close for those silent too long. Each subscriber hears one every heartbeatSeconds, and ten thousand
      * of them are not all written in the same instant, which would stall the changes behind them.
      */
-    private void beat() {
-        try {
-            heartbeatAndCloseSilent();
-        } catch (RuntimeException e) {
-            // A failed round must not end the schedule.
-            LOG.error("sending heartbeats failed", e);
-        }
-    }
-
     private void heartbeatAndCloseSilent() {
         long silence = TimeUnit.SECONDS.toMillis(config.clientTimeoutSeconds());
         int groups = config.heartbeatSeconds();
@@ -85,15 +89,6 @@ final class Heartbeats implements AutoCloseable {
      * Every second: each subscriber's key is looked at again (once per key), and the subscriptions of a
      * key that was revoked or has expired since are closed.
      */
-    private void recheckKeys() {
-        try {
-            closeRevoked();
-        } catch (RuntimeException e) {
-            // A failed round must not end the schedule; the next one looks again.
-            LOG.error("checking the keys of open subscriptions failed", e);
-        }
-    }
-
     private void closeRevoked() {
         // Empty: the key could not be looked at this round; what was accepted stays, it is looked at again next time.
         Map<String, Optional<Authenticator.Result>> checked = new HashMap<>();
