@@ -29,7 +29,7 @@ import rtkv.config.Settings;
  *                          of changes Kafka has acknowledged is saved; a crash replays at most this much
  * @param heartbeatMillis   RTKV_RELAY_HEARTBEAT_MS, default 1000: how often Debezium marks its place
  *                          in the binlog when the shard is quiet
- * @param lingerMillis      RTKV_RELAY_TRANSACTION_LINGER_MS, default 0: how long the publisher lets changes
+ * @param lingerMillis      RTKV_RELAY_TRANSACTION_LINGER_MS, default 10: how long the publisher lets changes
  *                          gather before it opens a transaction; fewer, larger transactions cost Kafka less
  *                          per change, and each change waits up to this long more
  * @param leaseSeconds      RTKV_RELAY_LEASE_SECONDS, default 10, at least 4: the term of the shard's lease
@@ -67,7 +67,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
                 s.integer("RTKV_RELAY_POLL_MS", 500, 1, 10_000),
                 s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000),
                 s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000),
-                s.integer("RTKV_RELAY_TRANSACTION_LINGER_MS", 0, 0, 1_000),
+                s.integer("RTKV_RELAY_TRANSACTION_LINGER_MS", 10, 0, 1_000),
                 s.integer("RTKV_RELAY_LEASE_SECONDS", 10, 4, 300),
                 FaultHook.NONE);
         String fault = s.text("RTKV_RELAY_FAULT", "");

