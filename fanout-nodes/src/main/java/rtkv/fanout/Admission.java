@@ -1,7 +1,5 @@
 package rtkv.fanout;
 
-import io.javalin.websocket.WsContext;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +26,6 @@ import rtkv.schema.Names;
  */
 final class Admission {
 
-    static final String SUBSCRIBER = "rtkv.subscriber";
     private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
     private static final long REFUSAL_CLOSE_DELAY_MILLIS = 200;
 
@@ -61,20 +58,20 @@ final class Admission {
         this.closer = closer;
     }
 
-    void connect(WsContext ctx) {
+    void connect(SubscriptionSocket ctx) {
         if (!ready.getAsBoolean()) {
             // A subscription accepted now could miss changes committed after its first frame.
             refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet; retry shortly");
             return;
         }
-        String address = addressOf(ctx);
+        String address = ctx.address();
         long blockedMillis = failures.waitFor(address, config.edge().authFailuresPerAddress());
         if (blockedMillis > 0) {
             refuse(ctx, StatusCode.TRY_AGAIN_LATER, "too_many_requests", "too many refused API keys from " + address
                     + "; retry after " + blockedMillis + " ms");
             return;
         }
-        String presented = ApiKeys.fromAuthorization(ctx.header("Authorization"));
+        String presented = ApiKeys.fromAuthorization(ctx.authorization());
         if (presented == null) {
             presented = ctx.queryParam("key");
         }
@@ -92,7 +89,7 @@ final class Admission {
                     + (presented == null ? ", or ?key=KEY from a browser" : ""));
             return;
         }
-        String table = ctx.pathParam("table");
+        String table = ctx.table();
         Optional<String> problem = Names.tableProblem(table, config.maxTableName());
         if (problem.isPresent()) {
             refuse(ctx, StatusCode.POLICY_VIOLATION, "invalid_table", problem.get());
@@ -116,9 +113,9 @@ final class Admission {
             elsewhere(ctx, table);
             return;
         }
-        Subscriber subscriber = new Subscriber(ctx.session, table, principal.admin() ? null : principal.id(),
+        Subscriber subscriber = new Subscriber(ctx.session(), table, principal.admin() ? null : principal.id(),
                 config.maxPendingBytes(), conflateMillis, clock, metrics);
-        ctx.attribute(SUBSCRIBER, subscriber);
+        ctx.became(subscriber);
         subscribers.add(subscriber);
         String resume = ctx.queryParam("resume");
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -165,32 +162,27 @@ final class Admission {
                 ? millis : -1;
     }
 
-    private static String addressOf(WsContext ctx) {
-        return ctx.session.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : String.valueOf(ctx.session.getRemoteSocketAddress());
-    }
-
     /**
      * A refusal before the subscription exists: one error frame, then the close. The close waits a
      * moment: Node's WebSocket (undici) drops a frame that arrives together with the end of the
      * connection right after the upgrade, and reports only 1006, so the client would never learn why.
      */
-    private void refuse(WsContext ctx, int code, String error, String message) {
+    private void refuse(SubscriptionSocket ctx, int code, String error, String message) {
         sendAndClose(ctx, Frames.error(error, message), code, message);
     }
 
-    private void sendAndClose(WsContext ctx, String frame, int code, String reason) {
+    private void sendAndClose(SubscriptionSocket ctx, String frame, int code, String reason) {
         ctx.send(frame);
         try {
-            closer.schedule(() -> ctx.closeSession(code, Subscriber.closeReason(reason)), REFUSAL_CLOSE_DELAY_MILLIS,
+            closer.schedule(() -> ctx.close(code, Subscriber.closeReason(reason)), REFUSAL_CLOSE_DELAY_MILLIS,
                     TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            ctx.closeSession(code, Subscriber.closeReason(reason)); // the node is stopping
+            ctx.close(code, Subscriber.closeReason(reason)); // the node is stopping
         }
     }
 
     /** Another node owns the table's partition: the subscriber is sent there, or told to retry while nobody does. */
-    private void elsewhere(WsContext ctx, String table) {
+    private void elsewhere(SubscriptionSocket ctx, String table) {
         int partition = tables.partitionOf(table);
         Optional<String> owner = routing.ownerOf(partition);
         if (owner.isPresent()) {

@@ -3,14 +3,13 @@ package rtkv.fanout;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.websocket.WsConfig;
-import io.javalin.websocket.WsContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.Authenticator;
@@ -30,7 +29,6 @@ import rtkv.schema.JsonText;
 final class FanoutServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
-    private static final String SUBSCRIBER = Admission.SUBSCRIBER;
     private static final String CLIENT_JS = ClasspathText.read("/rtkv/fanout/client.js");
 
     private final FanoutConfig config;
@@ -66,16 +64,17 @@ final class FanoutServer implements AutoCloseable {
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jetty.addConnector((server, http) -> Connectors.create(server, http, config.host(), config.port(), config.edge()));
-            c.jetty.modifyWebSocketServletFactory(factory -> {
+            c.jetty.modifyServer(server -> server.insertHandler(WebSocketUpgradeHandler.from(server, container -> {
                 // A backstop: the heartbeat check closes silent clients first.
-                factory.setIdleTimeout(Duration.ofSeconds(2L * config.clientTimeoutSeconds()));
-                factory.setMaxTextMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
-                factory.setMaxBinaryMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
+                container.setIdleTimeout(Duration.ofSeconds(2L * config.clientTimeoutSeconds()));
+                container.setMaxTextMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
+                container.setMaxBinaryMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
                 // Clients send only heartbeats of a few bytes, and Jetty sizes each incoming message's
                 // buffer by this (4 KiB by default): 10,000 subscribers' heartbeats made 4 MB/s of garbage.
-                factory.setInputBufferSize(512);
-            });
-            c.routes.ws("/v1/tables/{table}/subscribe", this::subscriptions);
+                container.setInputBufferSize(512);
+                container.addMapping("uri-template|" + SubscriptionSocket.PATH, (request, response, callback) ->
+                        SubscriptionSocket.of(request, admission, subscribers, config.heartbeatSeconds()));
+            })));
             c.routes.get("/v1/client.js", ctx -> ctx.header("Access-Control-Allow-Origin", "*")
                     .header("Cache-Control", "no-cache").contentType("text/javascript; charset=utf-8").result(CLIENT_JS));
             c.routes.get("/v1/tables/{table}/node", routing::node);
@@ -86,56 +85,6 @@ final class FanoutServer implements AutoCloseable {
                     .contentType("application/json")
                     .result(Frames.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage())));
         });
-    }
-
-    private void subscriptions(WsConfig ws) {
-        ws.onConnect(admission::connect);
-        ws.onMessage(ctx -> {
-            Subscriber subscriber = ctx.attribute(SUBSCRIBER);
-            if (subscriber != null) {
-                subscriber.heard();
-                if (!isHeartbeat(ctx.message())) {
-                    subscriber.send(Frames.error("invalid_frame",
-                            "a client sends only {\"type\":\"heartbeat\"}, at least every " + config.heartbeatSeconds() + " s"));
-                }
-            }
-        });
-        ws.onBinaryMessage(ctx -> {
-            Subscriber subscriber = ctx.attribute(SUBSCRIBER);
-            if (subscriber != null) {
-                subscriber.heard();
-                subscriber.send(Frames.error("invalid_frame", "frames are JSON text, not binary"));
-            }
-        });
-        ws.onClose(this::leave);
-        ws.onError(ctx -> {
-            // A broken connection, or a client breaking the protocol (a frame too large, say), is the client's affair.
-            if (ctx.error() != null && !(ctx.error() instanceof java.io.IOException)
-                    && !(ctx.error() instanceof org.eclipse.jetty.websocket.api.exceptions.WebSocketException)) {
-                LOG.atError().addKeyValue("table", ctx.pathParam("table")).setCause(ctx.error())
-                        .log("a subscription to {} failed", ctx.pathParam("table"));
-            }
-            leave(ctx);
-        });
-    }
-
-    private void leave(WsContext ctx) {
-        Subscriber subscriber = ctx.attribute(SUBSCRIBER);
-        if (subscriber != null) {
-            subscriber.gone();
-            subscribers.remove(subscriber);
-        }
-    }
-
-    private static boolean isHeartbeat(String message) {
-        if (message.equals(Frames.HEARTBEAT)) {
-            return true; // what the clients send, every 10 s each: no parsing
-        }
-        try {
-            return "\"heartbeat\"".equals(JsonText.parseObject(message).get("type"));
-        } catch (JsonText.InvalidJsonException e) {
-            return false;
-        }
     }
 
     /**
