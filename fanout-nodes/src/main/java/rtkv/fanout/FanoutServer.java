@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.Authenticator;
@@ -64,7 +63,7 @@ final class FanoutServer implements AutoCloseable {
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jetty.addConnector((server, http) -> Connectors.create(server, http, config.host(), config.port(), config.edge()));
-            c.jetty.modifyServer(server -> server.insertHandler(WebSocketUpgradeHandler.from(server, container -> {
+            c.jetty.modifyServer(server -> server.insertHandler(SubscriptionSocket.upgradeHandler(server, container -> {
                 // A backstop: the heartbeat check closes silent clients first.
                 container.setIdleTimeout(Duration.ofSeconds(2L * config.clientTimeoutSeconds()));
                 container.setMaxTextMessageSize(FanoutConfig.MAX_CLIENT_FRAME_BYTES);
@@ -72,9 +71,16 @@ final class FanoutServer implements AutoCloseable {
                 // Clients send only heartbeats of a few bytes, and Jetty sizes each incoming message's
                 // buffer by this (4 KiB by default): 10,000 subscribers' heartbeats made 4 MB/s of garbage.
                 container.setInputBufferSize(512);
-                container.addMapping("uri-template|" + SubscriptionSocket.PATH, (request, response, callback) ->
-                        SubscriptionSocket.of(request, admission, subscribers, config.heartbeatSeconds()));
+                for (String path : SubscriptionSocket.PATH_SPECS) {
+                    container.addMapping(path, (request, response, callback) ->
+                            SubscriptionSocket.of(request, response, admission, subscribers, config.heartbeatSeconds()));
+                }
             })));
+            // What the upgrade handler passed on: no upgrade, or one it could not make sense of.
+            c.routes.get(SubscriptionSocket.PATH, ctx -> {
+                throw new HttpResponseException(426, "subscribe with a WebSocket (RFC 6455, version 13) at this address,"
+                        + " e.g. wscat -c 'ws://HOST" + ctx.path() + "' -H 'Authorization: Bearer KEY'");
+            });
             c.routes.get("/v1/client.js", ctx -> ctx.header("Access-Control-Allow-Origin", "*")
                     .header("Cache-Control", "no-cache").contentType("text/javascript; charset=utf-8").result(CLIENT_JS));
             c.routes.get("/v1/tables/{table}/node", routing::node);

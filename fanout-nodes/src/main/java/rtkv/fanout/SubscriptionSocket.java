@@ -3,15 +3,24 @@ package rtkv.fanout;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.UrlEncoded;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.exceptions.WebSocketException;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.schema.JsonText;
@@ -27,7 +36,10 @@ import rtkv.schema.JsonText;
 public final class SubscriptionSocket implements Session.Listener.AutoDemanding {
 
     static final String PATH = "/v1/tables/{table}/subscribe";
+    /** With a trailing slash too, as Javalin's routes take it. */
+    static final List<String> PATH_SPECS = List.of("uri-template|" + PATH, "uri-template|" + PATH + "/");
     private static final UriTemplatePathSpec PATH_SPEC = new UriTemplatePathSpec(PATH);
+    private static final UriTemplatePathSpec PATH_SPEC_SLASH = new UriTemplatePathSpec(PATH + "/");
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSocket.class);
 
     private final String table;
@@ -49,13 +61,48 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
         this.heartbeatSeconds = heartbeatSeconds;
     }
 
-    /** For an upgrade request matched by {@link #PATH}. */
-    static SubscriptionSocket of(ServerUpgradeRequest request, Admission admission, Set<Subscriber> subscribers,
-                                 int heartbeatSeconds) {
-        Map<String, String> params = PATH_SPEC.getPathParams(Request.getPathInContext(request));
+    /**
+     * For an upgrade request matched by {@link #PATH_SPECS}. A client that offers subprotocols gets its
+     * first one back, as the servlet layer answered: some clients fail a handshake that selects none.
+     */
+    static SubscriptionSocket of(ServerUpgradeRequest request, ServerUpgradeResponse response, Admission admission,
+                                 Set<Subscriber> subscribers, int heartbeatSeconds) {
+        if (!request.getSubProtocols().isEmpty()) {
+            response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
+        }
+        String path = Request.getPathInContext(request);
+        Map<String, String> params = PATH_SPEC.getPathParams(path);
+        if (params == null) {
+            params = PATH_SPEC_SLASH.getPathParams(path);
+        }
         String table = params == null ? "" : params.getOrDefault("table", "");
         return new SubscriptionSocket(table, request.getHeaders().get("Authorization"), Request.extractQueryParameters(request),
                 admission, subscribers, heartbeatSeconds);
+    }
+
+    /**
+     * Jetty's upgrade handler for {@code configurator}'s mappings. A handshake whose query is not valid
+     * percent-encoded UTF-8 is refused with a 400 before Jetty parses the query for the handshake, which
+     * would answer 500 for a client's mistake.
+     */
+    static WebSocketUpgradeHandler upgradeHandler(Server server, Consumer<ServerWebSocketContainer> configurator) {
+        return new WebSocketUpgradeHandler(ServerWebSocketContainer.ensure(server), configurator) {
+            @Override
+            protected boolean handle(ServerWebSocketContainer container, Request request, Response response,
+                                     org.eclipse.jetty.util.Callback callback) {
+                String query = request.getHttpURI().getQuery();
+                if (query != null && request.getHeaders().contains(HttpHeader.UPGRADE)) {
+                    try {
+                        // The decoding Jetty's handshake uses, stricter than Request.extractQueryParameters.
+                        UrlEncoded.decodeUtf8To(query, new Fields());
+                    } catch (RuntimeException e) {
+                        Response.writeError(request, response, callback, 400, "the query string is not valid percent-encoded UTF-8");
+                        return true;
+                    }
+                }
+                return super.handle(container, request, response, callback);
+            }
+        };
     }
 
     String table() {
@@ -97,7 +144,14 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
     @Override
     public void onWebSocketOpen(Session opened) {
         this.session = opened;
-        admission.connect(this);
+        try {
+            admission.connect(this);
+        } catch (RuntimeException e) {
+            // Jetty would wrap it in a WebSocketException, log it at debug and close with its own class names.
+            LOG.atError().addKeyValue("table", table).setCause(e).log("admitting a subscriber to {} failed", table);
+            leave();
+            close(1011, "internal error; retry shortly");
+        }
     }
 
     @Override

@@ -62,6 +62,7 @@ public final class JsonErrorHandler extends ErrorHandler {
             case 405 -> "method_not_allowed";
             case 413 -> "body_too_large";
             case 414 -> "uri_too_long";
+            case 426 -> "upgrade_required";
             case 431 -> "headers_too_large";
             default -> status >= 500 ? "internal" : "bad_request";
         };
