@@ -33,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApiCrashIT {
 
     private static final int OPS = 400;
+    /** Kills of api-service until one lands while a batch is in flight. */
+    private static final int MAX_KILLS = 5;
 
     /**
      * A batch of puts: key "last" (every batch writes it, so its versions form a stream the checker can
@@ -119,18 +121,24 @@ class ApiCrashIT {
             writer.start();
 
             await("batches acknowledged").atMost(Duration.ofMinutes(1)).until(() -> acknowledged.size() >= 3);
-            await("a batch in flight").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
-                    .until(inFlight::get);
-            E2eCluster.cluster().kill("api");
-            await("api-service gone").atMost(Duration.ofSeconds(30)).until(() -> refused.get() > 0);
-            E2eCluster.cluster().restart("api");
-            int after = acknowledged.size();
-            await("batches acknowledged again").atMost(Duration.ofMinutes(1)).until(() -> acknowledged.size() >= after + 3);
+            // The writer is seen with a batch in flight, but the kill lands a moment later: on a busy machine
+            // that moment can fall between two batches, and the next one is only refused. Then again.
+            for (int kill = 1; kill <= MAX_KILLS && failures.stream().noneMatch(f -> f.contains("answer lost")); kill++) {
+                int refusedBefore = refused.get();
+                await("a batch in flight").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                        .until(inFlight::get);
+                E2eCluster.cluster().kill("api");
+                await("api-service gone").atMost(Duration.ofSeconds(30)).until(() -> refused.get() > refusedBefore);
+                E2eCluster.cluster().restart("api");
+                int after = acknowledged.size();
+                await("batches acknowledged again").atMost(Duration.ofMinutes(1)).until(() -> acknowledged.size() >= after + 3);
+            }
             writing.set(false);
             writer.join(60_000);
 
             // A refused connection means api-service was already gone; any other failure is an answer lost.
-            assertTrue(failures.stream().anyMatch(f -> f.contains("answer lost")), "the kill hit a batch in flight: " + failures);
+            assertTrue(failures.stream().anyMatch(f -> f.contains("answer lost")),
+                    "one of " + MAX_KILLS + " kills hit a batch in flight: " + failures);
             afterLoss.forEach((n, rows) -> assertTrue(rows == 0 || rows == OPS,
                     "batch " + n + " was partly written when its answer was lost: " + rows + " of " + OPS + " rows"));
             // Each batch was retried until answered, and none was applied twice: every key written once,
