@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.Authenticator;
@@ -71,7 +72,7 @@ final class FanoutServer implements AutoCloseable {
                 // Clients send only heartbeats of a few bytes, and Jetty sizes each incoming message's
                 // buffer by this (4 KiB by default): 10,000 subscribers' heartbeats made 4 MB/s of garbage.
                 container.setInputBufferSize(512);
-                for (String path : SubscriptionSocket.PATH_SPECS) {
+                for (UriTemplatePathSpec path : SubscriptionSocket.PATH_SPECS) {
                     container.addMapping(path, (request, response, callback) ->
                             SubscriptionSocket.of(request, response, admission, subscribers, config.heartbeatSeconds()));
                 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpHeader;
@@ -37,9 +37,7 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
 
     static final String PATH = "/v1/tables/{table}/subscribe";
     /** With a trailing slash too, as Javalin's routes take it. */
-    static final List<String> PATH_SPECS = List.of("uri-template|" + PATH, "uri-template|" + PATH + "/");
-    private static final UriTemplatePathSpec PATH_SPEC = new UriTemplatePathSpec(PATH);
-    private static final UriTemplatePathSpec PATH_SPEC_SLASH = new UriTemplatePathSpec(PATH + "/");
+    static final List<UriTemplatePathSpec> PATH_SPECS = List.of(new UriTemplatePathSpec(PATH), new UriTemplatePathSpec(PATH + "/"));
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSocket.class);
 
     private final String table;
@@ -71,11 +69,8 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
             response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
         }
         String path = Request.getPathInContext(request);
-        Map<String, String> params = PATH_SPEC.getPathParams(path);
-        if (params == null) {
-            params = PATH_SPEC_SLASH.getPathParams(path);
-        }
-        String table = params == null ? "" : params.getOrDefault("table", "");
+        String table = PATH_SPECS.stream().map(spec -> spec.getPathParams(path)).filter(Objects::nonNull)
+                .map(params -> params.getOrDefault("table", "")).findFirst().orElse("");
         return new SubscriptionSocket(table, request.getHeaders().get("Authorization"), Request.extractQueryParameters(request),
                 admission, subscribers, heartbeatSeconds);
     }
