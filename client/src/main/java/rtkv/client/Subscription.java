@@ -6,20 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -51,11 +43,6 @@ public final class Subscription implements AutoCloseable {
      * about who owns a table (for a moment, after a rebalance) are not asked in a tight loop.
      */
     private static final int MAX_QUICK_MOVES = 5;
-    /**
-     * How long a deleted key's version is remembered, to refuse a late change of it. Not forever: after
-     * the server drops a tombstone (a day by default) a key created again starts from version 1.
-     */
-    private static final long REMEMBER_DELETES_MILLIS = 60_000;
 
     private final String fanoutUrl;
     private final String table;
@@ -66,9 +53,7 @@ public final class Subscription implements AutoCloseable {
     private final Duration deadAfter;
     private final Duration conflate;
     private final ScheduledExecutorService timers;
-    private final Map<String, Entry> state = new HashMap<>();
-    private final Map<String, long[]> deleted = new HashMap<>();
-    private TreeMap<String, Entry> incoming;
+    private final TableReplica replica = new TableReplica();
     private String token;
     private Status status = Status.CONNECTING;
     private boolean closed;
@@ -77,18 +62,13 @@ public final class Subscription implements AutoCloseable {
     private String movedTo;
     private boolean moving;
     private int moves;
-    private long staleDropped;
     private long generation;
     private WebSocket socket;
     private ScheduledFuture<?> beating;
     private ScheduledFuture<?> watchdog;
 
     private Subscription(Builder builder) {
-        if (!builder.fanoutUrl.matches("wss?://[^/?#\\s]+/?")) {
-            throw new IllegalArgumentException("a fanout node's address is ws://HOST:PORT or wss://HOST:PORT, not "
-                    + builder.fanoutUrl);
-        }
-        this.fanoutUrl = builder.fanoutUrl.replaceAll("/+$", "");
+        this.fanoutUrl = NodeAddress.of(builder.fanoutUrl);
         this.table = builder.table;
         this.apiKey = builder.apiKey;
         this.listener = builder.listener;
@@ -194,20 +174,12 @@ public final class Subscription implements AutoCloseable {
 
     /** The live entry of a key; an expired key is gone even before its expire arrives. */
     public synchronized Optional<Entry> get(String key) {
-        Entry entry = state.get(key);
-        return entry != null && entry.isLive(System.currentTimeMillis()) ? Optional.of(entry) : Optional.empty();
+        return replica.get(key, System.currentTimeMillis());
     }
 
     /** Every live key, in key order. */
     public synchronized SortedMap<String, Entry> entries() {
-        long now = System.currentTimeMillis();
-        TreeMap<String, Entry> live = new TreeMap<>();
-        state.forEach((key, entry) -> {
-            if (entry.isLive(now)) {
-                live.put(key, entry);
-            }
-        });
-        return live;
+        return replica.live(System.currentTimeMillis());
     }
 
     public synchronized Status status() {
@@ -221,7 +193,7 @@ public final class Subscription implements AutoCloseable {
 
     /** Changes the server sent that were not newer than what the client held: 0 when the stream is exact. */
     public synchronized long staleDropped() {
-        return staleDropped;
+        return replica.staleDropped();
     }
 
     /** Drops the connection as a network failure would; the subscription reconnects and resumes. */
@@ -267,25 +239,13 @@ public final class Subscription implements AutoCloseable {
             }
             connection = ++generation;
             resume = token;
-            incoming = null;
+            replica.dropPartialSnapshot();
             node = movedTo != null ? movedTo : fanoutUrl;
             movedTo = null;
         }
-        List<String> params = new ArrayList<>();
-        if (resume != null) {
-            params.add("resume=" + URLEncoder.encode(resume, StandardCharsets.UTF_8));
-        }
-        if (!conflate.isZero()) {
-            params.add("conflate=" + conflate.toMillis());
-        }
-        String query = params.isEmpty() ? "" : "?" + String.join("&", params);
         URI uri;
         try {
-            uri = URI.create(node + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
-                    + "/subscribe" + query);
-            if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
-                throw new IllegalArgumentException("not a ws:// or wss:// address: " + node);
-            }
+            uri = NodeAddress.subscribe(node, table, resume, conflate);
         } catch (IllegalArgumentException e) {
             // An address that is no URI: wait, then try again at fanoutUrl.
             lost(connection);
@@ -295,7 +255,7 @@ public final class Subscription implements AutoCloseable {
         if (apiKey != null) {
             builder.header("Authorization", "Bearer " + apiKey);
         }
-        builder.buildAsync(uri, new Connection(connection))
+        builder.buildAsync(uri, new FrameReader(frame -> received(connection, frame), () -> lost(connection)))
                 .whenComplete((ws, error) -> {
                     if (error != null) {
                         lost(connection);
@@ -354,6 +314,16 @@ public final class Subscription implements AutoCloseable {
         }
     }
 
+    private void received(long connection, String frame) {
+        awake(connection);
+        synchronized (this) {
+            if (connection == generation) {
+                listener.onFrame(frame);
+                handle(frame);
+            }
+        }
+    }
+
     /** Applies one frame from the server; package-private so the protocol logic is testable alone. */
     synchronized void handle(String text) {
         JsonNode frame;
@@ -364,18 +334,8 @@ public final class Subscription implements AutoCloseable {
         }
         switch (frame.path("type").asText()) {
             case "snapshot" -> {
-                if (incoming == null) {
-                    incoming = new TreeMap<>();
-                }
-                for (JsonNode entry : frame.path("entries")) {
-                    incoming.put(entry.get("key").asText(), entry(entry));
-                }
-                if (frame.path("last").asBoolean()) {
-                    state.clear();
-                    deleted.clear();
-                    state.putAll(incoming);
-                    SortedMap<String, Entry> table = incoming;
-                    incoming = null;
+                SortedMap<String, Entry> table = replica.snapshotPage(frame);
+                if (table != null) {
                     token = frame.get("token").asText();
                     attempt = 0;
                     moves = 0;
@@ -391,14 +351,20 @@ public final class Subscription implements AutoCloseable {
             case "moved" -> {
                 // Another node serves the table: go there (or, with no node named, back to fanoutUrl) and resume.
                 String node = frame.path("node").asText("");
-                movedTo = node.matches("wss?://[^/?#\\s]+/?") ? node.replaceAll("/+$", "") : null;
+                movedTo = NodeAddress.orNull(node);
                 moving = true;
             }
-            case "change" -> apply(frame);
+            case "change" -> {
+                Change change = replica.apply(frame, System.currentTimeMillis());
+                if (change != null) {
+                    token = change.token();
+                    listener.onChange(change);
+                }
+            }
             case "presence" -> listener.onPresence(frame.path("subscribers").asInt());
             case "resync" -> {
                 token = null;
-                incoming = null;
+                replica.dropPartialSnapshot();
                 setStatus(Status.RESYNCING);
                 listener.onResync(frame.path("reason").asText());
             }
@@ -416,78 +382,10 @@ public final class Subscription implements AutoCloseable {
         }
     }
 
-    private void apply(JsonNode frame) {
-        String key = frame.get("key").asText();
-        long version = frame.get("version").asLong();
-        Entry current = state.get(key);
-        long now = System.currentTimeMillis();
-        long[] gone = deleted.get(key);
-        long held = current != null ? current.version()
-                : gone != null && now - gone[1] < REMEMBER_DELETES_MILLIS ? gone[0] : 0;
-        if (version <= held) {
-            staleDropped++;
-            return;
-        }
-        String op = frame.get("op").asText();
-        Entry entry = entry(frame);
-        if (op.equals("put")) {
-            state.put(key, entry);
-            deleted.remove(key);
-        } else {
-            state.remove(key);
-            deleted.put(key, new long[] {version, now});
-        }
-        token = frame.get("token").asText();
-        listener.onChange(new Change(op, key, op.equals("put") ? entry.value() : null, version, entry.expiresAt(), token));
-    }
-
-    private static Entry entry(JsonNode node) {
-        JsonNode expiresAt = node.path("expiresAt");
-        return new Entry(node.get("value"), node.get("version").asLong(), expiresAt.isNumber() ? expiresAt.asLong() : null);
-    }
-
     private void setStatus(Status next) {
         if (next != status) {
             status = next;
             listener.onStatus(next);
-        }
-    }
-
-    private final class Connection implements WebSocket.Listener {
-        private final long connection;
-        private final StringBuilder partial = new StringBuilder();
-
-        Connection(long connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                String frame = partial.toString();
-                partial.setLength(0);
-                awake(connection);
-                synchronized (Subscription.this) {
-                    if (connection == generation) {
-                        listener.onFrame(frame);
-                        handle(frame);
-                    }
-                }
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            lost(connection);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            lost(connection);
         }
     }
 }
