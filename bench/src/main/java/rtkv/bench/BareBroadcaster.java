@@ -53,6 +53,8 @@ public final class BareBroadcaster {
         BareBroadcaster bare = new BareBroadcaster();
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container ->
                 container.addMapping("^/v1/tables/[^/]+/subscribe$", (request, response, callback) -> {
+                    // As the fanout node does: the bench's subscribers offer compression, as browsers do.
+                    response.setExtensions(List.of());
                     Matcher m = SUBSCRIBE.matcher(request.getHttpURI().getPath());
                     return m.matches() ? new Subscriber(bare.tables, m.group(1)) : null;
                 }));

@@ -186,6 +186,8 @@ public final class Sockets implements AutoCloseable {
         URI uri = URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe" + (query.isEmpty() ? "" : "?" + query));
         CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, uri, socket);
         request.headers(headers -> headers.put("Authorization", "Bearer " + key));
+        // What every browser offers; a node that accepted it would be measured as browsers meet it.
+        request.addExtensions("permessage-deflate");
         handshakes.acquire();
         open.add(socket);
         try {
