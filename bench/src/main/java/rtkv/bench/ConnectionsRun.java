@@ -25,8 +25,9 @@ final class ConnectionsRun {
     record Setup(int subscribers, int perTable) {
     }
 
+    /** @param openCpu what each process spent from the first handshake until every subscriber was live or gone */
     record Result(int asked, int opened, int live, long closed, double openSeconds, long heapBeforeBytes,
-                  long heapAfterBytes, long rssBeforeBytes, long rssAfterBytes) {
+                  long heapAfterBytes, long rssBeforeBytes, long rssAfterBytes, CpuCosts openCpu) {
         double heapPerConnection() {
             return live == 0 ? 0 : (heapAfterBytes - heapBeforeBytes) / (double) live;
         }
@@ -49,14 +50,16 @@ final class ConnectionsRun {
     }
 
     private final Setup setup;
+    private final CpuMeter cpu;
     private final long nodePid;
     private final NodeMemory memory;
     private final Sockets sockets;
     private final String prefix;
     private final PrintStream out;
 
-    ConnectionsRun(Setup setup, long nodePid, String fanoutUrl, String key, String prefix, PrintStream out) {
+    ConnectionsRun(Setup setup, CpuMeter cpu, long nodePid, String fanoutUrl, String key, String prefix, PrintStream out) {
         this.setup = setup;
+        this.cpu = cpu;
         this.nodePid = nodePid;
         this.memory = new NodeMemory(nodePid);
         this.sockets = new Sockets(fanoutUrl, key);
@@ -80,6 +83,7 @@ final class ConnectionsRun {
             long heapBefore = memory.heapAfterFullGc();
             long rssBefore = memory.rss();
             long start = System.nanoTime();
+            CpuMeter.Sample cpuStart = cpu.sample();
             for (int i = 0; i < subscribers; i++) {
                 Idle socket = new Idle();
                 idle.add(socket);
@@ -100,11 +104,12 @@ final class ConnectionsRun {
                         (System.nanoTime() - start) / 1e9));
             } while (live + closed < subscribers && System.nanoTime() < deadline);
             double openSeconds = (System.nanoTime() - start) / 1e9;
+            CpuCosts openCpu = cpu.since(cpuStart);
             progress.done();
             long heapAfter = memory.heapAfterFullGc();
             long rssAfter = memory.rss();
             return new Result(setup.subscribers(), subscribers, (int) live, closed, openSeconds, heapBefore, heapAfter,
-                    rssBefore, rssAfter);
+                    rssBefore, rssAfter, openCpu);
         } finally {
             sockets.close();
         }
