@@ -1,6 +1,7 @@
 // An article with a clap counter that every reader sees move. The article is table article.ID: keys
-// title, body and claps. Clicks are counted here and sent as one increment every 200 ms; the stream is
-// conflated, so a reader of a hot article gets a few updates a second carrying the latest count.
+// title, body and claps. Clicks are counted here and sent as increments, at most one every 200 ms and one
+// at a time: a click after a quiet moment leaves at once, the clicks of a burst go together. The stream
+// is conflated, so a reader of a hot article gets a few updates a second carrying the latest count.
 import { ApiError, api, apiKey, path, subscribeTo } from './common.js';
 
 const SEND_EVERY_MS = 200;
@@ -17,6 +18,8 @@ let answered = 0;   // the highest count an increment answered
 let unsent = 0;     // clicks not sent yet
 let sending = 0;    // clicks in the increment on its way
 let pausedUntil = 0;
+let lastSent = -Infinity; // when the last increment left
+let timer = null;         // the send waiting for its turn
 
 function showCount() {
   $('count').textContent = Math.max(streamed, answered) + unsent + sending;
@@ -39,11 +42,33 @@ function showArticle(entries) {
   showCount();
 }
 
-/** One increment with everything clicked since the last; a failure that wrote nothing is sent again. */
+/** When the next increment may leave: 200 ms after the last, and not before a pause ends. */
+function nextSendAt() {
+  return Math.max(lastSent + SEND_EVERY_MS, pausedUntil);
+}
+
+/** Sends what is unsent at its turn: once the increment on its way is answered, and no sooner than nextSendAt. */
+function sendInTurn() {
+  if (timer !== null || sending || unsent === 0) return;
+  timer = setTimeout(() => {
+    timer = null;
+    send();
+  }, Math.max(0, nextSendAt() - Date.now()));
+}
+
+/**
+ * One increment with everything clicked since the last; a failure that wrote nothing is sent again.
+ * Leaving the page sends at once, whatever the turn.
+ */
 async function send(keepalive = false) {
-  if (sending || unsent === 0 || Date.now() < pausedUntil) return;
+  if (sending || unsent === 0) return;
+  if (!keepalive && Date.now() < nextSendAt()) {
+    sendInTurn();
+    return;
+  }
   sending = unsent;
   unsent = 0;
+  lastSent = Date.now();
   try {
     const answer = await api('POST', `${path(table, 'claps')}/incr`, { body: JSON.stringify({ by: sending }), keepalive });
     answered = Math.max(answered, answer.value);
@@ -63,6 +88,7 @@ async function send(keepalive = false) {
     }
   }
   showCount();
+  sendInTurn(); // what was clicked meanwhile
 }
 
 async function start() {
@@ -91,8 +117,8 @@ async function start() {
 $('clap').addEventListener('click', () => {
   unsent++;
   showCount();
+  send();
 });
-setInterval(send, SEND_EVERY_MS);
 // Claps clicked just before leaving still go out.
 addEventListener('pagehide', () => send(true));
 start();

@@ -67,7 +67,7 @@ public final class BenchMain {
         ClapsRun.Setup setup = new ClapsRun.Setup(o.get("readers"), o.get("claps"), o.get("seconds"), o.get("conflate"),
                 o.get("clappers"));
         String described = String.format(Locale.ROOT, "%,d readers of one article %s, %d claps/s for %d s"
-                        + " from %d clappers sending every 200 ms; %s", setup.readers(), setup.conflateMillis() == 0
+                        + " from %d clappers sending at most every 200 ms; %s", setup.readers(), setup.conflateMillis() == 0
                         ? "unconflated (every change)" : "conflated to " + setup.conflateMillis() + " ms",
                 setup.clapsPerSecond(), setup.seconds(), setup.clappers(), environment.describe());
         out.println("rtkv bench claps: " + described);

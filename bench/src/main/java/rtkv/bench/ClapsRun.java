@@ -195,53 +195,12 @@ final class ClapsRun {
                    long lastAnswerNanos) {
     }
 
-    /**
-     * Clicks at a steady total rate, spread over {@code clappers} readers who send what they clicked as
-     * one increment every 200 ms, one request at a time, as the article page does: under load a batch
-     * grows instead of requests piling up on the one row every clap changes.
-     */
+    /** Clicks at a steady total rate, spread over {@code clappers} readers who send as the article page does. */
     private Clapped clap(String table, Progress progress) throws InterruptedException {
-        int clappers = setup.clappers();
-        AtomicLong[] unsent = new AtomicLong[clappers];
-        boolean[] sending = new boolean[clappers];
-        AtomicLong acked = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong requests = new AtomicLong();
-        AtomicLong lastAnswer = new AtomicLong();
-        org.HdrHistogram.Histogram latencies = new org.HdrHistogram.Histogram(3);
-        for (int c = 0; c < clappers; c++) {
-            unsent[c] = new AtomicLong();
-        }
+        Clappers clappers = new Clappers(setup.clappers(), http, URI.create(apiUrl + keyPath(table, "claps") + "/incr"),
+                adminKey);
         ScheduledExecutorService senders = Executors.newSingleThreadScheduledExecutor();
-        senders.scheduleAtFixedRate(() -> {
-            for (int c = 0; c < clappers; c++) {
-                synchronized (sending) {
-                    if (sending[c] || unsent[c].get() == 0) {
-                        continue;
-                    }
-                    sending[c] = true;
-                }
-                int clapper = c;
-                long by = unsent[c].getAndSet(0);
-                long sent = System.nanoTime();
-                requests.incrementAndGet();
-                http.sendAsync(HttpRequest.newBuilder(URI.create(apiUrl + keyPath(table, "claps") + "/incr"))
-                                .timeout(Duration.ofSeconds(30))
-                                .header("Authorization", "Bearer " + adminKey)
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"by\":" + by + "}"))
-                                .build(), HttpResponse.BodyHandlers.discarding())
-                        .whenComplete((response, error) -> {
-                            (error == null && response.statusCode() == 200 ? acked : failed).addAndGet(by);
-                            synchronized (latencies) {
-                                latencies.recordValue(Math.max(1, (System.nanoTime() - sent) / 1_000));
-                            }
-                            lastAnswer.accumulateAndGet(System.nanoTime(), Math::max);
-                            synchronized (sending) {
-                                sending[clapper] = false;
-                            }
-                        });
-            }
-        }, 0, 200, TimeUnit.MILLISECONDS);
+        senders.scheduleAtFixedRate(clappers::sendDue, 5, 5, TimeUnit.MILLISECONDS);
         long start;
         long lastClick;
         try {
@@ -253,18 +212,19 @@ final class ClapsRun {
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
-                unsent[(int) (i % clappers)].incrementAndGet();
+                clappers.click((int) (i % clappers.size()));
                 if (i % setup.clapsPerSecond() == 0) {
                     progress.show(String.format(Locale.ROOT, "%3d/%d s  %,d claps, %,d answered in %,d increments",
-                            (System.nanoTime() - start) / 1_000_000_000L, setup.seconds(), i, acked.get(), requests.get()));
+                            (System.nanoTime() - start) / 1_000_000_000L, setup.seconds(), i, clappers.acked(),
+                            clappers.requests()));
                 }
             }
             progress.done();
             lastClick = System.nanoTime();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (acked.get() + failed.get() < total) {
+            while (clappers.acked() + clappers.failed() < total) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException((total - acked.get() - failed.get())
+                    throw new IllegalStateException((total - clappers.acked() - clappers.failed())
                             + " claps still unanswered two minutes after the last click");
                 }
                 Thread.sleep(5);
@@ -272,11 +232,13 @@ final class ClapsRun {
         } finally {
             senders.shutdownNow();
         }
+        Histogram latencies = clappers.latencies();
         out.printf(Locale.ROOT, "increments answered in p50 %.0f ms, p99 %.0f ms, max %.0f ms; the last click was %.1f s"
                         + " after the first (%d s asked)%n", latencies.getValueAtPercentile(50) / 1e3,
                 latencies.getValueAtPercentile(99) / 1e3, latencies.getMaxValue() / 1e3, (lastClick - start) / 1e9,
                 setup.seconds());
-        return new Clapped(acked.get(), failed.get(), requests.get(), start, lastClick, lastAnswer.get());
+        return new Clapped(clappers.acked(), clappers.failed(), clappers.requests(), start, lastClick,
+                clappers.lastAnswerNanos());
     }
 
     private String call(String method, String path, String body) throws IOException, InterruptedException {
