@@ -17,6 +17,7 @@ let streamed = 0;   // the count as the stream last showed it
 let answered = 0;   // the highest count an increment answered
 let unsent = 0;     // clicks not sent yet
 let sending = 0;    // clicks in the increment on its way
+// Times on performance.now(): a wall clock set back would hold every click for as long.
 let pausedUntil = 0;
 let lastSent = -Infinity; // when the last increment left
 let timer = null;         // the send waiting for its turn
@@ -53,22 +54,22 @@ function sendInTurn() {
   timer = setTimeout(() => {
     timer = null;
     send();
-  }, Math.max(0, nextSendAt() - Date.now()));
+  }, Math.max(0, nextSendAt() - performance.now()));
 }
 
 /**
  * One increment with everything clicked since the last; a failure that wrote nothing is sent again.
- * Leaving the page sends at once, whatever the turn.
+ * Leaving the page sends at once, whatever the turn (sendOnLeaving).
  */
 async function send(keepalive = false) {
   if (sending || unsent === 0) return;
-  if (!keepalive && Date.now() < nextSendAt()) {
+  if (!keepalive && performance.now() < nextSendAt()) {
     sendInTurn();
     return;
   }
   sending = unsent;
   unsent = 0;
-  lastSent = Date.now();
+  lastSent = performance.now();
   try {
     const answer = await api('POST', `${path(table, 'claps')}/incr`, { body: JSON.stringify({ by: sending }), keepalive });
     answered = Math.max(answered, answer.value);
@@ -83,7 +84,7 @@ async function send(keepalive = false) {
       // Nothing was written, or the answer was lost: kept and sent again, so no click is ever lost.
       unsent += sending;
       sending = 0;
-      pausedUntil = Date.now() + (e.retryAfterMs ?? 1000);
+      pausedUntil = performance.now() + (e.retryAfterMs ?? 1000);
       $('error').textContent = `Claps will be sent again shortly: ${e.toString()}`;
     }
   }
@@ -119,6 +120,22 @@ $('clap').addEventListener('click', () => {
   showCount();
   send();
 });
-// Claps clicked just before leaving still go out.
-addEventListener('pagehide', () => send(true));
+/**
+ * Claps clicked just before leaving still go out, even while an increment is on its way: the page may
+ * not live to send them after it. Kept for later if this fails, in case the page comes back.
+ */
+function sendOnLeaving() {
+  if (!sending) {
+    send(true);
+    return;
+  }
+  const by = unsent;
+  if (by === 0) return;
+  unsent = 0;
+  api('POST', `${path(table, 'claps')}/incr`, { body: JSON.stringify({ by }), keepalive: true })
+    .then((answer) => { answered = Math.max(answered, answer.value); })
+    .catch(() => { unsent += by; })
+    .finally(showCount);
+}
+addEventListener('pagehide', sendOnLeaving);
 start();

@@ -14,11 +14,12 @@ import org.HdrHistogram.Histogram;
  * The readers who clap, sending as the article page does: an increment with everything clicked since
  * the last, at most one every 200 ms and one at a time. A click after a quiet moment leaves at once; the
  * clicks of a burst go together, so under load a batch grows instead of requests piling up on the one
- * row every clap changes.
+ * row every clap changes. Unlike the page, a failed increment is counted as failed, not sent again:
+ * the run reports it instead of hiding it.
  */
 final class Clappers {
 
-    static final long SEND_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long SEND_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final HttpClient http;
     private final URI incr;

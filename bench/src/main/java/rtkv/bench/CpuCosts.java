@@ -72,6 +72,14 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
 
     /** The table, per {@code unit} (a write, a clap, an operation) and per frame where there were any. */
     void print(PrintStream out, String unit, long units, long frames) {
+        print(out, unit, units, frames, true);
+    }
+
+    /**
+     * The same, with the line that sets rtkv's CPU per unit against MariaDB's only when
+     * {@code againstMariadb}: for a unit MariaDB has little part in (a subscribe) it says nothing.
+     */
+    void print(PrintStream out, String unit, long units, long frames, boolean againstMariadb) {
         out.printf(Locale.ROOT, "CPU over the %.1f s measured (%d cores; the machine was %.0f%% busy):%n", seconds, cores,
                 busyPercent());
         out.printf(Locale.ROOT, "  %-26s %9s %8s %12s %12s%n", "process", "CPU s", "cores", "per " + unit, "per frame");
@@ -79,7 +87,7 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
             out.printf(Locale.ROOT, "  %-26s %9.2f %8.2f %12s %12s%n", row.name(), row.cpuSeconds(),
                     row.cpuSeconds() / seconds, micros(row.cpuSeconds(), units), micros(row.cpuSeconds(), frames));
         }
-        if (!Double.isNaN(rtkvToMariadb())) {
+        if (againstMariadb && !Double.isNaN(rtkvToMariadb())) {
             out.printf(Locale.ROOT, "  rtkv's CPU per %s is %.2fx MariaDB's%n", unit, rtkvToMariadb());
         }
     }
@@ -90,7 +98,8 @@ record CpuCosts(double seconds, List<Part> parts, double machineBusySeconds, int
 
     /**
      * {@code "cpu": {seconds, cores, machineBusySeconds, unit, units, frames, rtkvSeconds, mariadbSeconds,
-     * rtkvToMariadb, parts: [{name, cpuSeconds, perUnitUs, perFrameUs}]}}; a unit is a write, or an operation.
+     * rtkvToMariadb, parts: [{name, cpuSeconds, perUnitUs, perFrameUs}]}}; a unit is a write, a clap, an
+     * operation or a subscribe.
      */
     void write(JsonGenerator g, String unit, long units, long frames) throws IOException {
         g.writeObjectFieldStart("cpu");

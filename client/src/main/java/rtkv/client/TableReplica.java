@@ -9,8 +9,8 @@ import java.util.TreeMap;
 
 /**
  * The client's copy of one table: the snapshot being received, the keys it holds and the versions of
- * keys it saw deleted. It knows nothing of sockets or tokens. Not thread-safe: its {@link Subscription}
- * guards it with its own lock.
+ * keys it saw deleted. It knows nothing of sockets, and leaves the stream's position (the token) to
+ * its {@link Subscription}, which guards it with its own lock: it is not thread-safe.
  */
 final class TableReplica {
 

@@ -63,9 +63,10 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
      * For an upgrade request matched by {@link #PATH_SPECS}. A client that offers subprotocols gets its
      * first one back, as the servlet layer answered: some clients fail a handshake that selects none.
      * Extensions are declined. Every browser offers permessage-deflate, and accepted it costs each
-     * subscriber a zlib context outside the heap (78 KB measured) and a compression of every frame it is
-     * sent, where otherwise a change is encoded once for all its subscribers (1.5x the node's CPU per
-     * frame at the seed's load); the frames are a few hundred bytes.
+     * subscriber a zlib context outside the heap (81-110 KB more resident memory, measured) and a
+     * compression of every frame it is sent, where otherwise a change is encoded once for all its
+     * subscribers (1.6-1.8x the node's CPU per frame at the seed's load); the frames are a few hundred
+     * bytes.
      */
     static SubscriptionSocket of(ServerUpgradeRequest request, ServerUpgradeResponse response, Admission admission,
                                  Set<Subscriber> subscribers, int heartbeatSeconds) {
