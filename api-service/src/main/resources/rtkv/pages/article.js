@@ -17,13 +17,14 @@ let streamed = 0;   // the count as the stream last showed it
 let answered = 0;   // the highest count an increment answered
 let unsent = 0;     // clicks not sent yet
 let sending = 0;    // clicks in the increment on its way
+let departing = 0;  // clicks sent on leaving the page while another increment was on its way
 // Times on performance.now(): a wall clock set back would hold every click for as long.
 let pausedUntil = 0;
 let lastSent = -Infinity; // when the last increment left
 let timer = null;         // the send waiting for its turn
 
 function showCount() {
-  $('count').textContent = Math.max(streamed, answered) + unsent + sending;
+  $('count').textContent = Math.max(streamed, answered) + unsent + sending + departing;
 }
 
 function showStatus(status) {
@@ -57,13 +58,33 @@ function sendInTurn() {
   }, Math.max(0, nextSendAt() - performance.now()));
 }
 
+/** Posts an increment; keepalive, so one on its way when the page goes away still arrives. */
+async function increment(by) {
+  const answer = await api('POST', `${path(table, 'claps')}/incr`, { body: JSON.stringify({ by }), keepalive: true });
+  answered = Math.max(answered, answer.value);
+  $('error').textContent = '';
+}
+
+/** After an increment of `by` clicks failed: kept and sent again, unless it can never succeed. */
+function failed(e, by) {
+  if (e instanceof ApiError && !RETRIABLE.has(e.status)) {
+    // A key without write access, say: the reader is told, not left guessing.
+    $('error').textContent = `These claps were not counted: ${e.toString()}`;
+  } else {
+    // Nothing was written, or the answer was lost: no click is ever lost.
+    unsent += by;
+    pausedUntil = performance.now() + (e.retryAfterMs ?? 1000);
+    $('error').textContent = `Claps will be sent again shortly: ${e.toString()}`;
+  }
+}
+
 /**
- * One increment with everything clicked since the last; a failure that wrote nothing is sent again.
- * Leaving the page sends at once, whatever the turn (sendOnLeaving).
+ * One increment with everything clicked since the last, at its turn; leaving the page sends at once,
+ * whatever the turn (sendOnLeaving).
  */
-async function send(keepalive = false) {
+async function send(leaving = false) {
   if (sending || unsent === 0) return;
-  if (!keepalive && performance.now() < nextSendAt()) {
+  if (!leaving && performance.now() < nextSendAt()) {
     sendInTurn();
     return;
   }
@@ -71,23 +92,11 @@ async function send(keepalive = false) {
   unsent = 0;
   lastSent = performance.now();
   try {
-    const answer = await api('POST', `${path(table, 'claps')}/incr`, { body: JSON.stringify({ by: sending }), keepalive });
-    answered = Math.max(answered, answer.value);
-    sending = 0;
-    $('error').textContent = '';
+    await increment(sending);
   } catch (e) {
-    if (e instanceof ApiError && !RETRIABLE.has(e.status)) {
-      // It can never succeed (a key without write access, say): the reader is told, not left guessing.
-      $('error').textContent = `These claps were not counted: ${e.toString()}`;
-      sending = 0;
-    } else {
-      // Nothing was written, or the answer was lost: kept and sent again, so no click is ever lost.
-      unsent += sending;
-      sending = 0;
-      pausedUntil = performance.now() + (e.retryAfterMs ?? 1000);
-      $('error').textContent = `Claps will be sent again shortly: ${e.toString()}`;
-    }
+    failed(e, sending);
   }
+  sending = 0;
   showCount();
   sendInTurn(); // what was clicked meanwhile
 }
@@ -122,7 +131,7 @@ $('clap').addEventListener('click', () => {
 });
 /**
  * Claps clicked just before leaving still go out, even while an increment is on its way: the page may
- * not live to send them after it. Kept for later if this fails, in case the page comes back.
+ * not live to send them after it. A failure keeps them, in case the page comes back.
  */
 function sendOnLeaving() {
   if (!sending) {
@@ -132,10 +141,14 @@ function sendOnLeaving() {
   const by = unsent;
   if (by === 0) return;
   unsent = 0;
-  api('POST', `${path(table, 'claps')}/incr`, { body: JSON.stringify({ by }), keepalive: true })
-    .then((answer) => { answered = Math.max(answered, answer.value); })
-    .catch(() => { unsent += by; })
-    .finally(showCount);
+  departing += by;
+  increment(by)
+    .catch((e) => failed(e, by))
+    .finally(() => {
+      departing -= by;
+      showCount();
+      sendInTurn();
+    });
 }
 addEventListener('pagehide', sendOnLeaving);
 start();
