@@ -125,7 +125,8 @@ public final class BenchMain {
         ConnectionsRun.Setup setup = new ConnectionsRun.Setup(o.get("subscribers"), o.get("per-table"));
         long pid = cluster.process("fanout").orElseThrow(() -> new IllegalStateException("the fanout node is not running"))
                 .pid();
-        ConnectionsRun run = new ConnectionsRun(setup, CpuMeter.of(cluster), pid, cluster.fanoutUrl(), cluster.adminKey(), "bench-idle-", out);
+        ConnectionsRun run = new ConnectionsRun(setup, CpuMeter.of(cluster), pid, cluster.fanoutUrl(), cluster.adminKey(),
+                "bench-idle-", out);
         int subscribers = setup.subscribers();
         if (run.possible() < subscribers) {
             subscribers = run.possible();

@@ -123,7 +123,7 @@ class ApiCrashIT {
             await("batches acknowledged").atMost(Duration.ofMinutes(1)).until(() -> acknowledged.size() >= 3);
             // The writer is seen with a batch in flight, but the kill lands a moment later: on a busy machine
             // that moment can fall between two batches, and the next one is only refused. Then again.
-            for (int kill = 1; kill <= MAX_KILLS && failures.stream().noneMatch(f -> f.contains("answer lost")); kill++) {
+            for (int kill = 1; kill <= MAX_KILLS && !anAnswerLost(failures); kill++) {
                 int refusedBefore = refused.get();
                 await("a batch in flight").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
                         .until(inFlight::get);
@@ -137,7 +137,7 @@ class ApiCrashIT {
             writer.join(60_000);
 
             // A refused connection means api-service was already gone; any other failure is an answer lost.
-            assertTrue(failures.stream().anyMatch(f -> f.contains("answer lost")),
+            assertTrue(anAnswerLost(failures),
                     "one of " + MAX_KILLS + " kills hit a batch in flight: " + failures);
             afterLoss.forEach((n, rows) -> assertTrue(rows == 0 || rows == OPS,
                     "batch " + n + " was partly written when its answer was lost: " + rows + " of " + OPS + " rows"));
@@ -169,6 +169,13 @@ class ApiCrashIT {
             Thread.sleep(100);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether a batch's answer was lost; the writer may still be adding to {@code failures}, hence the lock. */
+    private static boolean anAnswerLost(List<String> failures) {
+        synchronized (failures) {
+            return failures.stream().anyMatch(f -> f.contains("answer lost"));
         }
     }
 }

@@ -37,7 +37,8 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
 
     static final String PATH = "/v1/tables/{table}/subscribe";
     /** With a trailing slash too, as Javalin's routes take it. */
-    static final List<UriTemplatePathSpec> PATH_SPECS = List.of(new UriTemplatePathSpec(PATH), new UriTemplatePathSpec(PATH + "/"));
+    static final List<UriTemplatePathSpec> PATH_SPECS =
+            List.of(new UriTemplatePathSpec(PATH), new UriTemplatePathSpec(PATH + "/"));
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSocket.class);
 
     private final String table;
