@@ -1,10 +1,6 @@
 package rtkv.bench;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,7 +15,7 @@ import rtkv.infra.LocalCluster;
  * ({@code ./rtkv up --detach}). Scenarios: {@code tables} (delivery latency and exactness over many
  * tables, {@link TablesRun}), {@code claps} (10,000 readers of one article, {@link ClapsRun}),
  * {@code connections} (the memory of idle subscribers, {@link ConnectionsRun}), {@code kv} (the mixed
- * HTTP workload with direct JDBC as the baseline, {@link LoadRun}), and {@code all} of them in turn.
+ * HTTP workload with direct JDBC as the baseline, {@link KvScenario}), and {@code all} of them in turn.
  * {@code --quick} shrinks every scenario to a smoke run of seconds that checks exactness, not speed.
  * The exit status is 1 when a run lost, duplicated or reordered anything, or failed requests.
  */
@@ -56,7 +52,7 @@ public final class BenchMain {
                 case "tables" -> new TablesScenario(options, extras, cluster, environment, out).run();
                 case "claps" -> claps(options, cluster, environment, out);
                 case "connections" -> connections(options, cluster, environment, out);
-                default -> kv(options, cluster, environment, out);
+                default -> new KvScenario(options, extras, cluster, environment, out).run();
             };
         }
         System.exit(exact ? 0 : 1);
@@ -166,86 +162,6 @@ public final class BenchMain {
         return exact;
     }
 
-    private static boolean kv(Map<String, Integer> o, LocalCluster cluster, Environment environment, PrintStream out)
-            throws Exception {
-        LoadRun.Setup setup = new LoadRun.Setup(o.get("clients"), o.get("warmup"), o.get("seconds"), o.get("tables"),
-                o.get("keys"), "{\"payload\":\"" + "x".repeat(80) + "\",\"n\":12345}");
-        List<String> shards = new ArrayList<>();
-        for (int i = 0; i < cluster.layout().shards(); i++) {
-            shards.add(cluster.shardJdbcUrl(i));
-        }
-        String described = String.format(Locale.ROOT, "%d clients, %d s measured after %d s warm-up, %d tables x %d keys,"
-                        + " values of %d bytes, 80%% get / 15%% put / 5%% delete, %d shards; %s", setup.clients(),
-                setup.seconds(), setup.warmupSeconds(), setup.tables(), setup.keysPerTable(), setup.value().length(),
-                shards.size(), environment.describe());
-        out.println("rtkv bench kv: " + described);
-        preload(shards, cluster, setup);
-
-        CpuMeter cpu = CpuMeter.of(cluster);
-        LoadRun.Result http = LoadRun.run("http", () -> new HttpTarget(cluster.apiUrl(), cluster.adminKey()), setup, cpu,
-                out);
-        LoadRun.Result jdbc = LoadRun.run("jdbc", () -> new JdbcTarget(shards, cluster.appUser(), cluster.appPassword()),
-                setup, cpu, out);
-        // Then both at a fixed rate, half of what JDBC sustained: latency below saturation, from when each was due.
-        double openRate = Math.max(1, jdbc.perSecond() / 2);
-        out.printf(Locale.ROOT, "open loop: %,.0f operations/s, half of jdbc's closed-loop rate%n", openRate);
-        LoadRun.Result httpOpen = OpenLoadRun.run("http", () -> new HttpTarget(cluster.apiUrl(), cluster.adminKey()),
-                setup, openRate, cpu, out);
-        LoadRun.Result jdbcOpen = OpenLoadRun.run("jdbc", () -> new JdbcTarget(shards, cluster.appUser(),
-                cluster.appPassword()), setup, openRate, cpu, out);
-        List<LoadRun.Result> all = List.of(http, jdbc, httpOpen, jdbcOpen);
-
-        out.printf(Locale.ROOT, "%-10s %10s %9s %9s %9s %9s %7s%n", "target", "ops/s", "p50 ms", "p99 ms", "p999 ms", "max ms",
-                "errors");
-        for (LoadRun.Result r : all) {
-            out.printf(Locale.ROOT, "%-10s %10.0f %9.2f %9.2f %9.2f %9.2f %7d%n", r.target(), r.perSecond(), r.millis(50),
-                    r.millis(99), r.millis(99.9), r.latency().getMaxValue() / 1e6, r.errors());
-        }
-        out.printf(Locale.ROOT, "http/jdbc: throughput %.2fx, p50 %.2fx, p99 %.2fx, p999 %.2fx%n",
-                http.perSecond() / jdbc.perSecond(), http.millis(50) / jdbc.millis(50), http.millis(99) / jdbc.millis(99),
-                http.millis(99.9) / jdbc.millis(99.9));
-        out.printf(Locale.ROOT, "open loop, http/jdbc: p50 %.2fx, p99 %.2fx, p999 %.2fx%n", httpOpen.millis(50)
-                / jdbcOpen.millis(50), httpOpen.millis(99) / jdbcOpen.millis(99), httpOpen.millis(99.9) / jdbcOpen.millis(99.9));
-        for (LoadRun.Result r : List.of(http, jdbc)) {
-            out.print(r.target() + ": ");
-            r.cpu().print(out, "operation", r.operations(), 0);
-        }
-        Results results = new Results("kv");
-        out.println("results: " + results.save(environment, g -> {
-            g.writeNumberField("clients", setup.clients());
-            g.writeNumberField("seconds", setup.seconds());
-            g.writeNumberField("warmupSeconds", setup.warmupSeconds());
-            g.writeNumberField("tables", setup.tables());
-            g.writeNumberField("keysPerTable", setup.keysPerTable());
-            g.writeNumberField("valueBytes", setup.value().length());
-            g.writeNumberField("throughputRatio", http.perSecond() / jdbc.perSecond());
-            g.writeNumberField("openLoopPerSecond", openRate);
-            g.writeNumberField("openLoopP99Ratio", httpOpen.millis(99) / jdbcOpen.millis(99));
-            g.writeArrayFieldStart("results");
-            for (LoadRun.Result r : all) {
-                g.writeStartObject();
-                g.writeStringField("target", r.target());
-                g.writeNumberField("operations", r.operations());
-                g.writeNumberField("errors", r.errors());
-                g.writeNumberField("perSecond", r.perSecond());
-                Results.writeLatency(g, "latency", r.latency(), 1e6);
-                r.cpu().write(g, "operation", r.operations(), 0);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        }));
-        out.println("plot:    " + results.plot("rtkv bench kv: operation latency", described, List.of(
-                new PercentilePlot.Series("http (api-service)", http.latency(), 1e6),
-                new PercentilePlot.Series("jdbc (straight to the shards)", jdbc.latency(), 1e6),
-                new PercentilePlot.Series("http, open loop at half of jdbc's rate (from when due)", httpOpen.latency(), 1e6),
-                new PercentilePlot.Series("jdbc, open loop at half of jdbc's rate (from when due)", jdbcOpen.latency(), 1e6)),
-                http.cpu().html("CPU while http was measured", "operation", http.operations(), 0)
-                        + jdbc.cpu().html("CPU while jdbc was measured", "operation", jdbc.operations(), 0)));
-        boolean exact = all.stream().allMatch(r -> r.errors() == 0);
-        out.println(exact ? "kv: no errors" : "kv: requests FAILED (see above)");
-        return exact;
-    }
-
     private static LocalCluster running(ClusterLayout layout) {
         LocalCluster cluster = LocalCluster.of(layout);
         if (!cluster.runningParts().containsAll(List.of("api", "fanout", "mariadb-0"))) {
@@ -253,31 +169,5 @@ public final class BenchMain {
             System.exit(1);
         }
         return cluster;
-    }
-
-    /** Every key exists before the clock starts, so reads hit rows and both targets start alike. */
-    private static void preload(List<String> shards, LocalCluster cluster, LoadRun.Setup setup) throws Exception {
-        rtkv.schema.ShardMap map = rtkv.schema.ShardMap.evenlySplit(shards.size());
-        for (int shard = 0; shard < shards.size(); shard++) {
-            try (Connection c = DriverManager.getConnection(shards.get(shard), cluster.appUser(), cluster.appPassword());
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO kv (table_id, k, v, version, expires_at, expired,"
-                         + " changed_at) VALUES (?, ?, ?, 1, NULL, FALSE, ?) ON DUPLICATE KEY UPDATE v = VALUES(v),"
-                         + " version = version + 1, expires_at = NULL, expired = FALSE")) {
-                for (int t = 0; t < setup.tables(); t++) {
-                    String table = "bench-" + t;
-                    if (map.shardOf(table) != shard) {
-                        continue;
-                    }
-                    for (int k = 0; k < setup.keysPerTable(); k++) {
-                        insert.setString(1, table);
-                        insert.setBytes(2, ("k" + k).getBytes(StandardCharsets.UTF_8));
-                        insert.setString(3, setup.value());
-                        insert.setLong(4, System.currentTimeMillis());
-                        insert.addBatch();
-                    }
-                }
-                insert.executeBatch();
-            }
-        }
     }
 }

@@ -20,7 +20,7 @@ final class BenchOptions {
             "connections", options("subscribers", 20_000, 500, "per-table", 50, 50),
             "kv", options("clients", 32, 4, "seconds", 20, 3, "warmup", 10, 1, "tables", 16, 4, "keys", 1000, 100));
 
-    /** The tables scenario's options that are not one number: a rate sweep and a same-run baseline. */
+    /** Options that are not one number: the tables scenario's rate sweep, and a same-run baseline for tables and kv. */
     record Extras(List<Integer> rates, boolean bareBaseline) {
         static final Extras NONE = new Extras(List.of(), false);
     }
@@ -29,16 +29,19 @@ final class BenchOptions {
     }
 
     /**
-     * Takes {@code --rates R1,R2,...} and {@code --baseline bare} out of {@code args}; they belong to the
-     * tables scenario alone. Exits with the usage on a bad value.
+     * Takes {@code --rates R1,R2,...} (tables only) and {@code --baseline bare} (tables and kv) out of
+     * {@code args}. Exits with the usage on a bad value.
      */
     static Extras extras(String scenario, List<String> args) {
         List<String> errors = new ArrayList<>();
         String rates = take(args, "--rates", errors);
         String baseline = take(args, "--baseline", errors);
         List<Integer> sweep = new ArrayList<>();
-        if ((rates != null || baseline != null) && !scenario.equals("tables")) {
-            errors.add("--rates and --baseline are options of tables only");
+        if (rates != null && !scenario.equals("tables")) {
+            errors.add("--rates is an option of tables only");
+        }
+        if (baseline != null && !scenario.equals("tables") && !scenario.equals("kv")) {
+            errors.add("--baseline is an option of tables and kv only");
         }
         if (rates != null) {
             for (String rate : rates.split(",", -1)) {
@@ -55,7 +58,8 @@ final class BenchOptions {
             }
         }
         if (baseline != null && !baseline.equals("bare")) {
-            errors.add("--baseline takes bare (a Jetty broadcaster with no Kafka and no state), not " + baseline);
+            errors.add("--baseline takes bare (for tables a Jetty broadcaster with no Kafka and no state, for kv a"
+                    + " Jetty handler with JDBC and no checks), not " + baseline);
         }
         fail(errors);
         return new Extras(List.copyOf(sweep), baseline != null);
@@ -89,7 +93,11 @@ final class BenchOptions {
             usage.append(String.format(Locale.ROOT, "  %-12s", name));
             OPTIONS.get(name).forEach((option, defaults) -> usage.append(" [--").append(option).append(' ')
                     .append(defaults[0]).append(']'));
-            usage.append(name.equals("tables") ? "\n               [--rates R1,R2,...] [--baseline bare]\n" : "\n");
+            usage.append(switch (name) {
+                case "tables" -> "\n               [--rates R1,R2,...] [--baseline bare]\n";
+                case "kv" -> " [--baseline bare]\n";
+                default -> "\n";
+            });
         }
         return usage.append("  all          every scenario in turn, with their defaults (or --quick)").toString();
     }

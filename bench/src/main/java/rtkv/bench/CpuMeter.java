@@ -41,10 +41,16 @@ final class CpuMeter {
 
     /** Every running part of the cluster, in start order, then this process. */
     static CpuMeter of(LocalCluster cluster) {
+        return of(cluster, Map.of());
+    }
+
+    /** Every running part of the cluster, in start order, then {@code more} (a same-run baseline), then this process. */
+    static CpuMeter of(LocalCluster cluster, Map<String, Long> more) {
         Map<String, Long> pids = new LinkedHashMap<>();
         for (String part : cluster.runningParts()) {
             cluster.process(part).ifPresent(p -> pids.put(part, p.pid()));
         }
+        pids.putAll(more);
         pids.put(LOAD_GENERATOR, ProcessHandle.current().pid());
         return of(pids);
     }

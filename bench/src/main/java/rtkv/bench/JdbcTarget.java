@@ -38,6 +38,12 @@ final class JdbcTarget implements Target {
 
     @Override
     public boolean run(Mix op, String table, String key, String value) throws SQLException {
+        execute(op, table, key, value);
+        return true;
+    }
+
+    /** Runs one operation; answers a get's value, read as api-service reads it, or null for a missing key and a write. */
+    String execute(Mix op, String table, String key, String value) throws SQLException {
         Connection c = shards.get(map.shardOf(table));
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         long now = System.currentTimeMillis();
@@ -48,7 +54,7 @@ final class JdbcTarget implements Target {
                     s.setBytes(2, k);
                     s.setLong(3, now);
                     try (ResultSet rs = s.executeQuery()) {
-                        rs.next();
+                        return rs.next() ? rs.getString(1) : null;
                     }
                 }
             }
@@ -72,7 +78,7 @@ final class JdbcTarget implements Target {
                 }
             }
         }
-        return true;
+        return null;
     }
 
     @Override

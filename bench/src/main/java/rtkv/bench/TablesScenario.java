@@ -79,59 +79,14 @@ final class TablesScenario {
                 setup.warmupSeconds(), setup.keysPerTable(), setup.writers(), environment.describe());
     }
 
-    /** Reads the broadcaster's output until it says where it listens (within a minute), then drains the rest. */
-    private static int listeningPort(Process bare) throws Exception {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(bare.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        List<String> before = new ArrayList<>();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    if (!port.isDone() && line.startsWith("listening on ")) {
-                        port.complete(Integer.parseInt(line.substring("listening on ".length()).strip()));
-                    } else if (!port.isDone() && before.size() < 20) {
-                        before.add(line);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                port.completeExceptionally(e);
-            }
-            port.completeExceptionally(new IllegalStateException("it exited: " + String.join(" | ", before)));
-        }, "bare-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            return port.get(1, TimeUnit.MINUTES);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the bare broadcaster did not start: " + e.getMessage(), e);
-        }
-    }
-
     /** The same load against a bare broadcaster on the fanout node's JVM and options; its cost per frame beside rtkv's. */
     private boolean bare(TablesRun.Setup setup, TablesRun.Result rtkv) throws Exception {
         ProcessHandle fanout = cluster.process("fanout").orElseThrow(() -> new IllegalStateException(
                 "the fanout node is not running"));
-        List<String> command = new ArrayList<>();
-        // A session of its own, as the launcher gives each part: Linux shares CPU between sessions
-        // (autogroups), and in the load generator's the broadcaster would be scheduled unlike the node.
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            command.add("/usr/bin/setsid");
-        }
-        command.add(fanout.info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        // The node's heap and collector, so the two pay for garbage alike.
-        List<String> options = new ArrayList<>();
-        for (String arg : Files.readString(Path.of("/proc", Long.toString(fanout.pid()), "cmdline")).split("\0")) {
-            if (arg.startsWith("-X")) {
-                options.add(arg);
-            }
-        }
-        command.addAll(options);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareBroadcaster.class.getName(), "0"));
-        Process bare = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            int port = listeningPort(bare);
+        try (BareProcess bare = BareProcess.start(fanout, BareBroadcaster.class, List.of("0"), Map.of())) {
+            int port = bare.port();
             out.printf(Locale.ROOT, "%nrtkv bench tables --baseline bare: the same load against a bare Jetty broadcaster"
-                    + " (pid %d, %s)%n", bare.pid(), String.join(" ", options));
+                    + " (pid %d, %s)%n", bare.pid(), bare.options());
             Map<String, Long> pids = new LinkedHashMap<>();
             pids.put("bare", bare.pid());
             pids.put(CpuMeter.LOAD_GENERATOR, ProcessHandle.current().pid());
@@ -150,11 +105,6 @@ final class TablesScenario {
                     rtkvPerFrame, barePerFrame, rtkvPerFrame / barePerFrame);
             TablesReport.saveBaseline(setup, rtkv, b, rtkvPerFrame, barePerFrame, environment, out);
             return TablesReport.exact(b, out);
-        } finally {
-            bare.destroy();
-            if (!bare.waitFor(30, TimeUnit.SECONDS)) {
-                bare.destroyForcibly();
-            }
         }
     }
 }

@@ -49,4 +49,24 @@ class BenchSmokeIT {
         }
         assertEquals(4, files, run.output());
     }
+
+    @Test
+    void theBareKeyServerServesKvsLoadWithoutErrors() throws Exception {
+        RtkvCommand.Run run = RtkvCommand.run(E2eCluster.cluster().layout(), "bench", "kv", "--quick", "--baseline", "bare");
+
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("kv: no errors"), run.output());
+        Matcher saved = SAVED.matcher(run.output());
+        assertTrue(saved.find(), run.output());
+        JsonNode result = new ObjectMapper().readTree(Files.readString(Path.of(saved.group(1))));
+        JsonNode bare = null;
+        for (JsonNode r : result.get("results")) {
+            if (r.get("target").asText().equals("bare")) {
+                bare = r;
+            }
+        }
+        assertTrue(bare != null && bare.get("operations").asLong() > 0 && bare.get("errors").asLong() == 0,
+                "the bare key server's closed loop in " + result);
+        assertTrue(result.get("bareThroughputRatio").asDouble() > 0, result.toString());
+    }
 }
