@@ -33,13 +33,19 @@ final class NodeAddress {
      *
      * @throws IllegalArgumentException when the result is no ws:// or wss:// URI
      */
-    static URI subscribe(String node, String table, String resume, Duration conflate) {
+    static URI subscribe(String node, String table, String resume, Options options) {
         List<String> params = new ArrayList<>();
         if (resume != null) {
             params.add("resume=" + URLEncoder.encode(resume, StandardCharsets.UTF_8));
         }
-        if (!conflate.isZero()) {
-            params.add("conflate=" + conflate.toMillis());
+        if (!options.conflate().isZero()) {
+            params.add("conflate=" + options.conflate().toMillis());
+        }
+        if (options.only() != null) {
+            params.add("only=" + queryValue(options.only()));
+        }
+        if (options.prefix() != null) {
+            params.add("prefix=" + queryValue(options.prefix()));
         }
         String query = params.isEmpty() ? "" : "?" + String.join("&", params);
         URI uri = URI.create(node + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
@@ -48,5 +54,35 @@ final class NodeAddress {
             throw new IllegalArgumentException("not a ws:// or wss:// address: " + node);
         }
         return uri;
+    }
+
+    /** What a subscription asks for besides its table: conflation, and one key or a prefix (or neither). */
+    record Options(Duration conflate, String only, String prefix) {
+        static final Options NONE = new Options(Duration.ZERO, null, null);
+
+        Options {
+            if (only != null && prefix != null) {
+                throw new IllegalArgumentException("a subscription watches one key (only) or a prefix, not both");
+            }
+        }
+
+        static Duration conflate(Duration interval) {
+            if (!interval.isZero() && (interval.toMillis() < 50 || interval.toMillis() > 60_000)) {
+                throw new IllegalArgumentException("conflate is zero or 50 ms to 60 s, not " + interval);
+            }
+            return interval;
+        }
+    }
+
+    static String nonEmpty(String what, String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException(what + " is a key or the beginning of one, not empty");
+        }
+        return key;
+    }
+
+    /** Percent-encoded as UTF-8, a space as %20: a key may hold any character but NUL. */
+    private static String queryValue(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

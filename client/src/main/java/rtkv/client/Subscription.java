@@ -19,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A live copy of one rtkv table. It subscribes to a fanout node, applies the snapshot and every change
+ * A live copy of one rtkv table, or of one key or the keys under a prefix. It subscribes to a fanout node, applies the snapshot and every change
  * after it, sends heartbeats, notices a dead server, reconnects with backoff and resumes from the last
  * change it applied; the server replays exactly what was missed, or says resync and sends the table
  * afresh. It never applies a change older than what it holds.
@@ -38,10 +38,7 @@ public final class Subscription implements AutoCloseable {
     private static final long MAX_BACKOFF_MILLIS = 10_000;
     /** Refusals a retry cannot fix: the subscription closes instead of reconnecting. */
     private static final Set<String> FATAL = Set.of("invalid_table", "invalid_request", "unauthorized", "forbidden");
-    /**
-     * Moves followed at once in a row; past this the usual backoff applies, so two nodes that disagree
-     * about who owns a table (for a moment, after a rebalance) are not asked in a tight loop.
-     */
+    /** Moves followed at once in a row; then the usual backoff, lest two nodes that disagree (a rebalance) loop. */
     private static final int MAX_QUICK_MOVES = 5;
 
     private final String fanoutUrl;
@@ -51,7 +48,7 @@ public final class Subscription implements AutoCloseable {
     private final HttpClient http;
     private final Duration heartbeat;
     private final Duration deadAfter;
-    private final Duration conflate;
+    private final NodeAddress.Options options;
     private final ScheduledExecutorService timers;
     private final TableReplica replica = new TableReplica();
     private String token;
@@ -75,7 +72,7 @@ public final class Subscription implements AutoCloseable {
         this.http = builder.http;
         this.heartbeat = builder.heartbeat;
         this.deadAfter = builder.deadAfter;
-        this.conflate = builder.conflate;
+        this.options = new NodeAddress.Options(builder.conflate, builder.only, builder.prefix);
         this.token = builder.token;
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "rtkv-subscription-" + table);
@@ -103,6 +100,8 @@ public final class Subscription implements AutoCloseable {
         private Duration heartbeat = Duration.ofSeconds(10);
         private Duration deadAfter = Duration.ofSeconds(30);
         private Duration conflate = Duration.ZERO;
+        private String only;
+        private String prefix;
         private String token;
 
         private Builder(String fanoutUrl, String table) {
@@ -150,10 +149,19 @@ public final class Subscription implements AutoCloseable {
          * view of keys that change many times a second. Zero, the default, is every change.
          */
         public Builder conflate(Duration interval) {
-            if (!interval.isZero() && (interval.toMillis() < 50 || interval.toMillis() > 60_000)) {
-                throw new IllegalArgumentException("conflate is zero or 50 ms to 60 s, not " + interval);
-            }
-            this.conflate = interval;
+            this.conflate = NodeAddress.Options.conflate(interval);
+            return this;
+        }
+
+        /** Watch one key of the table: the replica holds only it, and only its changes are sent. */
+        public Builder only(String key) {
+            this.only = NodeAddress.nonEmpty("only", key);
+            return this;
+        }
+
+        /** Watch the keys that begin with {@code prefix}: the replica holds only those, and only their changes come. */
+        public Builder prefix(String prefix) {
+            this.prefix = NodeAddress.nonEmpty("prefix", prefix);
             return this;
         }
 
@@ -245,7 +253,7 @@ public final class Subscription implements AutoCloseable {
         }
         URI uri;
         try {
-            uri = NodeAddress.subscribe(node, table, resume, conflate);
+            uri = NodeAddress.subscribe(node, table, resume, options);
         } catch (IllegalArgumentException e) {
             // An address that is no URI: wait, then try again at fanoutUrl.
             lost(connection);

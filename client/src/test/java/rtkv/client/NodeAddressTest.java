@@ -32,8 +32,19 @@ class NodeAddressTest {
     @Test
     void encodesTheTableAndTheTokenInTheSubscribeUri() {
         assertEquals("ws://h:1/v1/tables/a%20b%2Fc/subscribe",
-                NodeAddress.subscribe("ws://h:1", "a b/c", null, Duration.ZERO).toString());
+                NodeAddress.subscribe("ws://h:1", "a b/c", null, NodeAddress.Options.NONE).toString());
         assertEquals("ws://h:1/v1/tables/t/subscribe?resume=x%2By%3D&conflate=250",
-                NodeAddress.subscribe("ws://h:1", "t", "x+y=", Duration.ofMillis(250)).toString());
+                NodeAddress.subscribe("ws://h:1", "t", "x+y=", new NodeAddress.Options(Duration.ofMillis(250), null, null)).toString());
+    }
+
+    @Test
+    void encodesOneKeyOrAPrefixAndRefusesBoth() {
+        assertEquals("ws://h:1/v1/tables/t/subscribe?only=a%20b%2Fc%26d",
+                NodeAddress.subscribe("ws://h:1", "t", null, new NodeAddress.Options(Duration.ZERO, "a b/c&d", null)).toString());
+        assertEquals("ws://h:1/v1/tables/t/subscribe?prefix=user%2F%C3%A9",
+                NodeAddress.subscribe("ws://h:1", "t", null, new NodeAddress.Options(Duration.ZERO, null, "user/\u00e9")).toString());
+        assertThrows(IllegalArgumentException.class, () -> new NodeAddress.Options(Duration.ZERO, "a", "b"));
+        assertThrows(IllegalArgumentException.class, () -> NodeAddress.nonEmpty("prefix", ""));
+        assertThrows(IllegalArgumentException.class, () -> Subscription.to("ws://h:1", "t").only("a").prefix("b").open());
     }
 }

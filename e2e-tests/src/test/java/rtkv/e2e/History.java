@@ -64,19 +64,42 @@ final class History {
      * the end, so its view is checked as far as it got, not against MySQL's final rows.
      */
     record Subscriber(String name, String table, List<Event> events, long staleDropped, List<String> statuses,
-                      boolean conflated, List<String> rawFindings, long rawFrames, boolean closed) {
+                      boolean conflated, List<String> rawFindings, long rawFrames, boolean closed, Scope scope) {
 
         Subscriber(String name, String table, List<Event> events, long staleDropped, List<String> statuses) {
-            this(name, table, events, staleDropped, statuses, false, List.of(), 0, false);
+            this(name, table, events, staleDropped, statuses, false, List.of(), 0, false, Scope.ALL);
         }
 
         Subscriber(String name, String table, List<Event> events, long staleDropped, List<String> statuses,
                    boolean conflated, List<String> rawFindings) {
-            this(name, table, events, staleDropped, statuses, conflated, rawFindings, 0, false);
+            this(name, table, events, staleDropped, statuses, conflated, rawFindings, 0, false, Scope.ALL);
+        }
+
+        Subscriber(String name, String table, List<Event> events, long staleDropped, List<String> statuses,
+                   boolean conflated, List<String> rawFindings, long rawFrames, boolean closed) {
+            this(name, table, events, staleDropped, statuses, conflated, rawFindings, rawFrames, closed, Scope.ALL);
         }
 
         Subscriber withEvents(List<Event> changed) {
-            return new Subscriber(name, table, changed, staleDropped, statuses, conflated, rawFindings, rawFrames, closed);
+            return new Subscriber(name, table, changed, staleDropped, statuses, conflated, rawFindings, rawFrames, closed,
+                    scope);
+        }
+    }
+
+    /** The keys a subscription watches: all, one ({@code only}), or those beginning with {@code prefix}. */
+    record Scope(String only, String prefix) {
+        static final Scope ALL = new Scope(null, null);
+
+        static Scope only(String key) {
+            return new Scope(key, null);
+        }
+
+        static Scope prefix(String prefix) {
+            return new Scope(null, prefix);
+        }
+
+        boolean matches(String key) {
+            return only != null ? only.equals(key) : prefix == null || key.startsWith(prefix);
         }
     }
 
@@ -89,6 +112,7 @@ final class History {
         private final String name;
         private final String table;
         private final boolean conflated;
+        private final Scope scope;
         private final RawFrames raw = new RawFrames();
         private final List<Event> events = new ArrayList<>();
         // The resume token after each event: a change's own, a snapshot's, none after a resync.
@@ -98,10 +122,11 @@ final class History {
         private boolean closed;
         private volatile LongSupplier staleDropped = () -> 0;
 
-        private Recorder(String name, String table, boolean conflated) {
+        private Recorder(String name, String table, boolean conflated, Scope scope) {
             this.name = name;
             this.table = table;
             this.conflated = conflated;
+            this.scope = scope;
         }
 
         @Override
@@ -195,7 +220,7 @@ final class History {
             long dropped = staleDropped.getAsLong();
             synchronized (this) {
                 return new Subscriber(name, table, List.copyOf(events), dropped, List.copyOf(statuses), conflated,
-                        raw.findings(), raw.frames(), closed);
+                        raw.findings(), raw.frames(), closed, scope);
             }
         }
     }
@@ -210,7 +235,12 @@ final class History {
 
     /** {@code conflated}: the subscription asks for at most one change per key per interval. */
     synchronized Recorder subscriber(String name, String table, boolean conflated) {
-        Recorder recorder = new Recorder(name, table, conflated);
+        return subscriber(name, table, conflated, Scope.ALL);
+    }
+
+    /** {@code scope}: the subscription watches only these keys of the table. */
+    synchronized Recorder subscriber(String name, String table, boolean conflated, Scope scope) {
+        Recorder recorder = new Recorder(name, table, conflated, scope);
         recorders.add(recorder);
         return recorder;
     }

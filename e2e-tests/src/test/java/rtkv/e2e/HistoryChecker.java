@@ -31,7 +31,10 @@ import rtkv.e2e.History.Write;
  *   <li>no acknowledged write after a subscriber's last snapshot is missing from its changes;</li>
  *   <li>each subscriber's final view (its last snapshot plus its changes) equals MySQL's live rows;</li>
  *   <li>every frame the subscriber was sent, as the server sent it ({@link RawFrames}), gave each key a
- *       version above the last one it had sent it.</li>
+ *       version above the last one it had sent it;</li>
+ *   <li>a subscriber that watches one key or a prefix ({@link History.Scope}) is given no other key, in
+ *       snapshots or changes, and all of the above holds for its keys: MySQL's rows and the writes are
+ *       narrowed to them.</li>
  * </ul>
  * A conflated subscriber may skip versions, and changes superseded within its interval: for it the
  * versions only have to grow, and its final view to equal MySQL's. An expiry is a change with no
@@ -76,6 +79,8 @@ final class HistoryChecker {
                 if (view != null && !resyncAnnounced) {
                     findings.add(who + ": a new snapshot without a resync announced");
                 }
+                s.entries().keySet().stream().filter(key -> !subscriber.scope().matches(key))
+                        .forEach(key -> findings.add(who + ": its snapshot holds " + key + ", outside its scope"));
                 view = new TreeMap<>(s.entries());
                 lastSnapshot = s.entries();
                 held.clear();
@@ -83,6 +88,9 @@ final class HistoryChecker {
                 appliedSinceSnapshot.clear();
                 resyncAnnounced = false;
             } else if (event instanceof Applied a) {
+                if (!subscriber.scope().matches(a.key())) {
+                    findings.add(who + ": change " + a.key() + "@" + a.version() + " is outside its scope");
+                }
                 if (view == null) {
                     findings.add(who + ": change " + a.key() + "@" + a.version() + " before any snapshot");
                     continue;
@@ -140,7 +148,8 @@ final class HistoryChecker {
                 // made after the subscriber closed could never arrive.
                 break;
             }
-            if (!write.table().equals(table) || appliedSinceSnapshot.contains(id(table, write.key(), write.version()))) {
+            if (!write.table().equals(table) || !subscriber.scope().matches(write.key())
+                    || appliedSinceSnapshot.contains(id(table, write.key(), write.version()))) {
                 continue;
             }
             Versioned base = lastSnapshot.get(write.key());
@@ -150,8 +159,10 @@ final class HistoryChecker {
                 findings.add(who + ": acknowledged write " + write.key() + "@" + write.version() + " never arrived");
             }
         }
-        if (!subscriber.closed() && !view.equals(new TreeMap<>(live))) {
-            findings.add(who + ": final view differs from MySQL:\n  mysql " + new TreeMap<>(live) + "\n  view  " + view);
+        TreeMap<String, Versioned> watched = new TreeMap<>(live);
+        watched.keySet().removeIf(key -> !subscriber.scope().matches(key));
+        if (!subscriber.closed() && !view.equals(watched)) {
+            findings.add(who + ": final view differs from MySQL:\n  mysql " + watched + "\n  view  " + view);
         }
         return findings;
     }

@@ -222,4 +222,30 @@ class HistoryCheckerTest {
         List<Subscriber> thin = List.of(new Subscriber("s1", T, List.of(snapshotAtStart(), new Applied("a", 2, "2")), 0, List.of()));
         assertThrows(AssertionError.class, () -> HistoryChecker.corrupted(thin, false));
     }
+
+    private static List<String> checkScoped(History.Scope scope, List<Event> events) {
+        return HistoryChecker.check(WRITES, List.of(new Subscriber("s1", T, events, 0, List.of(), false, List.of(), 0, false,
+                scope)), MYSQL);
+    }
+
+    @Test
+    void aScopedSubscriberIsCheckedOnItsKeysAlone() {
+        List<Event> onlyA = List.of(new Snapshot(Map.of("a", new Versioned(1, "1"))), new Applied("a", 2, "2"),
+                new Applied("a", 3, "3"));
+        assertEquals(List.of(), checkScoped(History.Scope.only("a"), onlyA));
+        assertEquals(List.of(), checkScoped(History.Scope.prefix("a"), onlyA));
+        // Watching b alone: its snapshot holds b@1, then b's delete; MySQL has no b left.
+        assertEquals(List.of(), checkScoped(History.Scope.only("b"), List.of(new Snapshot(Map.of("b", new Versioned(1, "10"))),
+                new Applied("b", 2, null))));
+    }
+
+    @Test
+    void aScopedSubscriberGivenAnotherKeyOrMissingOneOfItsOwnFails() {
+        assertFinds(checkScoped(History.Scope.only("a"), clean()), "its snapshot holds b, outside its scope");
+        assertFinds(checkScoped(History.Scope.only("a"), clean()), "change b@2 is outside its scope");
+        assertFinds(checkScoped(History.Scope.prefix("b"), clean()), "change a@2 is outside its scope");
+        List<Event> missing = List.of(new Snapshot(Map.of("a", new Versioned(1, "1"))), new Applied("a", 2, "2"));
+        assertFinds(checkScoped(History.Scope.only("a"), missing), "acknowledged write a@3 never arrived");
+        assertFinds(checkScoped(History.Scope.only("a"), List.of(new Snapshot(Map.of()))), "final view differs");
+    }
 }

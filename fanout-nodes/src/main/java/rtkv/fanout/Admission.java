@@ -109,12 +109,18 @@ final class Admission {
                     + " or " + FanoutConfig.MIN_CONFLATE_MILLIS + " to " + FanoutConfig.MAX_CONFLATE_MILLIS + ", not " + conflate);
             return;
         }
+        KeyScope.Result scope = KeyScope.parse(ctx.queryParam("only"), ctx.queryParam("prefix"),
+                FanoutConfig.MAX_SCOPE_KEY_BYTES);
+        if (scope.problem() != null) {
+            refuse(ctx, StatusCode.POLICY_VIOLATION, "invalid_request", scope.problem());
+            return;
+        }
         if (!tables.serves(table)) {
             elsewhere(ctx, table);
             return;
         }
         Subscriber subscriber = new Subscriber(ctx.session(), table, principal.admin() ? null : principal.id(),
-                config.maxPendingBytes(), conflateMillis, clock, metrics);
+                config.maxPendingBytes(), conflateMillis, scope.scope(), clock, metrics);
         ctx.became(subscriber);
         subscribers.add(subscriber);
         String resume = ctx.queryParam("resume");

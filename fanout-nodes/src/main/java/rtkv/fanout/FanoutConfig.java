@@ -54,6 +54,8 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
     /** The bounds of a subscription's {@code ?conflate=MS}. */
     static final int MIN_CONFLATE_MILLIS = 50;
     static final int MAX_CONFLATE_MILLIS = 60_000;
+    /** The longest {@code ?only=KEY} or {@code ?prefix=P}: the kv table's key column holds 512 bytes. */
+    static final int MAX_SCOPE_KEY_BYTES = 512;
 
     private static final java.util.Set<String> WILDCARD_HOSTS = java.util.Set.of("0.0.0.0", "::", "[::]", "");
 

@@ -82,10 +82,12 @@ final class PartitionReplay {
             return sent;
         }
 
-        /** Sends a change it read, and counts it as sent. */
+        /** Sends a change it read if its key is in the subscriber's scope, and counts it as sent either way. */
         void send(Replayed replayed) {
             sent.offer(replayed.event());
-            subscriber.send(replayed.frame(), false);
+            if (subscriber.scope().matches(replayed.event().key())) {
+                subscriber.send(replayed.frame(), false);
+            }
         }
     }
 

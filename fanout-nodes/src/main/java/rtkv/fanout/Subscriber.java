@@ -39,6 +39,7 @@ final class Subscriber {
     private final String keyId;
     private final long maxPendingBytes;
     private final int conflateMillis;
+    private final KeyScope scope;
     private final Clock clock;
     private final FanoutMetrics metrics;
     private final AtomicLong pendingBytes = new AtomicLong();
@@ -64,9 +65,10 @@ final class Subscriber {
     /**
      * @param keyId          the id of the API key it subscribed with, null for the admin key
      * @param conflateMillis 0 for every change as it comes, else at most one change per key per this interval
+     * @param scope          the keys it watches: it is sent only theirs, in its snapshot and after
      */
-    Subscriber(Session session, String table, String keyId, long maxPendingBytes, int conflateMillis, Clock clock,
-               FanoutMetrics metrics) {
+    Subscriber(Session session, String table, String keyId, long maxPendingBytes, int conflateMillis, KeyScope scope,
+               Clock clock, FanoutMetrics metrics) {
         this.metrics = metrics;
         this.session = session;
         this.core = ((WebSocketSession) session).getCoreSession();
@@ -74,6 +76,7 @@ final class Subscriber {
         this.keyId = keyId;
         this.maxPendingBytes = maxPendingBytes;
         this.conflateMillis = conflateMillis;
+        this.scope = scope;
         this.clock = clock;
         this.lastHeardMillis = clock.millis();
     }
@@ -88,6 +91,10 @@ final class Subscriber {
 
     int conflateMillis() {
         return conflateMillis;
+    }
+
+    KeyScope scope() {
+        return scope;
     }
 
     /** Conflated changes up to this partition offset are not sent to it: it had them another way. */
@@ -123,10 +130,10 @@ final class Subscriber {
     boolean wants(ChangeEvent event, boolean taken) {
         if (taken) {
             resumedFilter = null;
-            return !holds(event);
+            return !holds(event) && scope.matches(event.key());
         }
         KeyVersions filter = resumedFilter;
-        return filter != null && !holds(event) && filter.offer(event);
+        return filter != null && scope.matches(event.key()) && !holds(event) && filter.offer(event);
     }
 
     /** Called once when it is gone for whatever reason, so the table can let go of it. */
@@ -211,8 +218,12 @@ final class Subscriber {
         flush();
     }
 
-    /** The table's live keys in key order, in frames of {@code chunk} keys; the last one carries {@code token}. */
-    void sendSnapshot(SortedMap<String, Entry> keys, int chunk, String token) {
+    /**
+     * The table's live keys in its scope, in key order, in frames of {@code chunk} keys; the last one
+     * carries {@code token}.
+     */
+    void sendSnapshot(SortedMap<String, Entry> table, int chunk, String token) {
+        SortedMap<String, Entry> keys = scope.select(table);
         List<Map.Entry<String, Entry>> part = new ArrayList<>(Math.min(chunk, keys.size()));
         for (Map.Entry<String, Entry> entry : keys.entrySet()) {
             part.add(entry);
