@@ -39,6 +39,7 @@ final class KeyRoutes {
         } catch (JsonText.InvalidJsonException e) {
             throw ApiException.badRequest("invalid_json", e.getMessage());
         }
+        CapSettings.checkPut(table, key, value, config);
         Idempotency.Key idempotency = Idempotency.of(ctx, body);
         reply(ctx, store.put(table, key, value, ttl, precondition, idempotency));
     }
@@ -77,6 +78,7 @@ final class KeyRoutes {
         String body = small(ctx);
         RequestFields fields = RequestFields.ofBody(body, Set.of("by"));
         long by = fields.has("by") ? fields.integer("by", Long.MIN_VALUE, Long.MAX_VALUE) : 1;
+        CapSettings.checkIncrement(table);
         reply(ctx, store.increment(table, key, by, Idempotency.of(ctx, body)));
     }
 
@@ -97,6 +99,7 @@ final class KeyRoutes {
         String table = table(ctx, Permission.WRITE);
         String body = Bodies.read(ctx, config.maxBatchBytes(), "batch_too_large", "a batch");
         List<KvStore.BatchOperation> operations = BatchRequest.parse(body, config);
+        CapSettings.checkBatch(table, operations, config);
         KvStore.Written written = store.batch(table, operations, Idempotency.of(ctx, body));
         replayed(ctx, written);
         json(ctx, written.json());

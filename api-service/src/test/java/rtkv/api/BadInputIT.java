@@ -176,6 +176,18 @@ class BadInputIT {
                         "{\"ops\": [{\"op\": \"put\", \"key\": \"k\", \"value\": 1, \"ifMatch\": \"x\"}]}"),
                 refused("batch bad ttl", 400, "POST", batch,
                         "{\"ops\": [{\"op\": \"put\", \"key\": \"k\", \"value\": 1, \"ttl\": -1}]}"),
+                refused("a cap under a pattern with an inner *", 400, "PUT", keyPath("rtkv.settings", "art*cle.*"),
+                        "{\"maxSubscribers\": 5}"),
+                refused("a cap under a name no table has", 400, "PUT", keyPath("rtkv.settings", "no such table"),
+                        "{\"maxSubscribers\": 5}"),
+                refused("a negative cap", 400, "PUT", keyPath("rtkv.settings", table), "{\"maxSubscribers\": -1}"),
+                refused("a cap with another field", 400, "PUT", keyPath("rtkv.settings", "bad.*"),
+                        "{\"maxSubscribers\": 5, \"x\": 1}"),
+                refused("a cap that is a number", 400, "PUT", keyPath("rtkv.settings", table), "5"),
+                refused("a cap incremented", 400, "POST", keyPath("rtkv.settings", table) + "/incr", "{}"),
+                refused("a bad cap in a batch", 400, "POST", "/v1/tables/rtkv.settings/batch", "{\"ops\": [{\"op\": \"put\","
+                        + " \"key\": \"bad.*\", \"value\": {\"maxSubscribers\": 1}}, {\"op\": \"put\", \"key\": \"bad\","
+                        + " \"value\": 1}]}"),
                 refused("list limit too big", 400, "GET", list + "?limit=1001", null),
                 refused("list limit not a number", 400, "GET", list + "?limit=ten", null),
                 refused("list prefix too long", 400, "GET", list + "?prefix=" + "p".repeat(513), null),

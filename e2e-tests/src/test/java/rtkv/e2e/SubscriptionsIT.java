@@ -65,6 +65,23 @@ class SubscriptionsIT {
     }
 
 
+    /** A new subscriber of {@code table}, tried until one is admitted: a changed cap reaches the node through the stream. */
+    private static TableSubscription admittedOnceTheCapAllows(String table, String alias) {
+        TableSubscription[] admitted = new TableSubscription[1];
+        await(alias).atMost(Duration.ofSeconds(30)).until(() -> {
+            TableSubscription attempt = TableSubscription.open(HTTP, fanout(), table, E2eCluster.adminKey(), null,
+                    TableSubscription.HEARTBEAT, frame -> { });
+            await().atMost(Duration.ofSeconds(10)).until(() -> !attempt.frames().isEmpty());
+            if (frames(attempt).get(0).get("type").asText().equals("snapshot")) {
+                admitted[0] = attempt;
+                return true;
+            }
+            attempt.close();
+            return false;
+        });
+        return admitted[0];
+    }
+
     /** Records every version a subscriber was given per key, to check none ever goes down. */
     private static final class VersionWatch implements Listener {
         private final Map<String, Long> seen = new java.util.concurrent.ConcurrentHashMap<>();
@@ -268,21 +285,43 @@ class SubscriptionsIT {
             assertTrue(error.get("message").asText().contains("maximum of 100"), error.toString());
 
             assertEquals(200, E2eCluster.api().put("rtkv.settings", table, "{\"maxSubscribers\": 101}").status());
-            TableSubscription[] admitted = new TableSubscription[1];
-            await("admitted under the raised cap").atMost(Duration.ofSeconds(30)).until(() -> {
-                TableSubscription attempt = TableSubscription.open(HTTP, fanout(), table, E2eCluster.adminKey(), null, TableSubscription.HEARTBEAT,
-                        frame -> { });
-                await().atMost(Duration.ofSeconds(10)).until(() -> !attempt.frames().isEmpty());
-                if (frames(attempt).get(0).get("type").asText().equals("snapshot")) {
-                    admitted[0] = attempt;
-                    return true;
-                }
-                attempt.close();
-                return false;
-            });
-            hundred.add(admitted[0]);
+            hundred.add(admittedOnceTheCapAllows(table, "admitted under the raised cap"));
         } finally {
             hundred.forEach(TableSubscription::close);
+        }
+    }
+
+    @Test
+    void aPatternCapRefusesTheOneSubscriberPastItAndATablesOwnCapOverridesIt() throws Exception {
+        String table = E2eCluster.tableOnShard(0);
+        String pattern = table.substring(0, table.lastIndexOf('-') + 1) + "*";
+        Api api = E2eCluster.api();
+        Api.Answer bad = api.put("rtkv.settings", pattern.replace("-*", "*-*"), "{\"maxSubscribers\": 2}");
+        assertEquals(400, bad.status(), bad.toString());
+        assertEquals("invalid_setting", bad.body().get("error").asText());
+        assertEquals(200, api.put("rtkv.settings", pattern, "{\"maxSubscribers\": 2}").status());
+        List<TableSubscription> open = new ArrayList<>();
+        try {
+            open.add(raw(table, null));
+            open.add(raw(table, null));
+            // The cap reaches the node through the change stream: until then a third is admitted, and let go.
+            JsonNode[] refusal = new JsonNode[1];
+            await("the third refused under " + pattern).atMost(Duration.ofSeconds(30)).until(() -> {
+                TableSubscription third = TableSubscription.open(HTTP, fanout(), table, E2eCluster.adminKey(), null,
+                        TableSubscription.HEARTBEAT, frame -> { });
+                await().atMost(Duration.ofSeconds(10)).until(() -> !third.frames().isEmpty());
+                JsonNode first = frames(third).get(0);
+                third.close();
+                refusal[0] = first;
+                return first.get("type").asText().equals("error");
+            });
+            assertEquals("too_many_subscribers", refusal[0].get("error").asText(), refusal[0].toString());
+            assertTrue(refusal[0].get("message").asText().contains("maximum of 2"), refusal[0].toString());
+
+            assertEquals(200, api.put("rtkv.settings", table, "{\"maxSubscribers\": 3}").status());
+            open.add(admittedOnceTheCapAllows(table, "a third admitted under the table's own cap"));
+        } finally {
+            open.forEach(TableSubscription::close);
         }
     }
 

@@ -148,7 +148,8 @@ final class Admission {
                     subscriber.gone();
                     refuse(ctx, Subscriber.TOO_MANY_SUBSCRIBERS, "too_many_subscribers", "table " + table
                             + " has its maximum of " + cap + " subscribers on this node; an administrator can raise it"
-                            + " with PUT /v1/tables/" + Tables.SETTINGS + "/keys/" + table + " {\"maxSubscribers\": N}");
+                            + " with PUT /v1/tables/" + Tables.SETTINGS + "/keys/" + table + " {\"maxSubscribers\": N}"
+                            + ", or for every table that begins with PREFIX at keys/PREFIX*");
                     return;
                 }
                 case GONE -> subscriber.onClose(() -> { });

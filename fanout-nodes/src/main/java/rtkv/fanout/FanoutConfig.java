@@ -6,6 +6,7 @@ import rtkv.auth.ApiKeys;
 import rtkv.config.Settings;
 import rtkv.edge.EdgeConfig;
 import rtkv.schema.ShardMap;
+import rtkv.schema.SubscriberCaps;
 
 /**
  * A fanout node's settings, read once from the environment at start-up.
@@ -20,7 +21,11 @@ import rtkv.schema.ShardMap;
  * @param dbPassword          RTKV_DB_PASSWORD, default empty
  * @param maxTableName        RTKV_MAX_TABLE_NAME, default 128
  * @param maxSubscribers      RTKV_MAX_SUBSCRIBERS, default 100: subscribers of one table on this node,
- *                            unless key TABLE of table rtkv.settings says {"maxSubscribers": N}
+ *                            unless a cap below or key TABLE (or PREFIX*) of table rtkv.settings says
+ *                            {"maxSubscribers": N}
+ * @param capPatterns         RTKV_MAX_SUBSCRIBERS_BY_PATTERN, default none: caps by table name or by pattern,
+ *                            as NAME=N pairs separated by commas (article.*=20000,chat.*=500); the most
+ *                            specific applies, and rtkv.settings overrides the same name at run time
  * @param maxPendingBytes     RTKV_FANOUT_MAX_PENDING_BYTES, default 1048576: bytes queued to one
  *                            subscriber and not yet written; one that falls further behind is sent
  *                            resync and closed. It bounds the memory a connection holds
@@ -45,7 +50,8 @@ import rtkv.schema.ShardMap;
  *                            deleted after it may have been removed for good meanwhile
  */
 record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, List<String> shardUrls, ShardMap shardMap,
-                    String dbUser, String dbPassword, int maxTableName, int maxSubscribers, int maxPendingBytes,
+                    String dbUser, String dbPassword, int maxTableName, int maxSubscribers, Map<String, Integer> capPatterns,
+                    int maxPendingBytes,
                     int snapshotChunk, int presenceMillis, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge,
                     String group, String advertisedUrl, int sessionTimeoutMillis, int tombstoneSeconds) {
 
@@ -72,6 +78,7 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
         Settings s = new Settings("fanout-nodes", env);
         List<String> shardUrls = s.list("RTKV_SHARDS");
         ShardMap shardMap = shardUrls.isEmpty() ? null : ShardMap.configured(s, shardUrls.size());
+        int maxTableName = s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128);
         FanoutConfig config = new FanoutConfig(
                 s.text("RTKV_FANOUT_HOST", "127.0.0.1"),
                 s.port("RTKV_FANOUT_PORT", 8081),
@@ -81,8 +88,9 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
                 shardMap,
                 s.text("RTKV_DB_USER", "reader"),
                 s.text("RTKV_DB_PASSWORD", ""),
-                s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128),
+                maxTableName,
                 s.integer("RTKV_MAX_SUBSCRIBERS", 100, 0, 10_000_000),
+                capPatterns(s, maxTableName),
                 s.integer("RTKV_FANOUT_MAX_PENDING_BYTES", 1 << 20, 1_024, 1 << 30),
                 s.integer("RTKV_FANOUT_SNAPSHOT_CHUNK", 500, 1, 100_000),
                 s.integer("RTKV_FANOUT_PRESENCE_MILLIS", 1_000, 50, 60_000),
@@ -109,6 +117,31 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
         }
         s.validate();
         return config;
+    }
+
+    /** RTKV_MAX_SUBSCRIBERS_BY_PATTERN: NAME=N pairs, each name a table or a pattern, each N a cap. */
+    private static Map<String, Integer> capPatterns(Settings s, int maxTableName) {
+        String value = s.text("RTKV_MAX_SUBSCRIBERS_BY_PATTERN", "").strip();
+        Map<String, Integer> caps = new java.util.LinkedHashMap<>();
+        for (String pair : value.isEmpty() ? new String[0] : value.split(",", -1)) {
+            String[] parts = pair.strip().split("=", -1);
+            String name = parts[0].strip();
+            java.util.Optional<String> problem = parts.length != 2 ? java.util.Optional.of("it is not NAME=N")
+                    : SubscriberCaps.nameProblem(name, maxTableName);
+            if (problem.isEmpty() && !parts[1].strip().matches("\\d{1,9}")) {
+                problem = java.util.Optional.of(parts[1].strip() + " is not a whole number from 0 to " + SubscriberCaps.MAX_CAP);
+            }
+            if (problem.isEmpty() && caps.containsKey(name)) {
+                problem = java.util.Optional.of(name + " is given twice");
+            }
+            if (problem.isPresent()) {
+                s.problem("RTKV_MAX_SUBSCRIBERS_BY_PATTERN: \"" + pair.strip() + "\": " + problem.get()
+                        + " (say article.*=20000,chat.*=500)");
+            } else {
+                caps.put(name, Integer.parseInt(parts[1].strip()));
+            }
+        }
+        return Map.copyOf(caps);
     }
 
     @Override

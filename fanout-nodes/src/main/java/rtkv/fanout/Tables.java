@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -16,17 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.KeyRecord;
 import rtkv.schema.GapMarker;
-import rtkv.schema.JsonText;
+import rtkv.schema.SubscriberCaps;
 
 /**
  * The tables this node holds, one {@link TableState} each while someone here watches it, loaded from
  * its shard on first use. Also the node's own copies of two system tables: {@code rtkv.settings}, whose
- * key {@code TABLE} may hold {@code {"maxSubscribers": N}} to raise or lower that table's cap at run
- * time, and {@code rtkv.keys}, the API keys subscribers present.
+ * key {@code TABLE} or {@code PREFIX*} may hold {@code {"maxSubscribers": N}} to raise or lower the cap of
+ * that table or of those tables at run time, and {@code rtkv.keys}, the API keys subscribers present.
  */
 final class Tables implements AutoCloseable {
 
-    static final String SETTINGS = "rtkv.settings";
+    static final String SETTINGS = SubscriberCaps.SETTINGS_TABLE;
     /** The system tables every node holds for itself, whoever owns their partitions: the subscriber caps, the API keys. */
     static final List<String> PINNED = List.of(SETTINGS, KeyRecord.TABLE);
 
@@ -210,24 +211,29 @@ final class Tables implements AutoCloseable {
         }
     }
 
-    /** The table's subscriber cap: its maxSubscribers setting, else the node's default. */
+    /**
+     * The table's subscriber cap: the most specific of the caps set for it by name or by pattern, in
+     * {@code rtkv.settings} or in the configuration (rtkv.settings first for the same name), else the node's
+     * default. At most a table name's length plus two lookups.
+     */
     int capOf(String table) {
         TableState settings = pinned.get(SETTINGS);
-        Entry entry = settings == null ? null : settings.entry(table);
-        if (entry == null || entry.value() == null) {
-            return config.maxSubscribers();
-        }
-        try {
-            String cap = JsonText.parseObject(entry.value()).get("maxSubscribers");
-            if (cap != null && cap.matches("\\d{1,9}")) {
-                return Integer.parseInt(cap);
+        for (String name : SubscriberCaps.candidates(table)) {
+            Entry entry = settings == null ? null : settings.entry(name);
+            if (entry != null && entry.value() != null) {
+                OptionalInt cap = SubscriberCaps.cap(entry.value());
+                if (cap.isPresent()) {
+                    return cap.getAsInt();
+                }
+                // Written before api-service checked settings, or straight to the shard.
+                LOG.atWarn().addKeyValue("table", table).log("{} of {} is {}, not {{\"maxSubscribers\": N}}; it is"
+                        + " passed over", SETTINGS, name, entry.value());
             }
-        } catch (JsonText.InvalidJsonException e) {
-            // not an object: the default applies
+            Integer configured = config.capPatterns().get(name);
+            if (configured != null) {
+                return configured;
+            }
         }
-        LOG.atWarn().addKeyValue("table", table)
-                .log("{} of table {} is {}, not {{\"maxSubscribers\": N}}; the default {} applies", SETTINGS, table,
-                        entry.value(), config.maxSubscribers());
         return config.maxSubscribers();
     }
 

@@ -54,4 +54,22 @@ class FanoutConfigTest {
                 "RTKV_FANOUT_HOST", "::1"));
         assertEquals("ws://[::1]:9000", ipv6.advertisedUrl(9000));
     }
+
+    @Test
+    void capsByPatternAreReadAndEveryBadOneIsListed() {
+        FanoutConfig config = FanoutConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
+                "RTKV_MAX_SUBSCRIBERS_BY_PATTERN", " article.*=20000, chat.7=5 ,*=300"));
+        assertEquals(Map.of("article.*", 20_000, "chat.7", 5, "*", 300), config.capPatterns());
+        assertEquals(Map.of(), FanoutConfig.from(Map.of("RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN))
+                .capPatterns());
+        ConfigException e = assertThrows(ConfigException.class, () -> FanoutConfig.from(Map.of(
+                "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
+                "RTKV_MAX_SUBSCRIBERS_BY_PATTERN", "a*b=1,c.*=many,d.*,e.*=1,e.*=2,")));
+        assertEquals(5, e.problems().size(), e.problems().toString());
+        assertTrue(e.problems().get(0).contains("\"a*b=1\""), e.problems().toString());
+        assertTrue(e.problems().get(1).contains("many is not a whole number"), e.problems().toString());
+        assertTrue(e.problems().get(2).contains("it is not NAME=N"), e.problems().toString());
+        assertTrue(e.problems().get(3).contains("e.* is given twice"), e.problems().toString());
+        assertTrue(e.problems().get(4).contains("it is not NAME=N"), e.problems().toString());
+    }
 }

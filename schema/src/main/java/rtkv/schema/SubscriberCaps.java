@@ -1,0 +1,80 @@
+package rtkv.schema;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/**
+ * The rules of subscriber caps, shared by api-service (which refuses a bad one when it is written to
+ * {@code rtkv.settings}) and the fanout nodes (which apply them). A cap is set for a table by its name, or
+ * for every table whose name begins with a prefix by that prefix and a trailing {@code *} ({@code article.*},
+ * or {@code *} for every table). The most specific applies: the table's own, then the longest prefix.
+ */
+public final class SubscriberCaps {
+
+    /** The table of run-time settings; key TABLE or PATTERN holds {@code {"maxSubscribers": N}}. */
+    public static final String SETTINGS_TABLE = "rtkv.settings";
+    public static final int MAX_CAP = 999_999_999;
+
+    private static final Pattern TABLE_CHARS = Pattern.compile("[A-Za-z0-9_.-]*");
+
+    private SubscriberCaps() {
+    }
+
+    /** Whether a settings key is a pattern ({@code PREFIX*}) rather than one table's name. */
+    public static boolean isPattern(String key) {
+        return key.endsWith("*");
+    }
+
+    /** What is wrong with {@code key} as the name a cap is set for, worded for the client; empty when it is good. */
+    public static Optional<String> nameProblem(String key, int maxTableName) {
+        if (key == null || !isPattern(key)) {
+            return Names.tableProblem(key, maxTableName);
+        }
+        String prefix = key.substring(0, key.length() - 1);
+        if (prefix.length() >= maxTableName) {
+            return Optional.of("the pattern's prefix is " + prefix.length() + " characters long; a table name has at most "
+                    + maxTableName);
+        }
+        if (!TABLE_CHARS.matcher(prefix).matches()) {
+            return Optional.of("a pattern is the beginning of a table name (A-Z, a-z, 0-9, '_', '.' and '-') and one"
+                    + " trailing '*', as in article.*; not " + key);
+        }
+        return Optional.empty();
+    }
+
+    /** The cap {@code json} sets; empty when it is not one ({@link #problem} says why). */
+    public static OptionalInt cap(String json) {
+        return problem(json).isPresent() ? OptionalInt.empty()
+                : OptionalInt.of(Integer.parseInt(JsonText.parseObject(json).get("maxSubscribers")));
+    }
+
+    /** What is wrong with {@code json} as a cap; empty when it is {@code {"maxSubscribers": N}} with N from 0 to MAX_CAP. */
+    public static Optional<String> problem(String json) {
+        Map<String, String> fields;
+        try {
+            fields = JsonText.parseObject(json);
+        } catch (JsonText.InvalidJsonException e) {
+            fields = null;
+        }
+        String n = fields == null ? null : fields.get("maxSubscribers");
+        if (fields == null || fields.size() != 1 || n == null || !n.matches("\\d{1,9}")) {
+            return Optional.of("a subscriber cap is {\"maxSubscribers\": N}, N a whole number from 0 to " + MAX_CAP
+                    + "; not " + json);
+        }
+        return Optional.empty();
+    }
+
+    /** The names a cap of {@code table} may be set under, the most specific first: the table, then its prefixes' patterns. */
+    public static List<String> candidates(String table) {
+        List<String> names = new ArrayList<>(table.length() + 1);
+        names.add(table);
+        for (int length = table.length(); length >= 0; length--) {
+            names.add(table.substring(0, length) + "*");
+        }
+        return names;
+    }
+}
