@@ -35,7 +35,7 @@ public final class BareKeyServer {
     private static final Pattern KEY = Pattern.compile("/v1/tables/([A-Za-z0-9._~-]+)/keys/([A-Za-z0-9._~-]+)");
     private static final ByteBuffer EMPTY = ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
 
-    /** A connection to every shard per lender, as api-service pools that many connections per shard. */
+    /** A connection to every shard per lender, as many lenders as api-service has connections per shard. */
     private final BlockingQueue<JdbcTarget> lenders;
 
     private BareKeyServer(BlockingQueue<JdbcTarget> lenders) {

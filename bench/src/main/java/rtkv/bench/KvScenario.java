@@ -91,7 +91,7 @@ record KvScenario(Map<String, Integer> options, BenchOptions.Extras extras, Loca
     private LoadRun.Result bare(LoadRun.Setup setup, List<String> shards) throws Exception {
         ProcessHandle api = cluster.process("api").orElseThrow(() -> new IllegalStateException(
                 "api-service is not running"));
-        List<String> args = new ArrayList<>(List.of("0", Integer.toString(setup.clients())));
+        List<String> args = new ArrayList<>(List.of("0", Integer.toString(poolSize(api))));
         args.addAll(shards);
         try (BareProcess bare = BareProcess.start(api, BareKeyServer.class, args, Map.of("BARE_DB_USER",
                 cluster.appUser(), "BARE_DB_PASSWORD", cluster.appPassword()))) {
@@ -106,6 +106,18 @@ record KvScenario(Map<String, Integer> options, BenchOptions.Extras extras, Loca
             LoadRun.run("bare", () -> new HttpTarget(url, cluster.adminKey()), warmUp, cpu, out);
             return LoadRun.run("bare", () -> new HttpTarget(url, cluster.adminKey()), setup, cpu, out);
         }
+    }
+
+    /** api-service's connections per shard, as it was started with them (its default when it was not told). */
+    private static int poolSize(ProcessHandle api) throws java.io.IOException {
+        String environment = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(api.pid()),
+                "environ"));
+        for (String variable : environment.split("\0")) {
+            if (variable.startsWith("RTKV_DB_POOL_SIZE=")) {
+                return Integer.parseInt(variable.substring("RTKV_DB_POOL_SIZE=".length()).strip());
+            }
+        }
+        return 16;
     }
 
     /** Every key exists before the clock starts, so reads hit rows and both targets start alike. */

@@ -19,10 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A live copy of one rtkv table, or of one key or the keys under a prefix. It subscribes to a fanout node, applies the snapshot and every change
- * after it, sends heartbeats, notices a dead server, reconnects with backoff and resumes from the last
- * change it applied; the server replays exactly what was missed, or says resync and sends the table
- * afresh. It never applies a change older than what it holds.
+ * A live copy of one rtkv table, or of one key or the keys under a prefix. It subscribes to a fanout node,
+ * applies the snapshot and every change after it, sends heartbeats, notices a dead server, reconnects with
+ * backoff and resumes from the last change it applied; the server replays exactly what was missed, or says
+ * resync and sends the table afresh. It never applies a change older than what it holds.
  *
  * <pre>{@code
  * try (Subscription demo = Subscription.to("ws://127.0.0.1:8081", "demo").apiKey(key).open()) {

@@ -80,10 +80,14 @@ class ScopedSubscriptionsIT {
                             Api.Answer answer = api.delete(table, key);
                             if (answer.status() == 200) {
                                 history.write(table, key, answer.version(), null);
+                            } else {
+                                assertEquals(404, answer.status(), answer.toString());
                             }
                         } else {
                             String value = "{\"n\":" + random.nextInt(1_000) + ",\"w\":" + seed + "}";
-                            history.put(table, key, api.put(table, key, value).version(), value);
+                            Api.Answer answer = api.put(table, key, value);
+                            assertEquals(200, answer.status(), answer.toString());
+                            history.put(table, key, answer.version(), value);
                         }
                     }
                     return null;

@@ -19,10 +19,11 @@ import rtkv.auth.RateLimiter;
 import rtkv.schema.Names;
 
 /**
- * A WebSocket's way in, in order: the node reads the stream, the address has not sent too many bad
- * keys, the key is good and may subscribe to the table, the options are valid, the table is this node's
- * (else {@code moved}), and the table has room; then the subscriber joins it, or resumes from its token.
- * Each refusal is an error frame and a close.
+ * The way in, in order. For a connection: the node reads the stream, the address has not sent too many
+ * bad keys, the key is good. For each subscription on it (one on {@code /v1/tables/{table}/subscribe},
+ * many on {@code /v1/stream}): the key may subscribe to the table, the options are valid, the table is
+ * this node's (else {@code moved}), and the table has room; then the subscriber joins it, or resumes from
+ * its token. Each refusal is an error frame, and the end of the connection or of the subscription.
  */
 final class Admission {
 
@@ -58,79 +59,179 @@ final class Admission {
         this.closer = closer;
     }
 
+    /** A subscription being opened: its table and options, and how it is answered until it is a subscriber. */
+    interface Opening {
+        String table();
+
+        /** An option of the subscription (conflate, only, prefix, resume), or null. */
+        String option(String name);
+
+        /** Where the subscriber's frames will go. */
+        Channel channel();
+
+        /** An error frame, and the end of this subscription. */
+        void refuse(int code, String error, String message);
+
+        /** A moved frame naming {@code node} (null: any), and the end of this subscription. */
+        void moved(String node, String message);
+
+        /** Admitted: from now on what the client sends about this subscription goes to {@code subscriber}. */
+        void became(Subscriber subscriber);
+    }
+
+    /** Answers a connection's refusal: an error frame, then the end of the connection. */
+    interface Refusal {
+        void refuse(int code, String error, String message);
+    }
+
+    /** A WebSocket on {@code /v1/tables/{table}/subscribe}: the connection, then its one subscription. */
     void connect(SubscriptionSocket ctx) {
+        Principal principal = authenticate(ctx.address(), ctx.authorization(), ctx.queryParam("key"),
+                (code, error, message) -> refuse(ctx, code, error, message));
+        if (principal == null) {
+            return;
+        }
+        subscribe(new Opening() {
+            @Override
+            public String table() {
+                return ctx.table();
+            }
+
+            @Override
+            public String option(String name) {
+                return ctx.queryParam(name);
+            }
+
+            @Override
+            public Channel channel() {
+                return new SocketChannel(ctx.session());
+            }
+
+            @Override
+            public void refuse(int code, String error, String message) {
+                Admission.this.refuse(ctx, code, error, message);
+            }
+
+            @Override
+            public void moved(String node, String message) {
+                sendAndClose(ctx, Frames.moved(node, message), Subscriber.MOVED, message);
+            }
+
+            @Override
+            public void became(Subscriber subscriber) {
+                ctx.became(subscriber);
+            }
+        }, principal);
+    }
+
+    /**
+     * A connection's way in: the node reads the stream, the address has not sent too many bad keys, and the
+     * key is good. Answers its principal, or null once {@code refusal} was told why not.
+     */
+    Principal authenticate(String address, String authorization, String queryKey, Refusal refusal) {
         if (!ready.getAsBoolean()) {
             // A subscription accepted now could miss changes committed after its first frame.
-            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet; retry shortly");
-            return;
+            refusal.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet;"
+                    + " retry shortly");
+            return null;
         }
-        String address = ctx.address();
         long blockedMillis = failures.waitFor(address, config.edge().authFailuresPerAddress());
         if (blockedMillis > 0) {
-            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "too_many_requests", "too many refused API keys from " + address
+            refusal.refuse(StatusCode.TRY_AGAIN_LATER, "too_many_requests", "too many refused API keys from " + address
                     + "; retry after " + blockedMillis + " ms");
-            return;
+            return null;
         }
-        String presented = ApiKeys.fromAuthorization(ctx.authorization());
+        String presented = ApiKeys.fromAuthorization(authorization);
         if (presented == null) {
-            presented = ctx.queryParam("key");
+            presented = queryKey;
         }
         Authenticator.Result auth;
         try {
             auth = authenticator.authenticate(presented);
         } catch (RuntimeException e) {
             LOG.warn("cannot check an API key: {}", e.getMessage());
-            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", "API keys cannot be checked right now; retry shortly");
-            return;
+            refusal.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", "API keys cannot be checked right now; retry shortly");
+            return null;
         }
         if (!auth.ok()) {
             failures.take(address, config.edge().authFailuresPerAddress());
-            refuse(ctx, Subscriber.UNAUTHORIZED, "unauthorized", auth.refusal()
+            refusal.refuse(Subscriber.UNAUTHORIZED, "unauthorized", auth.refusal()
                     + (presented == null ? ", or ?key=KEY from a browser" : ""));
+            return null;
+        }
+        return auth.principal();
+    }
+
+    /**
+     * Why a connection's key may no longer subscribe (revoked, or expired since the connection opened),
+     * or empty when it may, or when it cannot be looked at now: what was accepted stays until it can.
+     */
+    Optional<String> revoked(Principal principal) {
+        if (principal.admin()) {
+            return Optional.empty();
+        }
+        try {
+            Authenticator.Result result = authenticator.recheck(principal.id());
+            return result.ok() ? Optional.empty() : Optional.of(result.refusal());
+        } catch (RuntimeException e) {
+            LOG.warn("cannot look at API key {} again: {}", principal.id(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A subscription's way in, for a connection already admitted with {@code principal}: the key may
+     * subscribe to the table, the options are valid, the table is this node's (else {@code moved}), and the
+     * table has room; then the subscriber joins it, or resumes from its token.
+     */
+    void subscribe(Opening opening, Principal principal) {
+        if (!ready.getAsBoolean()) {
+            opening.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet;"
+                    + " retry shortly");
             return;
         }
-        String table = ctx.table();
+        String table = opening.table();
         Optional<String> problem = Names.tableProblem(table, config.maxTableName());
         if (problem.isPresent()) {
-            refuse(ctx, StatusCode.POLICY_VIOLATION, "invalid_table", problem.get());
+            opening.refuse(StatusCode.POLICY_VIOLATION, "invalid_table", problem.get());
             return;
         }
-        Principal principal = auth.principal();
         if (!principal.may(Permission.SUBSCRIBE, table)) {
-            refuse(ctx, Subscriber.FORBIDDEN, "forbidden", table.equals(KeyRecord.TABLE)
+            opening.refuse(Subscriber.FORBIDDEN, "forbidden", table.equals(KeyRecord.TABLE)
                     ? "table " + KeyRecord.TABLE + " holds the API keys and cannot be subscribed to"
                     : "this API key may not subscribe to table " + table);
             return;
         }
-        String conflate = ctx.queryParam("conflate");
+        String conflate = opening.option("conflate");
         int conflateMillis = conflate == null ? 0 : conflateMillis(conflate);
         if (conflateMillis < 0) {
-            refuse(ctx, StatusCode.POLICY_VIOLATION, "invalid_request", "conflate is a number of milliseconds, 0 (every change)"
-                    + " or " + FanoutConfig.MIN_CONFLATE_MILLIS + " to " + FanoutConfig.MAX_CONFLATE_MILLIS + ", not " + conflate);
+            opening.refuse(StatusCode.POLICY_VIOLATION, "invalid_request", "conflate is a number of milliseconds, 0 (every"
+                    + " change) or " + FanoutConfig.MIN_CONFLATE_MILLIS + " to " + FanoutConfig.MAX_CONFLATE_MILLIS + ", not "
+                    + conflate);
             return;
         }
-        KeyScope.Result scope = KeyScope.parse(ctx.queryParam("only"), ctx.queryParam("prefix"),
+        KeyScope.Result scope = KeyScope.parse(opening.option("only"), opening.option("prefix"),
                 FanoutConfig.MAX_SCOPE_KEY_BYTES);
         if (scope.problem() != null) {
-            refuse(ctx, StatusCode.POLICY_VIOLATION, "invalid_request", scope.problem());
+            opening.refuse(StatusCode.POLICY_VIOLATION, "invalid_request", scope.problem());
             return;
         }
         if (!tables.serves(table)) {
-            elsewhere(ctx, table);
+            elsewhere(opening, table);
             return;
         }
-        Subscriber subscriber = new Subscriber(ctx.session(), table, principal.admin() ? null : principal.id(),
+        Subscriber subscriber = new Subscriber(opening.channel(), table, principal.admin() ? null : principal.id(),
                 config.maxPendingBytes(), conflateMillis, scope.scope(), clock, metrics);
-        ctx.became(subscriber);
+        opening.became(subscriber);
         subscribers.add(subscriber);
-        String resume = ctx.queryParam("resume");
+        String resume = opening.option("resume");
         for (int attempt = 0; attempt < 3; attempt++) {
             TableState state = tables.acquire(table);
             if (state == null) {
                 // Its partition left this node a moment ago.
                 subscriber.gone();
                 subscribers.remove(subscriber);
-                elsewhere(ctx, table);
+                elsewhere(opening, table);
                 return;
             }
             int cap = tables.capOf(table);
@@ -146,7 +247,7 @@ final class Admission {
                 case FULL -> {
                     subscriber.onClose(() -> { });
                     subscriber.gone();
-                    refuse(ctx, Subscriber.TOO_MANY_SUBSCRIBERS, "too_many_subscribers", "table " + table
+                    opening.refuse(Subscriber.TOO_MANY_SUBSCRIBERS, "too_many_subscribers", "table " + table
                             + " has its maximum of " + cap + " subscribers on this node; an administrator can raise it"
                             + " with PUT /v1/tables/" + Tables.SETTINGS + "/keys/" + table + " {\"maxSubscribers\": N}"
                             + ", or for every table that begins with PREFIX at keys/PREFIX*");
@@ -156,7 +257,7 @@ final class Admission {
             }
         }
         subscriber.gone();
-        refuse(ctx, StatusCode.SERVER_ERROR, "unavailable", "the table could not be opened; retry shortly");
+        opening.refuse(StatusCode.SERVER_ERROR, "unavailable", "the table could not be opened; retry shortly");
     }
 
     /** The interval asked for, or -1 when it is not one. */
@@ -180,23 +281,26 @@ final class Admission {
 
     private void sendAndClose(SubscriptionSocket ctx, String frame, int code, String reason) {
         ctx.send(frame);
+        closeSoon(() -> ctx.close(code, Subscriber.closeReason(reason)));
+    }
+
+    /** Closes a refused connection a moment after its error frame went out (see {@link #refuse}). */
+    void closeSoon(Runnable close) {
         try {
-            closer.schedule(() -> ctx.close(code, Subscriber.closeReason(reason)), REFUSAL_CLOSE_DELAY_MILLIS,
-                    TimeUnit.MILLISECONDS);
+            closer.schedule(close, REFUSAL_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            ctx.close(code, Subscriber.closeReason(reason)); // the node is stopping
+            close.run(); // the node is stopping
         }
     }
 
     /** Another node owns the table's partition: the subscriber is sent there, or told to retry while nobody does. */
-    private void elsewhere(SubscriptionSocket ctx, String table) {
+    private void elsewhere(Opening opening, String table) {
         int partition = tables.partitionOf(table);
         Optional<String> owner = routing.ownerOf(partition);
         if (owner.isPresent()) {
-            String message = "table " + table + " is served by " + owner.get();
-            sendAndClose(ctx, Frames.moved(owner.get(), message), Subscriber.MOVED, message);
+            opening.moved(owner.get(), "table " + table + " is served by " + owner.get());
         } else {
-            refuse(ctx, StatusCode.TRY_AGAIN_LATER, "unavailable", Routing.unowned(table, partition));
+            opening.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", Routing.unowned(table, partition));
         }
     }
 }

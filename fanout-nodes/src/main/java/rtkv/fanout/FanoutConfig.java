@@ -45,6 +45,8 @@ import rtkv.schema.SubscriberCaps;
  *                            when PORT is 0): where other nodes send the subscribers of this node's partitions
  * @param sessionTimeoutMillis RTKV_FANOUT_SESSION_TIMEOUT_MS, default 10000: a node silent this long to the
  *                            group (crashed, cut off) loses its partitions to the others
+ * @param maxSubscriptionsPerConnection RTKV_FANOUT_MAX_SUBSCRIPTIONS_PER_CONNECTION, default 1000: subscriptions
+ *                            one connection to /v1/stream may hold at once; one more is refused alone
  * @param tombstoneSeconds    RTKV_TOMBSTONE_RETENTION_SECONDS, default 86400, as api-service's: a resume token
  *                            whose next change is older than this gets resync and a snapshot, since a key
  *                            deleted after it may have been removed for good meanwhile
@@ -53,7 +55,8 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
                     String dbUser, String dbPassword, int maxTableName, int maxSubscribers, Map<String, Integer> capPatterns,
                     int maxPendingBytes,
                     int snapshotChunk, int presenceMillis, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge,
-                    String group, String advertisedUrl, int sessionTimeoutMillis, int tombstoneSeconds) {
+                    String group, String advertisedUrl, int sessionTimeoutMillis, int maxSubscriptionsPerConnection,
+                    int tombstoneSeconds) {
 
     /** A client frame is a heartbeat: anything bigger is refused by the WebSocket layer. */
     static final int MAX_CLIENT_FRAME_BYTES = 4_096;
@@ -102,6 +105,7 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
                 s.text("RTKV_FANOUT_ADVERTISED_URL", ""),
                 // The broker's group.min.session.timeout.ms is 6 s by default.
                 s.integer("RTKV_FANOUT_SESSION_TIMEOUT_MS", 10_000, 6_000, 300_000),
+                s.integer("RTKV_FANOUT_MAX_SUBSCRIPTIONS_PER_CONNECTION", 1_000, 1, 100_000),
                 s.integer("RTKV_TOMBSTONE_RETENTION_SECONDS", 86_400, 1, Integer.MAX_VALUE));
         if (!config.advertisedUrl.isEmpty() && !config.advertisedUrl.matches("wss?://[^/?#\\s]+")) {
             s.problem("RTKV_FANOUT_ADVERTISED_URL must be ws://HOST:PORT or wss://HOST:PORT, without a path, not "

@@ -20,7 +20,8 @@ import rtkv.schema.ClasspathText;
 import rtkv.schema.JsonText;
 
 /**
- * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe[?resume=TOKEN][&conflate=MS]}, the
+ * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe[?resume=TOKEN][&conflate=MS]}, many
+ * on one connection at {@code /v1/stream}, the
  * JavaScript client at {@code /v1/client.js}, health at {@code /healthz} and {@code /readyz}. Its parts: the
  * {@link Admission} of a new subscriber, the {@link Routing} of a table to its node, the
  * {@link Heartbeats} rounds, and the change feeds with the tables they fill. This class ties them together
@@ -40,6 +41,7 @@ final class FanoutServer implements AutoCloseable {
     private final ServiceMetrics serviceMetrics = new ServiceMetrics("fanout-nodes");
     private final FanoutMetrics metrics;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final Set<StreamSocket> streams = ConcurrentHashMap.newKeySet();
     private final Heartbeats heartbeats;
     private final Routing routing;
     private final Admission admission;
@@ -57,7 +59,7 @@ final class FanoutServer implements AutoCloseable {
         this.tables = new Tables(config, snapshots, feed, systemFeed, clock);
         this.metrics = new FanoutMetrics(serviceMetrics.registry(), clock, subscribers, tables::subscriberCounts);
         Authenticator authenticator = new Authenticator(config.adminKey(), tables::key, clock);
-        this.heartbeats = new Heartbeats(config, subscribers, authenticator);
+        this.heartbeats = new Heartbeats(config, subscribers, streams, authenticator);
         this.routing = new Routing(config, tables, this::isReady);
         this.admission = new Admission(config, clock, tables, authenticator, metrics, subscribers, routing, this::isReady,
                 () -> catchUp, heartbeats.scheduler());
@@ -76,11 +78,17 @@ final class FanoutServer implements AutoCloseable {
                     container.addMapping(path, (request, response, callback) ->
                             SubscriptionSocket.of(request, response, admission, subscribers, config.heartbeatSeconds()));
                 }
+                container.addMapping(StreamSocket.PATH, (request, response, callback) ->
+                        StreamSocket.of(request, response, admission, subscribers, streams, config, clock));
             })));
             // What the upgrade handler passed on: no upgrade, or one it could not make sense of.
             c.routes.get(SubscriptionSocket.PATH, ctx -> {
                 throw new HttpResponseException(426, "subscribe with a WebSocket (RFC 6455, version 13) at this address,"
                         + " e.g. wscat -c 'ws://HOST" + ctx.path() + "' -H 'Authorization: Bearer KEY'");
+            });
+            c.routes.get(StreamSocket.PATH, ctx -> {
+                throw new HttpResponseException(426, "open a WebSocket (RFC 6455, version 13) at this address and send"
+                        + " {\"type\":\"subscribe\",\"id\":\"ID\",\"table\":\"TABLE\"} for each table");
             });
             c.routes.get("/v1/client.js", ctx -> ctx.header("Access-Control-Allow-Origin", "*")
                     .header("Cache-Control", "no-cache").contentType("text/javascript; charset=utf-8").result(CLIENT_JS));

@@ -11,6 +11,8 @@ import rtkv.schema.JsonText;
 final class Frames {
 
     static final String HEARTBEAT = object(g -> g.writeStringField("type", "heartbeat"));
+    /** On a stream, after {@code unsubscribe}: nothing more comes for that id. */
+    static final String UNSUBSCRIBED = object(g -> g.writeStringField("type", "unsubscribed"));
 
     private Frames() {
     }
@@ -109,6 +111,15 @@ final class Frames {
             g.writeStringField("type", "presence");
             g.writeNumberField("subscribers", subscribers);
         });
+    }
+
+    /**
+     * A frame of one subscription on a stream: {@code frame} with the subscription's {@code id} first, or
+     * {@code frame} itself when {@code id} is null (about the connection). An id has no character JSON
+     * would escape ({@link StreamRequest}).
+     */
+    static String withId(String id, String frame) {
+        return id == null ? frame : "{\"id\":\"" + id + "\"," + frame.substring(1);
     }
 
     static String error(String code, String message) {

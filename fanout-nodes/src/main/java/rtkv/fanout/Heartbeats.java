@@ -23,6 +23,7 @@ final class Heartbeats implements AutoCloseable {
 
     private final FanoutConfig config;
     private final Set<Subscriber> subscribers;
+    private final Set<StreamSocket> streams;
     private final Authenticator authenticator;
     private final ScheduledExecutorService heartbeats =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-heartbeats"));
@@ -32,9 +33,11 @@ final class Heartbeats implements AutoCloseable {
     /** Rounds of heartbeats so far; the heartbeat thread's own. */
     private long beats;
 
-    Heartbeats(FanoutConfig config, Set<Subscriber> subscribers, Authenticator authenticator) {
+    /** @param streams the connections to /v1/stream, whose heartbeats and silence are theirs, not their subscribers' */
+    Heartbeats(FanoutConfig config, Set<Subscriber> subscribers, Set<StreamSocket> streams, Authenticator authenticator) {
         this.config = config;
         this.subscribers = subscribers;
+        this.streams = streams;
         this.authenticator = authenticator;
     }
 
@@ -73,7 +76,7 @@ final class Heartbeats implements AutoCloseable {
         for (Subscriber subscriber : subscribers) {
             if (subscriber.isClosed()) {
                 subscribers.remove(subscriber);
-            } else if (Math.floorMod(System.identityHashCode(subscriber), groups) != group) {
+            } else if (subscriber.shared() || Math.floorMod(System.identityHashCode(subscriber), groups) != group) {
                 continue;
             } else if (subscriber.silentFor(silence)) {
                 subscriber.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
@@ -81,6 +84,19 @@ final class Heartbeats implements AutoCloseable {
                         + config.heartbeatSeconds() + " s");
             } else if (subscriber.started()) {
                 subscriber.heartbeat(HEARTBEAT);
+            }
+        }
+        for (StreamSocket stream : streams) {
+            if (stream.isClosed()) {
+                streams.remove(stream);
+            } else if (Math.floorMod(System.identityHashCode(stream), groups) != group) {
+                continue;
+            } else if (stream.silentFor(silence)) {
+                stream.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
+                        + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
+                        + config.heartbeatSeconds() + " s");
+            } else {
+                stream.heartbeat(HEARTBEAT);
             }
         }
     }

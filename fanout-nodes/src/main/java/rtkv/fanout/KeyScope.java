@@ -1,9 +1,6 @@
 package rtkv.fanout;
 
-import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import rtkv.schema.Names;
 
 /**
@@ -45,34 +42,7 @@ record KeyScope(String only, String prefix) {
     record Result(KeyScope scope, String problem) {
     }
 
-    boolean all() {
-        return only == null && prefix == null;
-    }
-
     boolean matches(String key) {
         return only != null ? only.equals(key) : prefix == null || key.startsWith(prefix);
-    }
-
-    /** The entries of {@code keys} in this scope, in key order; {@code keys} itself when it watches them all. */
-    <V> SortedMap<String, V> select(SortedMap<String, V> keys) {
-        if (all()) {
-            return keys;
-        }
-        SortedMap<String, V> selected = new TreeMap<>();
-        if (only != null) {
-            V value = keys.get(only);
-            if (value != null) {
-                selected.put(only, value);
-            }
-            return selected;
-        }
-        // Every key that begins with the prefix sorts at or after it, and together.
-        for (Map.Entry<String, V> entry : keys.tailMap(prefix).entrySet()) {
-            if (!entry.getKey().startsWith(prefix)) {
-                break;
-            }
-            selected.put(entry.getKey(), entry.getValue());
-        }
-        return selected;
     }
 }

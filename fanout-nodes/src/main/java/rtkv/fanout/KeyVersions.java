@@ -120,9 +120,24 @@ final class KeyVersions {
 
     /** The keys live at {@code now}, in key order. */
     SortedMap<String, Entry> live(long now) {
+        return live(now, KeyScope.ALL);
+    }
+
+    /**
+     * The keys in {@code scope} live at {@code now}, in key order: one lookup for one key, else one pass
+     * that sorts only the keys in scope, so a scoped snapshot of a large table is not a copy of all of it.
+     */
+    SortedMap<String, Entry> live(long now, KeyScope scope) {
         SortedMap<String, Entry> live = new TreeMap<>();
+        if (scope.only() != null) {
+            Entry entry = entries.get(scope.only());
+            if (entry != null && entry.isLive(now)) {
+                live.put(scope.only(), entry);
+            }
+            return live;
+        }
         entries.forEach((key, entry) -> {
-            if (entry.isLive(now)) {
+            if (entry.isLive(now) && scope.matches(key)) {
                 live.put(key, entry);
             }
         });

@@ -7,20 +7,16 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.StatusCode;
-import org.eclipse.jetty.websocket.common.WebSocketSession;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
-import org.eclipse.jetty.websocket.core.OpCode;
 import rtkv.schema.ChangeEvent;
 
 /**
- * One WebSocket subscribed to one table. Frames are written asynchronously, so a slow reader never
- * blocks anyone; the bytes of changes queued for it are bounded, and past the bound it is sent
- * {@code resync} and closed, so the memory it holds is bounded too: that bound, plus while it is being
- * written the one snapshot it asked for (a table larger than the bound must still be deliverable).
+ * One subscription to one table, on a WebSocket of its own or on one it shares ({@link Channel}). Frames
+ * are written asynchronously, so a slow reader never blocks anyone; the bytes of changes queued for it are
+ * bounded, and past the bound it is sent {@code resync} and ended, so the memory it holds is bounded too:
+ * that bound, plus while it is being written the one snapshot it asked for (a table larger than the bound
+ * must still be deliverable).
  */
 final class Subscriber {
 
@@ -32,9 +28,7 @@ final class Subscriber {
     /** Another node serves the table: a {@code moved} frame says which, when known. */
     static final int MOVED = 4308;
 
-    private final Session session;
-    // Jetty's own session under the API's: it sends a frame whose bytes are already encoded.
-    private final CoreSession core;
+    private final Channel channel;
     private final String table;
     private final String keyId;
     private final long maxPendingBytes;
@@ -67,11 +61,10 @@ final class Subscriber {
      * @param conflateMillis 0 for every change as it comes, else at most one change per key per this interval
      * @param scope          the keys it watches: it is sent only theirs, in its snapshot and after
      */
-    Subscriber(Session session, String table, String keyId, long maxPendingBytes, int conflateMillis, KeyScope scope,
+    Subscriber(Channel channel, String table, String keyId, long maxPendingBytes, int conflateMillis, KeyScope scope,
                Clock clock, FanoutMetrics metrics) {
         this.metrics = metrics;
-        this.session = session;
-        this.core = ((WebSocketSession) session).getCoreSession();
+        this.channel = channel;
         this.table = table;
         this.keyId = keyId;
         this.maxPendingBytes = maxPendingBytes;
@@ -91,6 +84,11 @@ final class Subscriber {
 
     int conflateMillis() {
         return conflateMillis;
+    }
+
+    /** Whether it shares its connection with other subscriptions, whose heartbeats and silence are the connection's. */
+    boolean shared() {
+        return channel.shared();
     }
 
     KeyScope scope() {
@@ -177,8 +175,8 @@ final class Subscriber {
             cutOff();
             return;
         }
-        core.sendFrame(new Frame(OpCode.TEXT, frame.view()), org.eclipse.jetty.util.Callback.from(
-                () -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)), batch);
+        channel.send(frame, Callback.from(() -> pendingBytes.addAndGet(-size), failure -> pendingBytes.addAndGet(-size)),
+                batch);
         started = true;
         sentSinceHeartbeat = true;
     }
@@ -196,7 +194,7 @@ final class Subscriber {
     /** Writes what batched sends left in the connection's buffer. */
     void flush() {
         if (!closed.get()) {
-            core.flush(org.eclipse.jetty.util.Callback.NOOP);
+            channel.flush();
         }
     }
 
@@ -218,12 +216,8 @@ final class Subscriber {
         flush();
     }
 
-    /**
-     * The table's live keys in its scope, in key order, in frames of {@code chunk} keys; the last one
-     * carries {@code token}.
-     */
-    void sendSnapshot(SortedMap<String, Entry> table, int chunk, String token) {
-        SortedMap<String, Entry> keys = scope.select(table);
+    /** The live keys in its scope, in key order, in frames of {@code chunk} keys; the last one carries {@code token}. */
+    void sendSnapshot(SortedMap<String, Entry> keys, int chunk, String token) {
         List<Map.Entry<String, Entry>> part = new ArrayList<>(Math.min(chunk, keys.size()));
         for (Map.Entry<String, Entry> entry : keys.entrySet()) {
             part.add(entry);
@@ -242,7 +236,7 @@ final class Subscriber {
         }
         long size = Frames.utf8Length(frame);
         snapshotBytes.addAndGet(size);
-        session.sendText(frame, Callback.from(() -> snapshotBytes.addAndGet(-size), failure -> snapshotBytes.addAndGet(-size)));
+        channel.sendText(frame, Callback.from(() -> snapshotBytes.addAndGet(-size), failure -> snapshotBytes.addAndGet(-size)));
         started = true;
     }
 
@@ -258,9 +252,9 @@ final class Subscriber {
     void cutOff() {
         if (closed.compareAndSet(false, true)) {
             metrics.droppedTooSlow();
-            session.sendText(Frames.resync("too slow: more than " + maxPendingBytes + " bytes were waiting to be sent"),
+            channel.sendText(Frames.resync("too slow: more than " + maxPendingBytes + " bytes were waiting to be sent"),
                     Callback.NOOP);
-            session.close(StatusCode.TRY_AGAIN_LATER, "too slow", Callback.NOOP);
+            channel.end(StatusCode.TRY_AGAIN_LATER, "too slow");
             onClose.run();
         }
     }
@@ -268,8 +262,8 @@ final class Subscriber {
     /** Refused or timed out: an error frame, then a close with {@code code}. */
     void refuse(int code, String error, String message) {
         if (closed.compareAndSet(false, true)) {
-            session.sendText(Frames.error(error, message), Callback.NOOP);
-            session.close(code, closeReason(message), Callback.NOOP);
+            channel.sendText(Frames.error(error, message), Callback.NOOP);
+            channel.end(code, closeReason(message));
             onClose.run();
         }
     }
@@ -277,8 +271,8 @@ final class Subscriber {
     /** Told to resume on {@code node} (null: on any node, which sends it on), then closed. */
     void moved(String node, String message) {
         if (closed.compareAndSet(false, true)) {
-            session.sendText(Frames.moved(node, message), Callback.NOOP);
-            session.close(MOVED, closeReason(message), Callback.NOOP);
+            channel.sendText(Frames.moved(node, message), Callback.NOOP);
+            channel.end(MOVED, closeReason(message));
             onClose.run();
         }
     }

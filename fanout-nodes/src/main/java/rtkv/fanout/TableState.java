@@ -387,7 +387,7 @@ final class TableState {
      * partition offset the snapshot holds every change up to.
      */
     private long sendSnapshot(Subscriber subscriber) {
-        SortedMap<String, Entry> visible = keys.live(clock.millis());
+        SortedMap<String, Entry> visible = keys.live(clock.millis(), subscriber.scope());
         // Every change of the table up to what the node has handed out is in this state.
         long through = Math.max(lastOffset, processedThrough());
         subscriber.sendSnapshot(visible, snapshotChunk, new Token(partition, through, shard, keys.covered()).encode(topicTag));

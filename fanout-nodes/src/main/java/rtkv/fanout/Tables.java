@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +42,8 @@ final class Tables implements AutoCloseable {
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fanout-conflation"));
     private final Map<String, TableState> pinned = new ConcurrentHashMap<>();
+    /** The settings that set no cap, each logged once. */
+    private final Set<String> passedOver = ConcurrentHashMap.newKeySet();
 
     /**
      * @param feed       this node's share of the topic, for every table but the system tables
@@ -213,28 +214,21 @@ final class Tables implements AutoCloseable {
 
     /**
      * The table's subscriber cap: the most specific of the caps set for it by name or by pattern, in
-     * {@code rtkv.settings} or in the configuration (rtkv.settings first for the same name), else the node's
-     * default. At most a table name's length plus two lookups.
+     * {@code rtkv.settings} or in the configuration (rtkv.settings first at the same name), else the node's
+     * default ({@link SubscriberCaps#resolve}).
      */
     int capOf(String table) {
         TableState settings = pinned.get(SETTINGS);
-        for (String name : SubscriberCaps.candidates(table)) {
+        return SubscriberCaps.resolve(table, name -> {
             Entry entry = settings == null ? null : settings.entry(name);
-            if (entry != null && entry.value() != null) {
-                OptionalInt cap = SubscriberCaps.cap(entry.value());
-                if (cap.isPresent()) {
-                    return cap.getAsInt();
-                }
-                // Written before api-service checked settings, or straight to the shard.
+            return entry == null ? null : entry.value();
+        }, config.capPatterns(), config.maxSubscribers(), (name, value) -> {
+            // Written straight to a shard: said once per value, not on every subscribe.
+            if (passedOver.add(name + "=" + value)) {
                 LOG.atWarn().addKeyValue("table", table).log("{} of {} is {}, not {{\"maxSubscribers\": N}}; it is"
-                        + " passed over", SETTINGS, name, entry.value());
+                        + " passed over", SETTINGS, name, value);
             }
-            Integer configured = config.capPatterns().get(name);
-            if (configured != null) {
-                return configured;
-            }
-        }
-        return config.maxSubscribers();
+        });
     }
 
     /**

@@ -136,6 +136,19 @@ final class FanoutFixture implements BeforeAllCallback {
         return "fan-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** A new table whose partition {@code node} owns now. */
+    static String tableOn(FanoutServer node) {
+        for (int i = 0; ; i++) {
+            String table = table();
+            if (node.partitions().contains(node.partitionOf(table))) {
+                return table;
+            }
+            if (i >= 1_000) {
+                throw new AssertionError("no table lands on " + node.partitions());
+            }
+        }
+    }
+
     static RecordMetadata publish(String table, String key, String value, long version) throws Exception {
         return publish(event(table, key, value, version));
     }

@@ -10,6 +10,7 @@ import static rtkv.fanout.FanoutFixture.parsed;
 import static rtkv.fanout.FanoutFixture.publish;
 import static rtkv.fanout.FanoutFixture.startServer;
 import static rtkv.fanout.FanoutFixture.table;
+import static rtkv.fanout.FanoutFixture.tableOn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,16 +52,6 @@ class GroupIT {
     }
 
     /** A table in a partition {@code node} owns. */
-    private static String tableOn(FanoutServer node) {
-        for (int i = 0; ; i++) {
-            String table = table();
-            if (node.partitions().contains(node.partitionOf(table))) {
-                return table;
-            }
-            assertTrue(i < 1_000, "no table lands on " + node.partitions());
-        }
-    }
-
     @Test
     void nodesSplitThePartitionsRouteSubscribersAndHandOverWhenOneLeaves() throws Exception {
         Map<String, String> group = Map.of("RTKV_FANOUT_GROUP", "group-it-" + UUID.randomUUID());

@@ -3,22 +3,29 @@ package rtkv.fanout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class KeyScopeTest {
 
-    private static final SortedMap<String, Integer> TABLE = new TreeMap<>();
+    private static final KeyVersions TABLE = new KeyVersions(0, -1);
 
     static {
+        Map<String, Entry> rows = new HashMap<>();
         for (String key : List.of("a", "user", "user/", "user/alice", "user/bob", "user0", "userz", "users/x", "\uffff")) {
-            TABLE.put(key, key.length());
+            rows.put(key, new Entry("1", 1, null));
         }
+        rows.put("user/gone", new Entry(null, 2, null));
+        TABLE.load(rows, 0);
+    }
+
+    /** The live keys of TABLE in {@code scope}, in order: what a snapshot of it holds. */
+    private static List<String> select(KeyScope scope) {
+        return List.copyOf(TABLE.live(0, scope).keySet());
     }
 
     private static KeyScope scope(String only, String prefix) {
@@ -36,31 +43,32 @@ class KeyScopeTest {
     @Test
     void withNeitherItWatchesTheWholeTable() {
         KeyScope all = scope(null, null);
-        assertTrue(all.all());
         assertTrue(all.matches("anything"));
-        assertSame(TABLE, all.select(TABLE));
+        assertEquals(List.copyOf(TABLE.live(0).keySet()), select(all));
+        assertEquals(9, select(all).size());
     }
 
     @Test
     void aPrefixSelectsExactlyTheKeysThatBeginWithIt() {
         KeyScope users = scope(null, "user/");
-        assertEquals(List.of("user/", "user/alice", "user/bob"), List.copyOf(users.select(TABLE).keySet()));
+        assertEquals(List.of("user/", "user/alice", "user/bob"), select(users));
         assertTrue(users.matches("user/carol"));
         assertFalse(users.matches("user"));
         assertFalse(users.matches("users/x"));
         assertEquals(List.of("user", "user/", "user/alice", "user/bob", "user0", "users/x", "userz"),
-                List.copyOf(scope(null, "user").select(TABLE).keySet()));
-        assertEquals(List.of("\uffff"), List.copyOf(scope(null, "\uffff").select(TABLE).keySet()));
-        assertTrue(scope(null, "nobody").select(TABLE).isEmpty());
+                select(scope(null, "user")));
+        assertEquals(List.of("\uffff"), select(scope(null, "\uffff")));
+        assertTrue(select(scope(null, "nobody")).isEmpty());
     }
 
     @Test
     void onlySelectsOneKeyAndNotTheKeysItBegins() {
         KeyScope user = scope("user", null);
-        assertEquals(List.of("user"), List.copyOf(user.select(TABLE).keySet()));
+        assertEquals(List.of("user"), select(user));
         assertTrue(user.matches("user"));
         assertFalse(user.matches("user/alice"));
-        assertTrue(scope("missing", null).select(TABLE).isEmpty());
+        assertTrue(select(scope("missing", null)).isEmpty());
+        assertTrue(select(scope("user/gone", null)).isEmpty(), "a deleted key is not in a snapshot");
     }
 
     @Test

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -25,7 +27,7 @@ public final class SubscriberCaps {
     }
 
     /** Whether a settings key is a pattern ({@code PREFIX*}) rather than one table's name. */
-    public static boolean isPattern(String key) {
+    private static boolean isPattern(String key) {
         return key.endsWith("*");
     }
 
@@ -35,7 +37,7 @@ public final class SubscriberCaps {
             return Names.tableProblem(key, maxTableName);
         }
         String prefix = key.substring(0, key.length() - 1);
-        if (prefix.length() >= maxTableName) {
+        if (prefix.length() > maxTableName) {
             return Optional.of("the pattern's prefix is " + prefix.length() + " characters long; a table name has at most "
                     + maxTableName);
         }
@@ -46,10 +48,18 @@ public final class SubscriberCaps {
         return Optional.empty();
     }
 
-    /** The cap {@code json} sets; empty when it is not one ({@link #problem} says why). */
+    /**
+     * The cap {@code json} sets: its {@code maxSubscribers}, whatever else it holds, since a node reads what
+     * may have been written before api-service checked caps ({@link #problem} is the check for a write);
+     * empty when it sets none.
+     */
     public static OptionalInt cap(String json) {
-        return problem(json).isPresent() ? OptionalInt.empty()
-                : OptionalInt.of(Integer.parseInt(JsonText.parseObject(json).get("maxSubscribers")));
+        try {
+            String n = JsonText.parseObject(json).get("maxSubscribers");
+            return n != null && n.matches("\\d{1,9}") ? OptionalInt.of(Integer.parseInt(n)) : OptionalInt.empty();
+        } catch (JsonText.InvalidJsonException e) {
+            return OptionalInt.empty();
+        }
     }
 
     /** What is wrong with {@code json} as a cap; empty when it is {@code {"maxSubscribers": N}} with N from 0 to MAX_CAP. */
@@ -66,6 +76,30 @@ public final class SubscriberCaps {
                     + "; not " + json);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The cap of {@code table}: the most specific name among {@link #candidates} with a cap, the value of
+     * {@code settings} (run time, a JSON text or null) before {@code configured} at each name, else
+     * {@code fallback}. A setting that sets no cap is passed over, and {@code passedOver} told of it.
+     */
+    public static int resolve(String table, Function<String, String> settings, Map<String, Integer> configured,
+                              int fallback, BiConsumer<String, String> passedOver) {
+        for (String name : candidates(table)) {
+            String setting = settings.apply(name);
+            if (setting != null) {
+                OptionalInt cap = cap(setting);
+                if (cap.isPresent()) {
+                    return cap.getAsInt();
+                }
+                passedOver.accept(name, setting);
+            }
+            Integer cap = configured.get(name);
+            if (cap != null) {
+                return cap;
+            }
+        }
+        return fallback;
     }
 
     /** The names a cap of {@code table} may be set under, the most specific first: the table, then its prefixes' patterns. */

@@ -1,0 +1,321 @@
+package rtkv.fanout;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.api.exceptions.WebSocketException;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rtkv.auth.Principal;
+
+/**
+ * One WebSocket on {@code /v1/stream} carrying many subscriptions, each named by the client's id: the
+ * client sends {@code subscribe} and {@code unsubscribe} messages ({@link StreamRequest}), and every frame of
+ * a subscription carries its {@code id}. A refused or failing subscription ends alone; the connection
+ * ends only for its key (revoked) or its silence. Heartbeats and the client's silence are the
+ * connection's, not each subscription's. Public only because Jetty binds its listener methods through
+ * method handles.
+ */
+public final class StreamSocket implements Session.Listener.AutoDemanding {
+
+    static final String PATH = "/v1/stream";
+    /** What Jetty takes before it closes with 1009; up to it, a message over the limit gets an error frame. */
+    static final int MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(StreamSocket.class);
+
+    private final String authorization;
+    private final String queryKey;
+    private final Admission admission;
+    private final Set<Subscriber> subscribers;
+    private final Set<StreamSocket> streams;
+    private final FanoutConfig config;
+    private final Clock clock;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Session session;
+    private volatile CoreSession core;
+    private volatile Principal principal;
+    private volatile long lastHeardMillis;
+    private volatile boolean sentSinceHeartbeat;
+
+    private StreamSocket(String authorization, String queryKey, Admission admission, Set<Subscriber> subscribers,
+                         Set<StreamSocket> streams, FanoutConfig config, Clock clock) {
+        this.authorization = authorization;
+        this.queryKey = queryKey;
+        this.admission = admission;
+        this.subscribers = subscribers;
+        this.streams = streams;
+        this.config = config;
+        this.clock = clock;
+        this.lastHeardMillis = clock.millis();
+    }
+
+    /** For an upgrade request on {@link #PATH}; extensions are declined, as on the one-table address. */
+    static StreamSocket of(ServerUpgradeRequest request, ServerUpgradeResponse response, Admission admission,
+                           Set<Subscriber> subscribers, Set<StreamSocket> streams, FanoutConfig config, Clock clock) {
+        response.setExtensions(java.util.List.of());
+        if (!request.getSubProtocols().isEmpty()) {
+            response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
+        }
+        return new StreamSocket(request.getHeaders().get("Authorization"),
+                org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("key"), admission, subscribers,
+                streams, config, clock);
+    }
+
+    @Override
+    public void onWebSocketOpen(Session opened) {
+        this.session = opened;
+        this.core = ((WebSocketSession) opened).getCoreSession();
+        opened.setMaxTextMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES);
+        String address = opened.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(opened.getRemoteSocketAddress());
+        try {
+            principal = admission.authenticate(address, authorization, queryKey, this::refuse);
+        } catch (RuntimeException e) {
+            LOG.error("admitting a stream connection failed", e);
+            refuse(StatusCode.SERVER_ERROR, "unavailable", "internal error; retry shortly");
+            return;
+        }
+        if (principal != null) {
+            streams.add(this);
+        }
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+        lastHeardMillis = clock.millis();
+        Principal admitted = principal;
+        if (admitted == null || closed.get() || message.equals(Frames.HEARTBEAT)) {
+            return;
+        }
+        StreamRequest request;
+        try {
+            request = StreamRequest.parse(message);
+        } catch (StreamRequest.Invalid e) {
+            write(Frames.withId(e.id(), Frames.error(e.error(), e.getMessage())));
+            return;
+        }
+        switch (request.type()) {
+            case "subscribe" -> subscribe(request, admitted);
+            case "unsubscribe" -> unsubscribe(request.id());
+            default -> {
+                // a heartbeat: heard above
+            }
+        }
+    }
+
+    private void subscribe(StreamRequest request, Principal admitted) {
+        String id = request.id();
+        if (subscriptions.containsKey(id)) {
+            write(Frames.withId(id, Frames.error("duplicate_id", "subscription " + id + " is open on this connection;"
+                    + " unsubscribe it first, or use another id")));
+            return;
+        }
+        if (subscriptions.size() >= config.maxSubscriptionsPerConnection()) {
+            write(Frames.withId(id, Frames.error("too_many_subscriptions", "a connection carries at most "
+                    + config.maxSubscriptionsPerConnection() + " subscriptions; open another")));
+            return;
+        }
+        java.util.Optional<String> revoked = admission.revoked(admitted);
+        if (revoked.isPresent()) {
+            refuse(Subscriber.UNAUTHORIZED, "unauthorized", revoked.get());
+            return;
+        }
+        Subscription subscription = new Subscription(id, request);
+        subscriptions.put(id, subscription);
+        try {
+            admission.subscribe(subscription, admitted);
+        } catch (RuntimeException e) {
+            LOG.atError().addKeyValue("table", request.table()).setCause(e).log("subscribing {} to {} failed", id,
+                    request.table());
+            subscription.refuse(StatusCode.SERVER_ERROR, "unavailable", "internal error; retry shortly");
+        }
+    }
+
+    private void unsubscribe(String id) {
+        Subscription subscription = subscriptions.remove(id);
+        if (subscription == null) {
+            write(Frames.withId(id, Frames.error("unknown_id", "no subscription " + id + " is open on this connection")));
+            return;
+        }
+        subscription.leave();
+        write(Frames.withId(id, Frames.UNSUBSCRIBED));
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+        callback.succeed();
+        lastHeardMillis = clock.millis();
+        write(Frames.error("invalid_frame", "frames are JSON text, not binary"));
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        leave();
+    }
+
+    @Override
+    public void onWebSocketError(Throwable error) {
+        if (!(error instanceof IOException) && !(error instanceof WebSocketException)) {
+            LOG.error("a stream connection failed", error);
+        }
+        leave();
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    boolean silentFor(long millis) {
+        return clock.millis() - lastHeardMillis > millis;
+    }
+
+    /** A heartbeat, unless frames went out since the last round. */
+    void heartbeat(Encoded heartbeat) {
+        if (sentSinceHeartbeat) {
+            sentSinceHeartbeat = false;
+            return;
+        }
+        core.sendFrame(new Frame(OpCode.TEXT, heartbeat.view()), Callback.NOOP, false);
+        sentSinceHeartbeat = false;
+    }
+
+    /** A connection-level error frame and the close, after which every subscription on it is gone. */
+    void refuse(int code, String error, String message) {
+        Session s = session;
+        if (s == null || !closed.compareAndSet(false, true)) {
+            return;
+        }
+        s.sendText(Frames.error(error, message), org.eclipse.jetty.websocket.api.Callback.NOOP);
+        admission.closeSoon(() -> s.close(code, Subscriber.closeReason(message), org.eclipse.jetty.websocket.api.Callback.NOOP));
+        leave();
+    }
+
+    private void write(String frame) {
+        sentSinceHeartbeat = true;
+        session.sendText(frame, org.eclipse.jetty.websocket.api.Callback.NOOP);
+    }
+
+    private void leave() {
+        closed.set(true);
+        streams.remove(this);
+        for (Subscription subscription : subscriptions.values()) {
+            subscription.leave();
+        }
+        subscriptions.clear();
+    }
+
+    /** One subscription of the connection: how it is opened ({@link Admission.Opening}), then its frames' way out. */
+    private final class Subscription implements Admission.Opening, Channel {
+        private final String id;
+        private final StreamRequest request;
+        /** {@code {"id":"ID",}}: what each of its frames begins with instead of its own {@code {}. */
+        private final byte[] prefix;
+        private volatile Subscriber subscriber;
+
+        Subscription(String id, StreamRequest request) {
+            this.id = id;
+            this.request = request;
+            this.prefix = ("{\"id\":\"" + id + "\",").getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String table() {
+            return request.table();
+        }
+
+        @Override
+        public String option(String name) {
+            return request.option(name);
+        }
+
+        @Override
+        public Channel channel() {
+            return this;
+        }
+
+        @Override
+        public void refuse(int code, String error, String message) {
+            subscriptions.remove(id, this);
+            write(Frames.withId(id, Frames.error(error, message)));
+        }
+
+        @Override
+        public void moved(String node, String message) {
+            subscriptions.remove(id, this);
+            write(Frames.withId(id, Frames.moved(node, message)));
+        }
+
+        @Override
+        public void became(Subscriber admitted) {
+            this.subscriber = admitted;
+            if (closed.get()) {
+                // The connection broke while this was admitted: nobody would let go of it otherwise.
+                leave();
+            }
+        }
+
+        @Override
+        public void send(Encoded frame, Callback done, boolean batch) {
+            ByteBuffer shared = frame.view();
+            ByteBuffer own = ByteBuffer.allocate(prefix.length + shared.remaining() - 1);
+            own.put(prefix).put(shared.position(shared.position() + 1)).flip();
+            sentSinceHeartbeat = true;
+            core.sendFrame(new Frame(OpCode.TEXT, own), done, batch);
+        }
+
+        @Override
+        public void sendText(String frame, Callback done) {
+            sentSinceHeartbeat = true;
+            session.sendText(Frames.withId(id, frame), org.eclipse.jetty.websocket.api.Callback.from(done::succeeded,
+                    done::failed));
+        }
+
+        @Override
+        public void flush() {
+            core.flush(Callback.NOOP);
+        }
+
+        @Override
+        public void end(int code, String reason) {
+            subscriptions.remove(id, this);
+            Subscriber s = subscriber;
+            if (s != null) {
+                subscribers.remove(s);
+            }
+            if (code == Subscriber.UNAUTHORIZED || code == Subscriber.NO_HEARTBEAT) {
+                // About the connection's key or its client: no other subscription on it may go on.
+                StreamSocket.this.refuse(code, code == Subscriber.UNAUTHORIZED ? "unauthorized" : "no_heartbeat", reason);
+            }
+        }
+
+        @Override
+        public boolean shared() {
+            return true;
+        }
+
+        /** Unsubscribed, or the connection is gone. */
+        void leave() {
+            Subscriber s = subscriber;
+            if (s != null) {
+                s.gone();
+                subscribers.remove(s);
+            }
+        }
+    }
+}
