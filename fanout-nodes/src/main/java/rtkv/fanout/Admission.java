@@ -239,7 +239,10 @@ final class Admission {
             TableState.Admission admission = resume == null ? state.join(subscriber, cap) : state.admit(subscriber, cap);
             switch (admission) {
                 case JOINED -> {
-                    if (resume != null) {
+                    if (subscriber.isClosed()) {
+                        // Its connection ended while it was admitted, before the release was in place.
+                        tables.release(state, subscriber);
+                    } else if (resume != null) {
                         catchUp.get().resume(subscriber, state, resume);
                     }
                     return;

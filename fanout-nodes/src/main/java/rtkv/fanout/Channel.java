@@ -26,4 +26,7 @@ interface Channel {
 
     /** Whether the connection carries other subscriptions, and so its heartbeats and silence are its own. */
     boolean shared();
+
+    /** Bytes each frame of this subscriber takes on the wire beyond the frame itself (its id on a stream). */
+    int overhead();
 }

@@ -42,14 +42,14 @@ final class FanoutMetrics {
     private final Supplier<Map<String, Integer>> subscribersByTable;
 
     /**
-     * @param connections        open subscriber connections now
+     * @param connections        open subscriber connections now, asked at each scrape
      * @param subscribersByTable the subscribers of each table held here now, asked at each scrape
      */
-    FanoutMetrics(MeterRegistry registry, Clock clock, Collection<?> connections,
+    FanoutMetrics(MeterRegistry registry, Clock clock, java.util.function.IntSupplier connections,
                   Supplier<Map<String, Integer>> subscribersByTable) {
         this.clock = clock;
         this.subscribersByTable = subscribersByTable;
-        Gauge.builder("rtkv.fanout.connections", connections, Collection::size)
+        Gauge.builder("rtkv.fanout.connections", connections, java.util.function.IntSupplier::getAsInt)
                 .description("open subscriber connections").register(registry);
         subscribers = MultiGauge.builder("rtkv.fanout.subscribers").description("subscribers of each table on this node")
                 .register(registry);

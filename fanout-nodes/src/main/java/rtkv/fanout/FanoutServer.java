@@ -57,7 +57,9 @@ final class FanoutServer implements AutoCloseable {
         this.systemFeed = new ChangeFeed(config, ChangeFeed.Scope.SYSTEM, Set.copyOf(Tables.PINNED));
         this.snapshots = new Snapshots(config);
         this.tables = new Tables(config, snapshots, feed, systemFeed, clock);
-        this.metrics = new FanoutMetrics(serviceMetrics.registry(), clock, subscribers, tables::subscriberCounts);
+        // A subscriber with a socket of its own is a connection; those on a stream share theirs.
+        this.metrics = new FanoutMetrics(serviceMetrics.registry(), clock, () -> streams.size()
+                + (int) subscribers.stream().filter(s -> !s.shared()).count(), tables::subscriberCounts);
         Authenticator authenticator = new Authenticator(config.adminKey(), tables::key, clock);
         this.heartbeats = new Heartbeats(config, subscribers, streams, authenticator);
         this.routing = new Routing(config, tables, this::isReady);

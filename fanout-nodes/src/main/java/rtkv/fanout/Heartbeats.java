@@ -109,15 +109,23 @@ final class Heartbeats implements AutoCloseable {
         // Empty: the key could not be looked at this round; what was accepted stays, it is looked at again next time.
         Map<String, Optional<Authenticator.Result>> checked = new HashMap<>();
         for (Subscriber subscriber : subscribers) {
-            String id = subscriber.keyId();
-            if (id == null || subscriber.isClosed()) {
-                continue;
-            }
-            Optional<Authenticator.Result> result = checked.computeIfAbsent(id, this::recheck);
-            if (result.isPresent() && !result.get().ok()) {
-                subscriber.refuse(Subscriber.UNAUTHORIZED, "unauthorized", result.get().refusal());
+            if (!subscriber.isClosed()) {
+                refusal(checked, subscriber.keyId()).ifPresent(why -> subscriber.refuse(Subscriber.UNAUTHORIZED,
+                        "unauthorized", why));
             }
         }
+        // A stream with no subscription open has no subscriber to be found above.
+        for (StreamSocket stream : streams) {
+            if (!stream.isClosed()) {
+                refusal(checked, stream.keyId()).ifPresent(why -> stream.refuse(Subscriber.UNAUTHORIZED, "unauthorized", why));
+            }
+        }
+    }
+
+    /** Why key {@code id} may no longer subscribe; empty for the admin key (null), a good key, or one not looked at. */
+    private Optional<String> refusal(Map<String, Optional<Authenticator.Result>> checked, String id) {
+        return id == null ? Optional.empty()
+                : checked.computeIfAbsent(id, this::recheck).filter(result -> !result.ok()).map(Authenticator.Result::refusal);
     }
 
     private Optional<Authenticator.Result> recheck(String id) {

@@ -43,4 +43,9 @@ final class SocketChannel implements Channel {
     public boolean shared() {
         return false;
     }
+
+    @Override
+    public int overhead() {
+        return 0;
+    }
 }

@@ -1,7 +1,6 @@
 package rtkv.fanout;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -9,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -36,6 +36,13 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     static final String PATH = "/v1/stream";
     /** What Jetty takes before it closes with 1009; up to it, a message over the limit gets an error frame. */
     static final int MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
+    /**
+     * Bytes waiting for a client to read, in RTKV_FANOUT_MAX_PENDING_BYTES, past which a message from it
+     * closes the connection (1013): each subscription's changes are bounded on their own, but snapshots
+     * and the answers to its messages are the client's doing, and a client that sends without reading
+     * would otherwise queue them without end.
+     */
+    static final int MAX_PENDING_PER_CONNECTION = 8;
     private static final Logger LOG = LoggerFactory.getLogger(StreamSocket.class);
 
     private final String authorization;
@@ -47,6 +54,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final Clock clock;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Bytes handed to Jetty and not yet written to the client. */
+    private final AtomicLong queued = new AtomicLong();
     private volatile Session session;
     private volatile CoreSession core;
     private volatile Principal principal;
@@ -68,10 +77,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     /** For an upgrade request on {@link #PATH}; extensions are declined, as on the one-table address. */
     static StreamSocket of(ServerUpgradeRequest request, ServerUpgradeResponse response, Admission admission,
                            Set<Subscriber> subscribers, Set<StreamSocket> streams, FanoutConfig config, Clock clock) {
-        response.setExtensions(java.util.List.of());
-        if (!request.getSubProtocols().isEmpty()) {
-            response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
-        }
+        SubscriptionSocket.negotiate(request, response);
         return new StreamSocket(request.getHeaders().get("Authorization"),
                 org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("key"), admission, subscribers,
                 streams, config, clock);
@@ -82,10 +88,9 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         this.session = opened;
         this.core = ((WebSocketSession) opened).getCoreSession();
         opened.setMaxTextMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES);
-        String address = opened.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : String.valueOf(opened.getRemoteSocketAddress());
+        opened.setMaxBinaryMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES);
         try {
-            principal = admission.authenticate(address, authorization, queryKey, this::refuse);
+            principal = admission.authenticate(SubscriptionSocket.addressOf(opened), authorization, queryKey, this::refuse);
         } catch (RuntimeException e) {
             LOG.error("admitting a stream connection failed", e);
             refuse(StatusCode.SERVER_ERROR, "unavailable", "internal error; retry shortly");
@@ -100,7 +105,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     public void onWebSocketText(String message) {
         lastHeardMillis = clock.millis();
         Principal admitted = principal;
-        if (admitted == null || closed.get() || message.equals(Frames.HEARTBEAT)) {
+        if (admitted == null || closed.get() || message.equals(Frames.HEARTBEAT) || tooSlow()) {
             return;
         }
         StreamRequest request;
@@ -144,6 +149,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             LOG.atError().addKeyValue("table", request.table()).setCause(e).log("subscribing {} to {} failed", id,
                     request.table());
             subscription.refuse(StatusCode.SERVER_ERROR, "unavailable", "internal error; retry shortly");
+            subscription.leave();
         }
     }
 
@@ -161,7 +167,9 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
         callback.succeed();
         lastHeardMillis = clock.millis();
-        write(Frames.error("invalid_frame", "frames are JSON text, not binary"));
+        if (principal != null && !closed.get() && !tooSlow()) {
+            write(Frames.error("invalid_frame", "frames are JSON text, not binary"));
+        }
     }
 
     @Override
@@ -179,6 +187,12 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     boolean isClosed() {
         return closed.get();
+    }
+
+    /** The id of the key it was opened with; null for the admin key, or before it was admitted. */
+    String keyId() {
+        Principal admitted = principal;
+        return admitted == null || admitted.admin() ? null : admitted.id();
     }
 
     boolean silentFor(long millis) {
@@ -208,7 +222,33 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     private void write(String frame) {
         sentSinceHeartbeat = true;
-        session.sendText(frame, org.eclipse.jetty.websocket.api.Callback.NOOP);
+        Callback done = counted(Frames.utf8Length(frame), Callback.NOOP);
+        session.sendText(frame, org.eclipse.jetty.websocket.api.Callback.from(done::succeeded, done::failed));
+    }
+
+    /** {@code done}, after {@code bytes} are no longer counted as waiting for the client. */
+    private Callback counted(int bytes, Callback done) {
+        queued.addAndGet(bytes);
+        return Callback.from(() -> {
+            queued.addAndGet(-bytes);
+            done.succeeded();
+        }, failure -> {
+            queued.addAndGet(-bytes);
+            done.failed(failure);
+        });
+    }
+
+    /** Closes the connection of a client that sends while too much waits for it to read; answers whether it did. */
+    private boolean tooSlow() {
+        long waiting = queued.get();
+        long limit = (long) MAX_PENDING_PER_CONNECTION * config.maxPendingBytes();
+        if (waiting <= limit || !closed.compareAndSet(false, true)) {
+            return false;
+        }
+        session.close(StatusCode.TRY_AGAIN_LATER, "too slow: " + waiting + " bytes wait to be read",
+                org.eclipse.jetty.websocket.api.Callback.NOOP);
+        leave();
+        return true;
     }
 
     private void leave() {
@@ -220,13 +260,18 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         subscriptions.clear();
     }
 
-    /** One subscription of the connection: how it is opened ({@link Admission.Opening}), then its frames' way out. */
+    /**
+     * One subscription of the connection: how it is opened ({@link Admission.Opening}), then its frames' way
+     * out. Its frames are enqueued under its lock, and it ends under it, so none of an ended subscription's
+     * frames follows its last (an id may be subscribed again at once, and must not get the old one's).
+     */
     private final class Subscription implements Admission.Opening, Channel {
         private final String id;
         private final StreamRequest request;
         /** {@code {"id":"ID",}}: what each of its frames begins with instead of its own {@code {}. */
         private final byte[] prefix;
         private volatile Subscriber subscriber;
+        private boolean ended;
 
         Subscription(String id, StreamRequest request) {
             this.id = id;
@@ -251,14 +296,12 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
         @Override
         public void refuse(int code, String error, String message) {
-            subscriptions.remove(id, this);
-            write(Frames.withId(id, Frames.error(error, message)));
+            last(Frames.withId(id, Frames.error(error, message)));
         }
 
         @Override
         public void moved(String node, String message) {
-            subscriptions.remove(id, this);
-            write(Frames.withId(id, Frames.moved(node, message)));
+            last(Frames.withId(id, Frames.moved(node, message)));
         }
 
         @Override
@@ -271,19 +314,28 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         }
 
         @Override
-        public void send(Encoded frame, Callback done, boolean batch) {
+        public synchronized void send(Encoded frame, Callback done, boolean batch) {
+            if (ended) {
+                done.succeeded();
+                return;
+            }
             ByteBuffer shared = frame.view();
             ByteBuffer own = ByteBuffer.allocate(prefix.length + shared.remaining() - 1);
             own.put(prefix).put(shared.position(shared.position() + 1)).flip();
             sentSinceHeartbeat = true;
-            core.sendFrame(new Frame(OpCode.TEXT, own), done, batch);
+            core.sendFrame(new Frame(OpCode.TEXT, own), counted(own.remaining(), done), batch);
         }
 
         @Override
-        public void sendText(String frame, Callback done) {
+        public synchronized void sendText(String frame, Callback done) {
+            if (ended) {
+                done.succeeded();
+                return;
+            }
+            String own = Frames.withId(id, frame);
             sentSinceHeartbeat = true;
-            session.sendText(Frames.withId(id, frame), org.eclipse.jetty.websocket.api.Callback.from(done::succeeded,
-                    done::failed));
+            Callback counted = counted(Frames.utf8Length(own), done);
+            session.sendText(own, org.eclipse.jetty.websocket.api.Callback.from(counted::succeeded, counted::failed));
         }
 
         @Override
@@ -293,7 +345,12 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
         @Override
         public void end(int code, String reason) {
-            subscriptions.remove(id, this);
+            if (code == StatusCode.TRY_AGAIN_LATER) {
+                // Cut off as too slow after its resync: on a stream that resync is followed by no snapshot.
+                last(Frames.withId(id, Frames.error("too_slow", reason + "; subscribe again")));
+            } else {
+                last(null);
+            }
             Subscriber s = subscriber;
             if (s != null) {
                 subscribers.remove(s);
@@ -309,8 +366,29 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             return true;
         }
 
+        @Override
+        public int overhead() {
+            return prefix.length - 1;
+        }
+
+        /** Its last frame ({@code frame}, or none), after which it has ended and its id is free. */
+        private synchronized void last(String frame) {
+            if (ended) {
+                return;
+            }
+            if (frame != null) {
+                write(frame);
+            }
+            ended = true;
+            subscriptions.remove(id, this);
+        }
+
         /** Unsubscribed, or the connection is gone. */
         void leave() {
+            synchronized (this) {
+                ended = true;
+                subscriptions.remove(id, this);
+            }
             Subscriber s = subscriber;
             if (s != null) {
                 s.gone();

@@ -169,7 +169,7 @@ final class Subscriber {
         if (closed.get()) {
             return;
         }
-        int size = frame.size();
+        int size = frame.size() + channel.overhead();
         if (pendingBytes.addAndGet(size) > maxPendingBytes) {
             pendingBytes.addAndGet(-size);
             cutOff();

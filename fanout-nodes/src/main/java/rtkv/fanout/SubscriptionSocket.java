@@ -71,15 +71,26 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
      */
     static SubscriptionSocket of(ServerUpgradeRequest request, ServerUpgradeResponse response, Admission admission,
                                  Set<Subscriber> subscribers, int heartbeatSeconds) {
-        response.setExtensions(List.of());
-        if (!request.getSubProtocols().isEmpty()) {
-            response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
-        }
+        negotiate(request, response);
         String path = Request.getPathInContext(request);
         String table = PATH_SPECS.stream().map(spec -> spec.getPathParams(path)).filter(Objects::nonNull)
                 .map(params -> params.getOrDefault("table", "")).findFirst().orElse("");
         return new SubscriptionSocket(table, request.getHeaders().get("Authorization"), Request.extractQueryParameters(request),
                 admission, subscribers, heartbeatSeconds);
+    }
+
+    /** The handshake's answer on every subscription address: the first subprotocol offered, no extension. */
+    static void negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response) {
+        response.setExtensions(List.of());
+        if (!request.getSubProtocols().isEmpty()) {
+            response.setAcceptedSubProtocol(request.getSubProtocols().get(0));
+        }
+    }
+
+    /** The client's address, as the per-address limits count it. */
+    static String addressOf(Session session) {
+        return session.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(session.getRemoteSocketAddress());
     }
 
     /**
@@ -125,8 +136,7 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
     }
 
     String address() {
-        return session.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : String.valueOf(session.getRemoteSocketAddress());
+        return addressOf(session);
     }
 
     /** What the connection became once admitted; its frames go there from now on. */

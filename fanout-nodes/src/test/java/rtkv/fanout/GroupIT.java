@@ -51,7 +51,6 @@ class GroupIT {
         return JSON.readTree(response.body());
     }
 
-    /** A table in a partition {@code node} owns. */
     @Test
     void nodesSplitThePartitionsRouteSubscribersAndHandOverWhenOneLeaves() throws Exception {
         Map<String, String> group = Map.of("RTKV_FANOUT_GROUP", "group-it-" + UUID.randomUUID());

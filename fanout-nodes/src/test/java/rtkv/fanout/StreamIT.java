@@ -9,6 +9,7 @@ import static rtkv.fanout.FanoutFixture.HTTP;
 import static rtkv.fanout.FanoutFixture.insert;
 import static rtkv.fanout.FanoutFixture.parsed;
 import static rtkv.fanout.FanoutFixture.publish;
+import static rtkv.fanout.FanoutFixture.server;
 import static rtkv.fanout.FanoutFixture.startServer;
 import static rtkv.fanout.FanoutFixture.table;
 import static rtkv.fanout.FanoutFixture.tableOn;
@@ -92,9 +93,23 @@ class StreamIT {
             await("the other subscription of the table goes on").atMost(Duration.ofSeconds(30))
                     .until(() -> of(stream, "r2", "change").size() == 2);
             assertEquals(1, of(stream, "r", "change").size(), "nothing after unsubscribed");
+            assertEquals(1, server.subscriberCount(rooms), "an unsubscribed subscription lets go of its table");
+
+            // An id unsubscribed is free at once, and gets only what its new subscription is sent.
+            stream.send("{\"type\":\"unsubscribe\",\"id\":\"r2\"}");
+            stream.send("{\"type\":\"subscribe\",\"id\":\"r2\",\"table\":\"" + users + "\",\"only\":\"admin/bob\"}");
+            await("r2 again, on another table").atMost(Duration.ofSeconds(30))
+                    .until(() -> of(stream, "r2", "snapshot").size() == 1);
+            publish(rooms, "lobby", "{\"n\":3}", 4);
+            publish(users, "admin/bob", "5", 3);
+            await("the change of its new table").atMost(Duration.ofSeconds(30))
+                    .until(() -> of(stream, "r2", "change").size() == 3);
+            assertEquals("admin/bob", of(stream, "r2", "change").get(2).get("key").asText());
             assertTrue(parsed(stream).stream().filter(f -> f.get("type").asText().matches("snapshot|change|resumed"))
                     .allMatch(f -> f.hasNonNull("id")), "every frame of a subscription names it");
         }
+        await("a closed connection lets go of every table").atMost(Duration.ofSeconds(30))
+                .until(() -> server.subscriberCount(users) + server.subscriberCount(rooms) == 0);
     }
 
     @Test
