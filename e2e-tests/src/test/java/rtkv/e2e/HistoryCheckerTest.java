@@ -184,37 +184,62 @@ class HistoryCheckerTest {
         assertEquals(List.of("s1 (t): sent change a@2 after @2"), findings);
     }
 
+    private static final String TOKEN = "1.Xq3vTzbSQpeZ0d9fK2r1wA.3.1042.0.77";
+
+    /** A snapshot chunk of {@code key@version}, as a node sends it; the last one carries a token. */
+    private static String chunk(String key, long version, boolean last) {
+        return "{\"type\":\"snapshot\",\"entries\":[{\"key\":\"" + key + "\",\"value\":1,\"version\":" + version
+                + ",\"expiresAt\":null}],\"last\":" + last + (last ? ",\"token\":\"" + TOKEN + "\"" : "") + "}";
+    }
+
+    private static String change(String op, String key, long version) {
+        return "{\"type\":\"change\",\"op\":\"" + op + "\",\"key\":\"" + key + "\",\"value\":" + (op.equals("put") ? "1" : "null")
+                + ",\"version\":" + version + ",\"expiresAt\":null,\"token\":\"" + TOKEN + "\"}";
+    }
+
     @Test
     void rawFramesMustGiveEachKeyAHigherVersionUntilAResync() {
         RawFrames frames = new RawFrames();
-        frames.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":false}");
-        frames.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"b\",\"version\":1}],\"last\":true,\"token\":\"x\"}");
-        frames.frame("{\"type\":\"change\",\"op\":\"put\",\"key\":\"a\",\"version\":4}");
+        frames.frame(chunk("a", 3, false));
+        frames.frame(chunk("b", 1, true));
+        frames.frame(change("put", "a", 4));
         frames.frame("{\"type\":\"heartbeat\"}");
         // A reconnect that resumed: the versions go on from what was sent before it.
-        frames.frame("{\"type\":\"resumed\",\"token\":\"x\"}");
-        frames.frame("{\"type\":\"change\",\"op\":\"delete\",\"key\":\"a\",\"version\":5}");
+        frames.frame("{\"type\":\"resumed\",\"token\":\"" + TOKEN + "\"}");
+        frames.frame(change("delete", "a", 5));
         assertEquals(List.of(), frames.findings());
-        frames.frame("{\"type\":\"change\",\"op\":\"delete\",\"key\":\"a\",\"version\":5}");
-        frames.frame("{\"type\":\"change\",\"op\":\"put\",\"key\":\"b\",\"version\":1}");
+        frames.frame(change("delete", "a", 5));
+        frames.frame(change("put", "b", 1));
         assertEquals(List.of("sent delete a@5 after @5", "sent put b@1 after @1"), frames.findings());
         // After a resync the next snapshot replaces everything, lower versions included.
         RawFrames resynced = new RawFrames();
-        resynced.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        resynced.frame(chunk("a", 3, true));
         resynced.frame("{\"type\":\"resync\",\"reason\":\"too slow\"}");
-        resynced.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        resynced.frame(chunk("a", 3, true));
         assertEquals(List.of(), resynced.findings());
-        resynced.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        resynced.frame(chunk("a", 3, true));
         assertEquals(List.of("sent snapshot a@3 after @3"), resynced.findings(), "a snapshot with no resync before it");
         assertEquals(4, resynced.frames());
         // A connection lost in the middle of its first snapshot starts again without a token.
         RawFrames cut = new RawFrames();
-        cut.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":false}");
+        cut.frame(chunk("a", 3, false));
         cut.connectionLost();
-        cut.frame("{\"type\":\"snapshot\",\"entries\":[{\"key\":\"a\",\"version\":3}],\"last\":true}");
+        cut.frame(chunk("a", 3, true));
         cut.connectionLost();
-        cut.frame("{\"type\":\"change\",\"op\":\"put\",\"key\":\"a\",\"version\":3}");
+        cut.frame(change("put", "a", 3));
         assertEquals(List.of("sent put a@3 after @3"), cut.findings(), "after a whole snapshot, a reconnect resumes");
+    }
+
+    @Test
+    void aFrameItsPublishedSchemaDoesNotDescribeIsAFinding() {
+        RawFrames frames = new RawFrames();
+        frames.frame("{\"type\":\"change\",\"op\":\"put\",\"key\":\"a\",\"version\":4}");
+        frames.frame("{\"type\":\"snapshot\",\"entries\":[],\"last\":true}");
+        frames.frame("{\"type\":\"gossip\"}");
+        List<String> findings = frames.findings();
+        assertTrue(findings.stream().anyMatch(f -> f.contains("token") && f.contains("change")), findings.toString());
+        assertTrue(findings.stream().anyMatch(f -> f.contains("token") && f.contains("snapshot")), findings.toString());
+        assertTrue(findings.stream().anyMatch(f -> f.contains("no known type")), findings.toString());
     }
 
     @Test

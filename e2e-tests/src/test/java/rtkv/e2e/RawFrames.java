@@ -12,7 +12,8 @@ import java.util.Map;
  * What the protocol promises of the frames themselves, whatever a client makes of them: per key, every
  * version a subscriber is sent, in a snapshot or a change, is above the last one it was sent, across
  * reconnects and resumes, until a {@code resync} tells it to forget what it holds. A plain WebSocket
- * client needs no filtering of its own. Thread-safe; fed every frame of one subscriber in order.
+ * client needs no filtering of its own. And each frame is what its published JSON Schema says
+ * ({@link FrameSchemas}). Thread-safe; fed every frame of one subscriber in order.
  */
 final class RawFrames {
 
@@ -33,6 +34,7 @@ final class RawFrames {
             return;
         }
         frames++;
+        findings.addAll(FrameSchemas.problems(frame));
         switch (frame.path("type").asText()) {
             case "resync" -> forget = true;
             case "snapshot" -> {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import rtkv.infra.TableSubscription;
 
-/** The frames a raw subscription received so far, parsed. */
+/** The frames a raw subscription received so far, parsed, each checked against its published schema. */
 final class ReceivedFrames {
 
     private ReceivedFrames() {
@@ -17,7 +17,12 @@ final class ReceivedFrames {
         List<JsonNode> frames = new ArrayList<>();
         for (String frame : subscription.frames()) {
             try {
-                frames.add(Api.JSON.readTree(frame));
+                JsonNode parsed = Api.JSON.readTree(frame);
+                List<String> problems = FrameSchemas.problems(parsed);
+                if (!problems.isEmpty()) {
+                    throw new AssertionError("a frame its schema does not describe: " + problems);
+                }
+                frames.add(parsed);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
