@@ -287,6 +287,15 @@ final class Admission {
         closeSoon(() -> ctx.close(code, Subscriber.closeReason(reason)));
     }
 
+    /** Runs {@code task} on the node's own thread, which holds no table's lock. */
+    void soon(Runnable task) {
+        try {
+            closer.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run(); // the node is stopping
+        }
+    }
+
     /** Closes a refused connection a moment after its error frame went out (see {@link #refuse}). */
     void closeSoon(Runnable close) {
         try {

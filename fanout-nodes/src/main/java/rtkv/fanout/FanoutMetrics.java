@@ -49,7 +49,8 @@ final class FanoutMetrics {
                   Supplier<Map<String, Integer>> subscribersByTable) {
         this.clock = clock;
         this.subscribersByTable = subscribersByTable;
-        Gauge.builder("rtkv.fanout.connections", connections, java.util.function.IntSupplier::getAsInt)
+        // Held strongly: a gauge keeps its object weakly, and nothing else holds this supplier.
+        Gauge.builder("rtkv.fanout.connections", connections, java.util.function.IntSupplier::getAsInt).strongReference(true)
                 .description("open subscriber connections").register(registry);
         subscribers = MultiGauge.builder("rtkv.fanout.subscribers").description("subscribers of each table on this node")
                 .register(registry);

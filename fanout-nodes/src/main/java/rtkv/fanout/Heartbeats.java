@@ -89,7 +89,7 @@ final class Heartbeats implements AutoCloseable {
         for (StreamSocket stream : streams) {
             if (stream.isClosed()) {
                 streams.remove(stream);
-            } else if (Math.floorMod(System.identityHashCode(stream), groups) != group) {
+            } else if (stream.closedIfTooSlow() || Math.floorMod(System.identityHashCode(stream), groups) != group) {
                 continue;
             } else if (stream.silentFor(silence)) {
                 stream.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "

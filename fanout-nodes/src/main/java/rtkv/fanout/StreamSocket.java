@@ -2,7 +2,6 @@ package rtkv.fanout;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +51,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final Set<StreamSocket> streams;
     private final FanoutConfig config;
     private final Clock clock;
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final Map<String, StreamSubscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bytes handed to Jetty and not yet written to the client. */
     private final AtomicLong queued = new AtomicLong();
@@ -105,7 +104,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     public void onWebSocketText(String message) {
         lastHeardMillis = clock.millis();
         Principal admitted = principal;
-        if (admitted == null || closed.get() || message.equals(Frames.HEARTBEAT) || tooSlow()) {
+        if (admitted == null || closed.get() || closedIfTooSlow() || message.equals(Frames.HEARTBEAT)) {
             return;
         }
         StreamRequest request;
@@ -141,7 +140,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             refuse(Subscriber.UNAUTHORIZED, "unauthorized", revoked.get());
             return;
         }
-        Subscription subscription = new Subscription(id, request);
+        StreamSubscription subscription = new StreamSubscription(this, id, request, subscribers);
         subscriptions.put(id, subscription);
         try {
             admission.subscribe(subscription, admitted);
@@ -154,7 +153,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     }
 
     private void unsubscribe(String id) {
-        Subscription subscription = subscriptions.remove(id);
+        StreamSubscription subscription = subscriptions.remove(id);
         if (subscription == null) {
             write(Frames.withId(id, Frames.error("unknown_id", "no subscription " + id + " is open on this connection")));
             return;
@@ -167,7 +166,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
         callback.succeed();
         lastHeardMillis = clock.millis();
-        if (principal != null && !closed.get() && !tooSlow()) {
+        if (principal != null && !closed.get() && !closedIfTooSlow()) {
             write(Frames.error("invalid_frame", "frames are JSON text, not binary"));
         }
     }
@@ -220,14 +219,15 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         leave();
     }
 
-    private void write(String frame) {
+    /** A frame of the connection's own, or a subscription's with its id already in it. */
+    void write(String frame) {
         sentSinceHeartbeat = true;
         Callback done = counted(Frames.utf8Length(frame), Callback.NOOP);
         session.sendText(frame, org.eclipse.jetty.websocket.api.Callback.from(done::succeeded, done::failed));
     }
 
     /** {@code done}, after {@code bytes} are no longer counted as waiting for the client. */
-    private Callback counted(int bytes, Callback done) {
+    Callback counted(int bytes, Callback done) {
         queued.addAndGet(bytes);
         return Callback.from(() -> {
             queued.addAndGet(-bytes);
@@ -238,8 +238,13 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         });
     }
 
-    /** Closes the connection of a client that sends while too much waits for it to read; answers whether it did. */
-    private boolean tooSlow() {
+    /**
+     * Closes the connection when more waits for the client to read than it may hold; answers whether it
+     * did. Asked on each message and in every heartbeat round, on threads that hold no table's lock. The
+     * close frame waits behind what is queued, which a client that does not read never reaches, so the
+     * connection is then cut.
+     */
+    boolean closedIfTooSlow() {
         long waiting = queued.get();
         long limit = (long) MAX_PENDING_PER_CONNECTION * config.maxPendingBytes();
         if (waiting <= limit || !closed.compareAndSet(false, true)) {
@@ -247,153 +252,40 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         }
         session.close(StatusCode.TRY_AGAIN_LATER, "too slow: " + waiting + " bytes wait to be read",
                 org.eclipse.jetty.websocket.api.Callback.NOOP);
+        admission.closeSoon(core::abort);
         leave();
         return true;
     }
 
+    /**
+     * The connection is gone: its subscriptions let go of their tables on another thread, since this may
+     * run inside Jetty's handling of a failed write, on a thread that holds the lock of another table.
+     */
     private void leave() {
         closed.set(true);
         streams.remove(this);
-        for (Subscription subscription : subscriptions.values()) {
-            subscription.leave();
-        }
-        subscriptions.clear();
+        admission.soon(() -> {
+            for (StreamSubscription subscription : subscriptions.values()) {
+                subscription.leave();
+            }
+            subscriptions.clear();
+        });
     }
 
-    /**
-     * One subscription of the connection: how it is opened ({@link Admission.Opening}), then its frames' way
-     * out. Its frames are enqueued under its lock, and it ends under it, so none of an ended subscription's
-     * frames follows its last (an id may be subscribed again at once, and must not get the old one's).
-     */
-    private final class Subscription implements Admission.Opening, Channel {
-        private final String id;
-        private final StreamRequest request;
-        /** {@code {"id":"ID",}}: what each of its frames begins with instead of its own {@code {}. */
-        private final byte[] prefix;
-        private volatile Subscriber subscriber;
-        private boolean ended;
+    Session session() {
+        return session;
+    }
 
-        Subscription(String id, StreamRequest request) {
-            this.id = id;
-            this.request = request;
-            this.prefix = ("{\"id\":\"" + id + "\",").getBytes(StandardCharsets.UTF_8);
-        }
+    CoreSession core() {
+        return core;
+    }
 
-        @Override
-        public String table() {
-            return request.table();
-        }
+    void sent() {
+        sentSinceHeartbeat = true;
+    }
 
-        @Override
-        public String option(String name) {
-            return request.option(name);
-        }
-
-        @Override
-        public Channel channel() {
-            return this;
-        }
-
-        @Override
-        public void refuse(int code, String error, String message) {
-            last(Frames.withId(id, Frames.error(error, message)));
-        }
-
-        @Override
-        public void moved(String node, String message) {
-            last(Frames.withId(id, Frames.moved(node, message)));
-        }
-
-        @Override
-        public void became(Subscriber admitted) {
-            this.subscriber = admitted;
-            if (closed.get()) {
-                // The connection broke while this was admitted: nobody would let go of it otherwise.
-                leave();
-            }
-        }
-
-        @Override
-        public synchronized void send(Encoded frame, Callback done, boolean batch) {
-            if (ended) {
-                done.succeeded();
-                return;
-            }
-            ByteBuffer shared = frame.view();
-            ByteBuffer own = ByteBuffer.allocate(prefix.length + shared.remaining() - 1);
-            own.put(prefix).put(shared.position(shared.position() + 1)).flip();
-            sentSinceHeartbeat = true;
-            core.sendFrame(new Frame(OpCode.TEXT, own), counted(own.remaining(), done), batch);
-        }
-
-        @Override
-        public synchronized void sendText(String frame, Callback done) {
-            if (ended) {
-                done.succeeded();
-                return;
-            }
-            String own = Frames.withId(id, frame);
-            sentSinceHeartbeat = true;
-            Callback counted = counted(Frames.utf8Length(own), done);
-            session.sendText(own, org.eclipse.jetty.websocket.api.Callback.from(counted::succeeded, counted::failed));
-        }
-
-        @Override
-        public void flush() {
-            core.flush(Callback.NOOP);
-        }
-
-        @Override
-        public void end(int code, String reason) {
-            if (code == StatusCode.TRY_AGAIN_LATER) {
-                // Cut off as too slow after its resync: on a stream that resync is followed by no snapshot.
-                last(Frames.withId(id, Frames.error("too_slow", reason + "; subscribe again")));
-            } else {
-                last(null);
-            }
-            Subscriber s = subscriber;
-            if (s != null) {
-                subscribers.remove(s);
-            }
-            if (code == Subscriber.UNAUTHORIZED || code == Subscriber.NO_HEARTBEAT) {
-                // About the connection's key or its client: no other subscription on it may go on.
-                StreamSocket.this.refuse(code, code == Subscriber.UNAUTHORIZED ? "unauthorized" : "no_heartbeat", reason);
-            }
-        }
-
-        @Override
-        public boolean shared() {
-            return true;
-        }
-
-        @Override
-        public int overhead() {
-            return prefix.length - 1;
-        }
-
-        /** Its last frame ({@code frame}, or none), after which it has ended and its id is free. */
-        private synchronized void last(String frame) {
-            if (ended) {
-                return;
-            }
-            if (frame != null) {
-                write(frame);
-            }
-            ended = true;
-            subscriptions.remove(id, this);
-        }
-
-        /** Unsubscribed, or the connection is gone. */
-        void leave() {
-            synchronized (this) {
-                ended = true;
-                subscriptions.remove(id, this);
-            }
-            Subscriber s = subscriber;
-            if (s != null) {
-                s.gone();
-                subscribers.remove(s);
-            }
-        }
+    /** Forgets subscription {@code id}, if it is still {@code subscription}: the id is free again. */
+    void forget(String id, StreamSubscription subscription) {
+        subscriptions.remove(id, subscription);
     }
 }

@@ -16,6 +16,9 @@ import static rtkv.fanout.FanoutFixture.tableOn;
 import static rtkv.fanout.FanoutFixture.url;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +35,24 @@ class StreamIT {
 
     private static TableSubscription stream(String nodeUrl, String key) {
         return TableSubscription.open(HTTP, URI.create(nodeUrl + "/v1/stream"), key, TableSubscription.HEARTBEAT, frame -> { });
+    }
+
+    private static final Map<String, JsonSchema> SCHEMAS = new java.util.HashMap<>();
+
+    /** Every frame {@code stream} was sent, held against its type's published schema (module schema). */
+    private static void assertFramesMatchTheirSchemas(TableSubscription stream) throws Exception {
+        for (JsonNode frame : parsed(stream)) {
+            String type = frame.path("type").asText();
+            JsonSchema schema = SCHEMAS.get(type);
+            if (schema == null) {
+                try (java.io.InputStream in = StreamIT.class.getResourceAsStream("/rtkv/schema/frames/" + type + ".schema.json")) {
+                    assertTrue(in != null, "a frame of no published type: " + frame);
+                    schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+                    SCHEMAS.put(type, schema);
+                }
+            }
+            assertEquals(java.util.Set.of(), schema.validate(frame), frame.toString());
+        }
     }
 
     private static List<JsonNode> of(TableSubscription stream, String id) {
@@ -105,8 +126,16 @@ class StreamIT {
             await("the change of its new table").atMost(Duration.ofSeconds(30))
                     .until(() -> of(stream, "r2", "change").size() == 3);
             assertEquals("admin/bob", of(stream, "r2", "change").get(2).get("key").asText());
+            assertEquals(0, server.subscriberCount(rooms), "the unsubscribed r2 let go of its table");
+            publish(rooms, "lobby", "{\"n\":4}", 5);
+            publish(users, "admin/bob", "6", 4);
+            await("the next change of its new table").atMost(Duration.ofSeconds(30))
+                    .until(() -> of(stream, "r2", "change").size() >= 4);
+            assertTrue(of(stream, "r2", "change").subList(2, of(stream, "r2", "change").size()).stream()
+                    .allMatch(f -> f.get("key").asText().equals("admin/bob")), "no frame of the old r2 after it ended");
             assertTrue(parsed(stream).stream().filter(f -> f.get("type").asText().matches("snapshot|change|resumed"))
                     .allMatch(f -> f.hasNonNull("id")), "every frame of a subscription names it");
+            assertFramesMatchTheirSchemas(stream);
         }
         await("a closed connection lets go of every table").atMost(Duration.ofSeconds(30))
                 .until(() -> server.subscriberCount(users) + server.subscriberCount(rooms) == 0);
@@ -158,6 +187,7 @@ class StreamIT {
             await("the good subscription still gets its changes").atMost(Duration.ofSeconds(30))
                     .until(() -> of(stream, "good", "change").size() == 1);
             assertFalse(stream.closed().isDone(), "the connection lives");
+            assertFramesMatchTheirSchemas(stream);
         }
     }
 
