@@ -287,16 +287,19 @@ final class Admission {
         closeSoon(() -> ctx.close(code, Subscriber.closeReason(reason)));
     }
 
-    /** Runs {@code task} on the node's own thread, which holds no table's lock. */
+    /**
+     * Runs {@code task} on the node's own thread, which holds no table's lock; dropped when the node is
+     * stopping, as the tables are closed right after.
+     */
     void soon(Runnable task) {
         try {
             closer.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            task.run(); // the node is stopping
+            LOG.debug("the node is stopping; a connection's release is left to the tables' close");
         }
     }
 
-    /** Closes a refused connection a moment after its error frame went out (see {@link #refuse}). */
+    /** Closes a connection a moment after its last frame went out: a refusal's, or a cut-off's (see {@link #refuse}). */
     void closeSoon(Runnable close) {
         try {
             closer.schedule(close, REFUSAL_CLOSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);

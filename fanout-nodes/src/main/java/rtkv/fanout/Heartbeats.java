@@ -59,7 +59,10 @@ final class Heartbeats implements AutoCloseable {
         };
     }
 
-    /** The heartbeat thread, for short tasks of the node's own (closing a refused connection a moment later). */
+    /**
+     * The heartbeat thread, for tasks of the node's own that must not run on a thread holding a table's
+     * lock: closing a refused connection a moment later, and releasing a stream's subscriptions.
+     */
     ScheduledExecutorService scheduler() {
         return heartbeats;
     }

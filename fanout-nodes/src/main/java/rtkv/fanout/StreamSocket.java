@@ -26,7 +26,7 @@ import rtkv.auth.Principal;
  * One WebSocket on {@code /v1/stream} carrying many subscriptions, each named by the client's id: the
  * client sends {@code subscribe} and {@code unsubscribe} messages ({@link StreamRequest}), and every frame of
  * a subscription carries its {@code id}. A refused or failing subscription ends alone; the connection
- * ends only for its key (revoked) or its silence. Heartbeats and the client's silence are the
+ * ends only for its key (revoked), its silence, or a client that stopped reading. Heartbeats and the client's silence are the
  * connection's, not each subscription's. Public only because Jetty binds its listener methods through
  * method handles.
  */
@@ -36,10 +36,11 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     /** What Jetty takes before it closes with 1009; up to it, a message over the limit gets an error frame. */
     static final int MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
     /**
-     * Bytes waiting for a client to read, in RTKV_FANOUT_MAX_PENDING_BYTES, past which a message from it
-     * closes the connection (1013): each subscription's changes are bounded on their own, but snapshots
-     * and the answers to its messages are the client's doing, and a client that sends without reading
-     * would otherwise queue them without end.
+     * Bytes waiting for a client to read, in RTKV_FANOUT_MAX_PENDING_BYTES, past which a client that has
+     * read nothing since the last look is cut off (1013): each subscription's changes are bounded on their
+     * own, but snapshots and the answers to its messages are the client's doing, and a client that sends
+     * without reading would otherwise queue them without end. One that reads goes on, however large the
+     * snapshots it asked for.
      */
     static final int MAX_PENDING_PER_CONNECTION = 8;
     private static final Logger LOG = LoggerFactory.getLogger(StreamSocket.class);
@@ -55,6 +56,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bytes handed to Jetty and not yet written to the client. */
     private final AtomicLong queued = new AtomicLong();
+    /** Whether a write to the client completed since the last look at {@link #queued}. */
+    private final AtomicBoolean reading = new AtomicBoolean();
     private volatile Session session;
     private volatile CoreSession core;
     private volatile Principal principal;
@@ -231,6 +234,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         queued.addAndGet(bytes);
         return Callback.from(() -> {
             queued.addAndGet(-bytes);
+            reading.set(true);
             done.succeeded();
         }, failure -> {
             queued.addAndGet(-bytes);
@@ -239,15 +243,15 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     }
 
     /**
-     * Closes the connection when more waits for the client to read than it may hold; answers whether it
-     * did. Asked on each message and in every heartbeat round, on threads that hold no table's lock. The
-     * close frame waits behind what is queued, which a client that does not read never reaches, so the
-     * connection is then cut.
+     * Cuts the connection off when more waits for the client to read than it may hold and nothing was
+     * written to it since the last look; answers whether it did. Asked on each message and in every
+     * heartbeat round, on threads that hold no table's lock. The close frame waits behind what is
+     * queued, which a client that does not read never reaches, so the connection is then cut.
      */
     boolean closedIfTooSlow() {
         long waiting = queued.get();
         long limit = (long) MAX_PENDING_PER_CONNECTION * config.maxPendingBytes();
-        if (waiting <= limit || !closed.compareAndSet(false, true)) {
+        if (reading.getAndSet(false) || waiting <= limit || !closed.compareAndSet(false, true)) {
             return false;
         }
         session.close(StatusCode.TRY_AGAIN_LATER, "too slow: " + waiting + " bytes wait to be read",

@@ -67,7 +67,7 @@ final class StreamSubscription implements Admission.Opening, Channel {
 
     @Override
     public synchronized void send(Encoded frame, Callback done, boolean batch) {
-        if (ended) {
+        if (ended || connection.isClosed()) {
             done.succeeded();
             return;
         }
@@ -80,7 +80,7 @@ final class StreamSubscription implements Admission.Opening, Channel {
 
     @Override
     public synchronized void sendText(String frame, Callback done) {
-        if (ended) {
+        if (ended || connection.isClosed()) {
             done.succeeded();
             return;
         }

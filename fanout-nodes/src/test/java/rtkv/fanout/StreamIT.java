@@ -196,6 +196,7 @@ class StreamIT {
         try (TableSubscription stream = stream(url(), "rk.nobody." + "x".repeat(43))) {
             assertTrue(stream.closed().get(30, TimeUnit.SECONDS).startsWith("4401 "));
             assertEquals("unauthorized", parsed(stream).get(0).get("error").asText());
+            assertFramesMatchTheirSchemas(stream);
         }
     }
 
@@ -223,6 +224,7 @@ class StreamIT {
                 await("the subscription that stayed goes on").atMost(Duration.ofSeconds(30))
                         .until(() -> of(stream, "here", "change").size() == 1);
                 assertFalse(stream.closed().isDone(), "the connection lives");
+                assertFramesMatchTheirSchemas(stream);
             }
         }
     }
