@@ -26,9 +26,9 @@ import rtkv.auth.Principal;
  * One WebSocket on {@code /v1/stream} carrying many subscriptions, each named by the client's id: the
  * client sends {@code subscribe} and {@code unsubscribe} messages ({@link StreamRequest}), and every frame of
  * a subscription carries its {@code id}. A refused or failing subscription ends alone; the connection
- * ends only for its key (revoked), its silence, or a client that stopped reading. Heartbeats and the client's silence are the
- * connection's, not each subscription's. Public only because Jetty binds its listener methods through
- * method handles.
+ * ends only for its key (revoked), its silence, or a client that stopped reading. Heartbeats and the
+ * client's silence are the connection's, not each subscription's. Public only because Jetty binds its
+ * listener methods through method handles.
  */
 public final class StreamSocket implements Session.Listener.AutoDemanding {
 
@@ -36,11 +36,12 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     /** What Jetty takes before it closes with 1009; up to it, a message over the limit gets an error frame. */
     static final int MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
     /**
-     * Bytes waiting for a client to read, in RTKV_FANOUT_MAX_PENDING_BYTES, past which a client that has
-     * read nothing since the last look is cut off (1013): each subscription's changes are bounded on their
-     * own, but snapshots and the answers to its messages are the client's doing, and a client that sends
-     * without reading would otherwise queue them without end. One that reads goes on, however large the
-     * snapshots it asked for.
+     * Bytes waiting for a client to read, in RTKV_FANOUT_MAX_PENDING_BYTES, past which its subscribes are
+     * refused until it has read (and past twice that, its other messages go unanswered): each
+     * subscription's changes are bounded on their own, but snapshots and answers are the client's doing,
+     * and one that sends without reading would otherwise queue them without end. A snapshot already on its
+     * way goes on whatever its size; a client that has that much waiting and read nothing for
+     * RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS is cut off.
      */
     static final int MAX_PENDING_PER_CONNECTION = 8;
     private static final Logger LOG = LoggerFactory.getLogger(StreamSocket.class);
@@ -56,8 +57,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Bytes handed to Jetty and not yet written to the client. */
     private final AtomicLong queued = new AtomicLong();
-    /** Whether a write to the client completed since the last look at {@link #queued}. */
-    private final AtomicBoolean reading = new AtomicBoolean();
+    /** When a write to the client last completed: it reads. */
+    private volatile long lastWrittenMillis;
     private volatile Session session;
     private volatile CoreSession core;
     private volatile Principal principal;
@@ -74,6 +75,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         this.config = config;
         this.clock = clock;
         this.lastHeardMillis = clock.millis();
+        this.lastWrittenMillis = lastHeardMillis;
     }
 
     /** For an upgrade request on {@link #PATH}; extensions are declined, as on the one-table address. */
@@ -114,7 +116,9 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         try {
             request = StreamRequest.parse(message);
         } catch (StreamRequest.Invalid e) {
-            write(Frames.withId(e.id(), Frames.error(e.error(), e.getMessage())));
+            if (queued.get() <= 2L * limit()) {
+                write(Frames.withId(e.id(), Frames.error(e.error(), e.getMessage())));
+            }
             return;
         }
         switch (request.type()) {
@@ -128,6 +132,14 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     private void subscribe(StreamRequest request, Principal admitted) {
         String id = request.id();
+        long waiting = queued.get();
+        if (waiting > limit()) {
+            if (waiting <= 2L * limit()) {
+                write(Frames.withId(id, Frames.error("too_many_requests", waiting + " bytes wait for this connection to"
+                        + " read; subscribe again once it has read them")));
+            }
+            return;
+        }
         if (subscriptions.containsKey(id)) {
             write(Frames.withId(id, Frames.error("duplicate_id", "subscription " + id + " is open on this connection;"
                     + " unsubscribe it first, or use another id")));
@@ -218,7 +230,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             return;
         }
         s.sendText(Frames.error(error, message), org.eclipse.jetty.websocket.api.Callback.NOOP);
-        admission.closeSoon(() -> s.close(code, Subscriber.closeReason(message), org.eclipse.jetty.websocket.api.Callback.NOOP));
+        admission.closeSoon(() -> s.close(code, Subscriber.closeReason(message),
+                org.eclipse.jetty.websocket.api.Callback.NOOP));
         leave();
     }
 
@@ -234,7 +247,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         queued.addAndGet(bytes);
         return Callback.from(() -> {
             queued.addAndGet(-bytes);
-            reading.set(true);
+            lastWrittenMillis = clock.millis();
             done.succeeded();
         }, failure -> {
             queued.addAndGet(-bytes);
@@ -242,16 +255,20 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         });
     }
 
+    private long limit() {
+        return (long) MAX_PENDING_PER_CONNECTION * config.maxPendingBytes();
+    }
+
     /**
-     * Cuts the connection off when more waits for the client to read than it may hold and nothing was
-     * written to it since the last look; answers whether it did. Asked on each message and in every
-     * heartbeat round, on threads that hold no table's lock. The close frame waits behind what is
+     * Cuts the connection off when more waits for the client than it may hold and no write to it has
+     * completed for RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS; answers whether it did. Asked on each message and in
+     * every heartbeat round, on threads that hold no table's lock. The close frame waits behind what is
      * queued, which a client that does not read never reaches, so the connection is then cut.
      */
     boolean closedIfTooSlow() {
         long waiting = queued.get();
-        long limit = (long) MAX_PENDING_PER_CONNECTION * config.maxPendingBytes();
-        if (reading.getAndSet(false) || waiting <= limit || !closed.compareAndSet(false, true)) {
+        if (waiting <= limit() || clock.millis() - lastWrittenMillis <= config.clientTimeoutSeconds() * 1_000L
+                || !closed.compareAndSet(false, true)) {
             return false;
         }
         session.close(StatusCode.TRY_AGAIN_LATER, "too slow: " + waiting + " bytes wait to be read",
