@@ -116,9 +116,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         try {
             request = StreamRequest.parse(message);
         } catch (StreamRequest.Invalid e) {
-            if (queued.get() <= 2L * limit()) {
-                write(Frames.withId(e.id(), Frames.error(e.error(), e.getMessage())));
-            }
+            answer(Frames.withId(e.id(), Frames.error(e.error(), e.getMessage())));
             return;
         }
         switch (request.type()) {
@@ -134,10 +132,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         String id = request.id();
         long waiting = queued.get();
         if (waiting > limit()) {
-            if (waiting <= 2L * limit()) {
-                write(Frames.withId(id, Frames.error("too_many_requests", waiting + " bytes wait for this connection to"
-                        + " read; subscribe again once it has read them")));
-            }
+            answer(Frames.withId(id, Frames.error("too_many_requests", waiting + " bytes wait for this connection to"
+                    + " read; subscribe again once it has read them")));
             return;
         }
         if (subscriptions.containsKey(id)) {
@@ -170,7 +166,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private void unsubscribe(String id) {
         StreamSubscription subscription = subscriptions.remove(id);
         if (subscription == null) {
-            write(Frames.withId(id, Frames.error("unknown_id", "no subscription " + id + " is open on this connection")));
+            answer(Frames.withId(id, Frames.error("unknown_id", "no subscription " + id + " is open on this connection")));
             return;
         }
         subscription.leave();
@@ -182,7 +178,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         callback.succeed();
         lastHeardMillis = clock.millis();
         if (principal != null && !closed.get() && !closedIfTooSlow()) {
-            write(Frames.error("invalid_frame", "frames are JSON text, not binary"));
+            answer(Frames.error("invalid_frame", "frames are JSON text, not binary"));
         }
     }
 
@@ -242,9 +238,19 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         session.sendText(frame, org.eclipse.jetty.websocket.api.Callback.from(done::succeeded, done::failed));
     }
 
+    /** An answer to a client's message, left out past twice the bound: a client that does not read cannot pile them up. */
+    private void answer(String frame) {
+        if (queued.get() <= 2L * limit()) {
+            write(frame);
+        }
+    }
+
     /** {@code done}, after {@code bytes} are no longer counted as waiting for the client. */
     Callback counted(int bytes, Callback done) {
-        queued.addAndGet(bytes);
+        if (queued.getAndAdd(bytes) == 0) {
+            // Nothing was waiting: the client had read everything, which counts as reading now.
+            lastWrittenMillis = clock.millis();
+        }
         return Callback.from(() -> {
             queued.addAndGet(-bytes);
             lastWrittenMillis = clock.millis();
