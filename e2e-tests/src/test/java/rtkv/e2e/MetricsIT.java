@@ -96,8 +96,8 @@ class MetricsIT {
     private static void cutOffASlowReader(Api api, String table) throws Exception {
         try (TableSubscription stalled = subscribe(table, null)) {
             stalled.stopReading();
-            // 24 MB: far past the bound even when loopback's socket buffers have grown to their
-            // maximum (about 10 MB together here); 12 MB left the node nothing to cut off on one CI run.
+            // 24 MB: the socket buffers between the node and a reader that stopped hold part of it (12 MB
+            // once left the node nothing to cut off); the bound is 1 MiB.
             for (int i = 0; i < 400; i++) {
                 assertEquals(200, api.put(table, "big" + (i % 20), BIG).status());
             }
