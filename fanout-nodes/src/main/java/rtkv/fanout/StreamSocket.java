@@ -1,9 +1,9 @@
 package rtkv.fanout;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
-import org.eclipse.jetty.websocket.api.exceptions.WebSocketException;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
@@ -37,7 +36,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     static final int MAX_WEBSOCKET_MESSAGE_BYTES = 64 * 1024;
     /**
      * Bytes waiting for a client to read, in RTKV_FANOUT_MAX_PENDING_BYTES, past which its subscribes are
-     * refused until it has read (and past twice that, its other messages go unanswered): each
+     * refused until it has read (and past twice that, nothing it sends is answered): each
      * subscription's changes are bounded on their own, but snapshots and answers are the client's doing,
      * and one that sends without reading would otherwise queue them without end. A snapshot already on its
      * way goes on whatever its size; a client that has that much waiting and read nothing for
@@ -146,7 +145,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                     + config.maxSubscriptionsPerConnection() + " subscriptions; open another")));
             return;
         }
-        java.util.Optional<String> revoked = admission.revoked(admitted);
+        Optional<String> revoked = admission.revoked(admitted);
         if (revoked.isPresent()) {
             refuse(Subscriber.UNAUTHORIZED, "unauthorized", revoked.get());
             return;
@@ -189,7 +188,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketError(Throwable error) {
-        if (!(error instanceof IOException) && !(error instanceof WebSocketException)) {
+        if (!SubscriptionSocket.isClientsAffair(error)) {
             LOG.error("a stream connection failed", error);
         }
         leave();

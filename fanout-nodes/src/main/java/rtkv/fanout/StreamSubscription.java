@@ -9,9 +9,10 @@ import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
- * One subscription of a {@link StreamSocket}, named by the client's id: how it is opened ({@link Admission.Opening}), then its frames' way
- * out. Its frames are enqueued under its lock, and it ends under it, so none of an ended subscription's
- * frames follows its last (an id may be subscribed again at once, and must not get the old one's).
+ * One subscription of a {@link StreamSocket}, named by the client's id: how it is opened
+ * ({@link Admission.Opening}), then its frames' way out. Its frames are enqueued under its lock, and it
+ * ends under it, so none of an ended subscription's frames follows its last (an id may be subscribed
+ * again at once, and must not get the old one's).
  */
 final class StreamSubscription implements Admission.Opening, Channel {
     private final StreamSocket connection;

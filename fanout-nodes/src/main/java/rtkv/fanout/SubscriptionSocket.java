@@ -87,6 +87,11 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
         }
     }
 
+    /** A broken connection, or a client breaking the protocol (a frame too large, say): nothing to log. */
+    static boolean isClientsAffair(Throwable error) {
+        return error instanceof IOException || error instanceof WebSocketException;
+    }
+
     /** The client's address, as the per-address limits count it. */
     static String addressOf(Session session) {
         return session.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
@@ -195,8 +200,7 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
 
     @Override
     public void onWebSocketError(Throwable error) {
-        // A broken connection, or a client breaking the protocol (a frame too large, say), is the client's affair.
-        if (!(error instanceof IOException) && !(error instanceof WebSocketException)) {
+        if (!isClientsAffair(error)) {
             LOG.atError().addKeyValue("table", table).setCause(error).log("a subscription to {} failed", table);
         }
         leave();
