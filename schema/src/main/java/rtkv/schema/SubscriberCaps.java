@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The rules of subscriber caps, shared by api-service (which refuses a bad one when it is written to
@@ -20,8 +19,6 @@ public final class SubscriberCaps {
     /** The table of run-time settings; key TABLE or PATTERN holds {@code {"maxSubscribers": N}}. */
     public static final String SETTINGS_TABLE = "rtkv.settings";
     public static final int MAX_CAP = 999_999_999;
-
-    private static final Pattern TABLE_CHARS = Pattern.compile("[A-Za-z0-9_.-]*");
 
     private SubscriberCaps() {
     }
@@ -37,15 +34,10 @@ public final class SubscriberCaps {
             return Names.tableProblem(key, maxTableName);
         }
         String prefix = key.substring(0, key.length() - 1);
-        if (prefix.length() > maxTableName) {
-            return Optional.of("the pattern's prefix is " + prefix.length() + " characters long; a table name has at most "
-                    + maxTableName);
-        }
-        if (!TABLE_CHARS.matcher(prefix).matches()) {
-            return Optional.of("a pattern is the beginning of a table name (A-Z, a-z, 0-9, '_', '.' and '-') and one"
-                    + " trailing '*', as in article.*; not " + key);
-        }
-        return Optional.empty();
+        // "*" alone is every table; else the part before the star follows a table name's rules.
+        return prefix.isEmpty() ? Optional.empty() : Names.tableProblem(prefix, maxTableName).map(problem -> "a pattern is"
+                + " the beginning of a table name (at most " + maxTableName + " characters of A-Z, a-z, 0-9, '_', '.' and"
+                + " '-') and one trailing '*', as in article.*; in " + key + ", " + problem);
     }
 
     /**
