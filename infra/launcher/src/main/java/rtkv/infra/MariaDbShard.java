@@ -58,6 +58,7 @@ final class MariaDbShard extends ProcessComponent {
                 Executables.find("mariadbd").toString(),
                 "--no-defaults",
                 "--datadir=" + data,
+                "--tmpdir=" + tmpdir(),
                 "--port=" + port,
                 "--bind-address=127.0.0.1",
                 "--socket=" + dir.resolve("mysqld.sock"),
@@ -93,12 +94,28 @@ final class MariaDbShard extends ProcessComponent {
                 Executables.find("mariadb-install-db").toString(),
                 "--no-defaults",
                 "--datadir=" + data,
+                "--tmpdir=" + tmpdir(),
                 "--skip-test-db",
                 "--auth-root-authentication-method=socket"));
         if (Executables.runningAsRoot()) {
             command.add("--user=root");
         }
         process.runToCompletion(command, INSTALL_TIMEOUT);
+    }
+
+    /**
+     * The instance's own temporary directory. In the shared /tmp an install once lost a temporary
+     * table of its own ("Could not remove temporary table ... error: 2", then "Unknown table
+     * 'mysql.tmp_user_sys'") while other instances were being set up beside it.
+     */
+    private Path tmpdir() {
+        Path tmp = dir.resolve("tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new LauncherException("cannot create " + tmp, e);
+        }
+        return tmp;
     }
 
     /**
