@@ -1,6 +1,7 @@
 package rtkv.api;
 
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.time.Clock;
 import rtkv.auth.ApiKeys;
 import rtkv.auth.Authenticator;
@@ -35,7 +36,8 @@ final class Access {
 
     /** Before every /v1 route. */
     void authenticate(Context ctx) {
-        if (ctx.path().equals("/v1/openapi.yaml")) {
+        // A browser's CORS preflight carries no key: it asks whether the real request may be sent.
+        if (ctx.path().equals("/v1/openapi.yaml") || ctx.method() == HandlerType.OPTIONS) {
             return;
         }
         String address = ctx.req().getRemoteAddr();

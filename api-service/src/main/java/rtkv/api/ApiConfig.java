@@ -49,13 +49,17 @@ import rtkv.schema.ShardMap;
  * @param pagesFanoutUrl    RTKV_PAGES_FANOUT_URL, default http://127.0.0.1:8081: the fanout node (or its load
  *                          balancer) the browser pages at / and /articles/ subscribe through, as a browser
  *                          reaches it; off serves no pages
+ * @param allowedOrigins    RTKV_API_ALLOWED_ORIGINS, default none: the origins (https://app.example.com, or * for
+ *                          any) of browser pages on other sites that may call the API (CORS). Keys travel as
+ *                          bearer tokens, never cookies, so * lets a page use a key it was given, nothing more
  * @param edge              TLS and the connection limits, see {@link EdgeConfig}; at most 256 connections per
  *                          client address by default
  */
 record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMap, String dbUser, String dbPassword,
                  int poolSize, int queuePerShard, int maxTableName, int maxKeyBytes, int maxValueBytes, int maxBatchOps,
                  int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds, int idempotencySeconds,
-                 String adminKey, int keyRateLimit, int keyCacheMillis, String pagesFanoutUrl, EdgeConfig edge) {
+                 String adminKey, int keyRateLimit, int keyCacheMillis, String pagesFanoutUrl, List<String> allowedOrigins,
+                 EdgeConfig edge) {
 
     /** The largest value whose change event still fits Kafka's default 1 MiB message, with key and fields. */
     static final int MAX_VALUE_BYTES = 900 * 1024;
@@ -94,6 +98,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
                 s.integer("RTKV_KEY_RATE_LIMIT", 1_000, 1, 10_000_000),
                 s.integer("RTKV_KEY_CACHE_MS", 1_000, 0, 60_000),
                 s.text("RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:8081").replaceFirst("^off$", ""),
+                allowedOrigins(s),
                 EdgeConfig.from(s, 256));
         ApiKeys.adminKeyProblem(config.adminKey()).ifPresent(s::problem);
         if (!config.pagesFanoutUrl().isEmpty() && !Pages.isFanoutUrl(config.pagesFanoutUrl())) {
@@ -104,10 +109,29 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
         return config;
     }
 
+    private static List<String> allowedOrigins(Settings s) {
+        String value = s.text("RTKV_API_ALLOWED_ORIGINS", "");
+        if (value.isBlank()) {
+            return List.of();
+        }
+        List<String> origins = java.util.Arrays.stream(value.split(",")).map(String::strip).toList();
+        for (String origin : origins) {
+            if (!origin.equals("*") && !origin.matches("https?://[^/?#\\s*]+")) {
+                s.problem("RTKV_API_ALLOWED_ORIGINS lists origins such as https://app.example.com (a scheme and a host,"
+                        + " with a port if not the default; no path), or *; not \"" + origin + "\"");
+            }
+        }
+        if (origins.contains("*") && origins.size() > 1) {
+            s.problem("RTKV_API_ALLOWED_ORIGINS is * alone, or a list of origins; not both: \"" + value + "\"");
+        }
+        return origins;
+    }
+
     @Override
     public String toString() {
         return "ApiConfig[" + host + ":" + port + ", shards=" + shardUrls + ", user=" + dbUser + ", pool=" + poolSize
                 + ", keyRateLimit=" + keyRateLimit + ", pages=" + (pagesFanoutUrl.isEmpty() ? "off" : pagesFanoutUrl)
+                + ", allowedOrigins=" + allowedOrigins
                 + ", " + edge + "]";
     }
 }

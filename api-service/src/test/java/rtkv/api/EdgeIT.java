@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,42 @@ class EdgeIT {
         } catch (IOException e) {
             return true;
         }
+    }
+
+    @Test
+    void aPageOfAnAllowedOriginMayCallTheApiAndReadItsHeadersAndNoOtherMay() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String app = "https://app.example.com";
+        try (ApiServer server = start(Map.of("RTKV_API_ALLOWED_ORIGINS", app))) {
+            URI uri = URI.create("http://127.0.0.1:" + server.port() + ApiFixture.keyPath(ApiFixture.table("cors"), "k"));
+            HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(uri).method("OPTIONS",
+                    HttpRequest.BodyPublishers.noBody()).header("Origin", app).header("Access-Control-Request-Method", "PUT")
+                    .header("Access-Control-Request-Headers", "authorization,content-type,if-match,idempotency-key").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, preflight.statusCode(), "a preflight carries no key, and is answered: " + preflight.body());
+            assertEquals(Optional.of(app), preflight.headers().firstValue("Access-Control-Allow-Origin"));
+            assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("idempotency-key"),
+                    preflight.headers().map().toString());
+            assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("PUT"));
+
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.ofString("1"))
+                    .header("Origin", app).header("Authorization", "Bearer " + ApiFixture.ADMIN_KEY).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, put.statusCode(), put.body());
+            assertEquals(Optional.of(app), put.headers().firstValue("Access-Control-Allow-Origin"));
+            assertTrue(put.headers().firstValue("Access-Control-Expose-Headers").orElse("").contains("ETag"));
+
+            HttpResponse<String> stranger = http.send(HttpRequest.newBuilder(uri).header("Origin", "https://evil.example.com")
+                    .header("Authorization", "Bearer " + ApiFixture.ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(stranger.headers().firstValue("Access-Control-Allow-Origin").isEmpty(),
+                    "another site's page cannot read the answer");
+            HttpResponse<String> unkeyed = http.send(HttpRequest.newBuilder(uri).header("Origin", app).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, unkeyed.statusCode(), "CORS lets a page send its key, it does not stand in for one");
+        }
+        HttpResponse<String> defaults = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ApiFixture.server().port() + "/healthz"))
+                .header("Origin", app).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(defaults.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "no origin is allowed by default");
     }
 
     @Test

@@ -73,7 +73,9 @@ public final class LocalCluster implements AutoCloseable {
                 // As many connections per shard as `./rtkv bench kv` has clients, and so as its JDBC
                 // baseline has: the two are compared at equal connections.
                 "RTKV_DB_POOL_SIZE", "32",
-                "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort());
+                "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort(),
+                // A local cluster is for developing apps, whose pages come from a dev server of their own.
+                "RTKV_API_ALLOWED_ORIGINS", "*");
     }
 
     /** Relay {@code shard}, reading its shard's binlog at 127.0.0.1:{@code dbPort}. */
