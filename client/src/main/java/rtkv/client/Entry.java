@@ -11,6 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record Entry(JsonNode value, long version, Long expiresAt) {
 
+    /** An entry of a snapshot, a change or an answer of the HTTP API. */
+    static Entry of(JsonNode node) {
+        JsonNode expiresAt = node.path("expiresAt");
+        return new Entry(node.get("value"), node.path("version").asLong(), expiresAt.isNumber() ? expiresAt.asLong() : null);
+    }
+
     public boolean isLive(long nowMillis) {
         return expiresAt == null || expiresAt > nowMillis;
     }

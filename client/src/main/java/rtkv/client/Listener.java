@@ -2,7 +2,13 @@ package rtkv.client;
 
 import java.util.SortedMap;
 
-/** What a subscription reports, on its connection's thread; keep the methods quick. */
+/**
+ * What a subscription reports. Calls come on the thread that reads its connection (for a client's
+ * subscriptions, the one connection to the node it shares with the others there) or on the timer thread
+ * (status changes when a connection is lost), one at a time per subscription. Keep the methods quick and
+ * hand slow work to a thread of your own: while one runs, the others on that connection wait, and a node
+ * cuts a connection that reads nothing for 30 s. An exception thrown here is logged and goes no further.
+ */
 public interface Listener {
 
     /** A change was applied. */

@@ -11,6 +11,8 @@ import java.util.List;
 final class NodeAddress {
 
     private static final String NODE = "wss?://[^/?#\\s]+/?";
+    /** The server's limit, RTKV_MAX_KEY_BYTES by default. */
+    static final int MAX_KEY_BYTES = 512;
 
     private NodeAddress() {
     }
@@ -20,7 +22,15 @@ final class NodeAddress {
         if (url == null || !url.matches(NODE)) {
             throw new IllegalArgumentException("a fanout node's address is ws://HOST:PORT or wss://HOST:PORT, not " + url);
         }
-        return url.replaceAll("/+$", "");
+        String node = url.replaceAll("/+$", "");
+        try {
+            if (URI.create(node).getHost() == null) {
+                throw new IllegalArgumentException("no host in the fanout node's address " + url);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a fanout node's address is ws://HOST:PORT or wss://HOST:PORT, not " + url, e);
+        }
+        return node;
     }
 
     /** The node a "moved" frame names, or null when it names none the client could use. */
@@ -50,10 +60,19 @@ final class NodeAddress {
         String query = params.isEmpty() ? "" : "?" + String.join("&", params);
         URI uri = URI.create(node + "/v1/tables/" + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20")
                 + "/subscribe" + query);
+        return checked(uri, node);
+    }
+
+    private static URI checked(URI uri, String node) {
         if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
             throw new IllegalArgumentException("not a ws:// or wss:// address: " + node);
         }
         return uri;
+    }
+
+    /** The node's {@code /v1/stream}, which carries many subscriptions on one connection. */
+    static URI stream(String node) {
+        return checked(URI.create(node + "/v1/stream"), node);
     }
 
     /** What a subscription asks for besides its table: conflation, and one key or a prefix (or neither). */
@@ -74,9 +93,12 @@ final class NodeAddress {
         }
     }
 
-    static String nonEmpty(String what, String key) {
-        if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException(what + " is a key or the beginning of one, not empty");
+    /** A key, or the beginning of one, by the API's key rules: 1 to 512 bytes of UTF-8, no NUL. */
+    static String keyOrPrefix(String what, String key) {
+        if (key == null || key.isEmpty() || key.indexOf('\0') >= 0
+                || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw new IllegalArgumentException(what + " is a key or the beginning of one: 1 to " + MAX_KEY_BYTES
+                    + " bytes of UTF-8 without NUL");
         }
         return key;
     }

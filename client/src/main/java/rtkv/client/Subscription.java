@@ -1,99 +1,82 @@
 package rtkv.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * A live copy of one rtkv table, or of one key or the keys under a prefix. It subscribes to a fanout node,
- * applies the snapshot and every change after it, sends heartbeats, notices a dead server, reconnects with
- * backoff and resumes from the last change it applied; the server replays exactly what was missed, or says
- * resync and sends the table afresh. It never applies a change older than what it holds.
+ * A live copy of one rtkv table, or of one key or the keys under a prefix. It subscribes at a fanout node,
+ * applies the snapshot and every change after it, notices a dead server, reconnects with backoff and
+ * resumes from the last change it applied; the server replays exactly what was missed, or says resync and
+ * sends the table afresh. It never applies a change older than what it holds. It follows {@code moved} to
+ * the node that serves the table.
  *
- * <pre>{@code
- * try (Subscription demo = Subscription.to("ws://127.0.0.1:8081", "demo").apiKey(key).open()) {
- *     demo.get("a").ifPresent(entry -> System.out.println(entry.value()));
- * }
- * }</pre>
+ * <p>From {@link RtkvClient#table(String)}{@code .subscribe()}, it shares one {@code /v1/stream} connection
+ * per node with the client's other subscriptions. From {@link #to(String, String)}, it has a WebSocket of
+ * its own on the one-table address: {@code Subscription.to("ws://127.0.0.1:8081", "demo").apiKey(key).open()}.
  */
 public final class Subscription implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final long MAX_BACKOFF_MILLIS = 10_000;
     /** Refusals a retry cannot fix: the subscription closes instead of reconnecting. */
-    private static final Set<String> FATAL = Set.of("invalid_table", "invalid_request", "unauthorized", "forbidden");
+    static final Set<String> FATAL = Set.of("invalid_table", "invalid_request", "unauthorized", "forbidden");
     /** Moves followed at once in a row; then the usual backoff, lest two nodes that disagree (a rebalance) loop. */
     private static final int MAX_QUICK_MOVES = 5;
 
     private final String fanoutUrl;
     private final String table;
-    private final String apiKey;
     private final Listener listener;
-    private final HttpClient http;
-    private final Duration heartbeat;
-    private final Duration deadAfter;
     private final NodeAddress.Options options;
-    private final ScheduledExecutorService timers;
+    private final Carrier carrier;
+    private final Consumer<Subscription> onClose;
     private final TableReplica replica = new TableReplica();
     private String token;
     private Status status = Status.CONNECTING;
     private boolean closed;
     private int attempt;
-    // After a "moved" frame: where the next connection goes (null: back to fanoutUrl), once.
+    // After a "moved" frame: where the next attempt goes (null: back to fanoutUrl), once.
     private String movedTo;
     private boolean moving;
     private int moves;
     private long generation;
-    private WebSocket socket;
-    private ScheduledFuture<?> beating;
-    private ScheduledFuture<?> watchdog;
+    private Carrier.Attempt current;
 
-    private Subscription(Builder builder) {
+    private Subscription(Builder builder, Carrier carrier) {
         this.fanoutUrl = NodeAddress.of(builder.fanoutUrl);
         this.table = builder.table;
-        this.apiKey = builder.apiKey;
-        this.listener = builder.listener;
-        this.http = builder.http;
-        this.heartbeat = builder.heartbeat;
-        this.deadAfter = builder.deadAfter;
+        this.listener = new GuardedListener(builder.listener);
         this.options = new NodeAddress.Options(builder.conflate, builder.only, builder.prefix);
         this.token = builder.token;
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "rtkv-subscription-" + table);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.carrier = carrier;
+        this.onClose = builder.onClose;
     }
 
     /**
+     * A subscription on a WebSocket of its own, on the one-table address. {@link RtkvClient} makes ones that
+     * share a connection per node instead.
+     *
      * @param fanoutUrl an address that reaches any fanout node (a load balancer, or one node), for
      *                  example ws://127.0.0.1:8081; the node there sends the subscription on to the node
      *                  that serves the table, and the subscription follows
      */
     public static Builder to(String fanoutUrl, String table) {
-        return new Builder(fanoutUrl, table);
+        return new Builder(fanoutUrl, table, null);
     }
 
     /** How to subscribe; {@link #open()} starts. */
     public static final class Builder {
         private final String fanoutUrl;
         private final String table;
+        private final Streams streams;
+        private Consumer<Subscription> onOpen = s -> { };
+        private Consumer<Subscription> onClose = s -> { };
         private String apiKey;
         private Listener listener = new Listener() { };
         private HttpClient http;
@@ -104,13 +87,28 @@ public final class Subscription implements AutoCloseable {
         private String prefix;
         private String token;
 
-        private Builder(String fanoutUrl, String table) {
+        Builder(String fanoutUrl, String table, Streams streams) {
             this.fanoutUrl = fanoutUrl;
             this.table = table;
+            this.streams = streams;
         }
 
-        /** The API key to subscribe with (a key with subscribe on the table), sent as Authorization: Bearer. */
+        Builder onOpen(Consumer<Subscription> onOpen) {
+            this.onOpen = onOpen;
+            return this;
+        }
+
+        Builder onClose(Consumer<Subscription> onClose) {
+            this.onClose = onClose;
+            return this;
+        }
+
+        /**
+         * The API key to subscribe with (a key with subscribe on the table), sent as Authorization: Bearer.
+         * A client's subscriptions use the client's key.
+         */
         public Builder apiKey(String apiKey) {
+            ownSocketOnly("apiKey");
             this.apiKey = apiKey;
             return this;
         }
@@ -126,22 +124,31 @@ public final class Subscription implements AutoCloseable {
             return this;
         }
 
-        /** Share one client among many subscriptions. */
+        /** Share one HTTP client among many subscriptions of their own sockets. */
         public Builder httpClient(HttpClient http) {
+            ownSocketOnly("httpClient");
             this.http = http;
             return this;
         }
 
         /** How often to send a heartbeat; the server closes a client silent for 30 s. Default 10 s. */
         public Builder heartbeat(Duration heartbeat) {
+            ownSocketOnly("heartbeat");
             this.heartbeat = heartbeat;
             return this;
         }
 
         /** A server silent this long (it sends heartbeats every 10 s) is taken for dead. Default 30 s. */
         public Builder deadAfter(Duration deadAfter) {
+            ownSocketOnly("deadAfter");
             this.deadAfter = deadAfter;
             return this;
+        }
+
+        private void ownSocketOnly(String setting) {
+            if (streams != null) {
+                throw new IllegalStateException(setting + " is the client's: set it on RtkvClient.builder()");
+            }
         }
 
         /**
@@ -155,28 +162,32 @@ public final class Subscription implements AutoCloseable {
 
         /** Watch one key of the table: the replica holds only it, and only its changes are sent. */
         public Builder only(String key) {
-            this.only = NodeAddress.nonEmpty("only", key);
+            this.only = NodeAddress.keyOrPrefix("only", key);
             return this;
         }
 
         /** Watch the keys that begin with {@code prefix}: the replica holds only those, and only their changes come. */
         public Builder prefix(String prefix) {
-            this.prefix = NodeAddress.nonEmpty("prefix", prefix);
+            this.prefix = NodeAddress.keyOrPrefix("prefix", prefix);
             return this;
         }
 
         public Subscription open() {
             Subscription subscription = unconnected();
+            onOpen.accept(subscription);
             subscription.connect();
             return subscription;
         }
 
         /** The subscription before its first connection: for feeding it frames in tests. */
         Subscription unconnected() {
-            if (http == null) {
-                http = HttpClient.newHttpClient();
+            NodeAddress.of(fanoutUrl);
+            Carrier carrier = streams;
+            if (carrier == null) {
+                carrier = new TableSocket(http != null ? http : HttpClient.newHttpClient(), apiKey, heartbeat, deadAfter,
+                        table);
             }
-            return new Subscription(this);
+            return new Subscription(this, carrier);
         }
     }
 
@@ -204,109 +215,91 @@ public final class Subscription implements AutoCloseable {
         return replica.staleDropped();
     }
 
-    /** Drops the connection as a network failure would; the subscription reconnects and resumes. */
+    /**
+     * Drops the connection as a network failure would; the subscription reconnects and resumes. A client's
+     * subscription drops the connection it shares, so the others on it reconnect too.
+     */
     public void reconnect() {
-        WebSocket current;
-        long connection;
+        Carrier.Attempt attempt;
         synchronized (this) {
-            current = socket;
-            connection = generation;
+            attempt = current;
         }
-        if (current != null) {
-            // An aborted socket reports nothing more, so the loss is handled here.
-            current.abort();
-            lost(connection);
+        if (attempt != null) {
+            attempt.drop();
         }
     }
 
     @Override
     public void close() {
-        WebSocket current;
+        Carrier.Attempt attempt;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            current = socket;
+            attempt = current;
+            current = null;
             setStatus(Status.CLOSED);
         }
-        timers.shutdownNow();
-        if (current != null) {
-            current.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
-            current.abort();
+        if (attempt != null) {
+            attempt.close();
         }
+        carrier.closeOwned();
+        onClose.accept(this);
     }
 
     private void connect() {
         long connection;
-        String resume;
-        String node;
+        Carrier.Request request;
         synchronized (this) {
             if (closed) {
                 return;
             }
             connection = ++generation;
-            resume = token;
             replica.dropPartialSnapshot();
-            node = movedTo != null ? movedTo : fanoutUrl;
+            request = new Carrier.Request(movedTo != null ? movedTo : fanoutUrl, table, token, options);
             movedTo = null;
         }
-        URI uri;
+        Carrier.Attempt attempt;
         try {
-            uri = NodeAddress.subscribe(node, table, resume, options);
-        } catch (IllegalArgumentException e) {
-            // An address that is no URI: wait, then try again at fanoutUrl.
-            lost(connection);
+            attempt = carrier.open(request, new Carrier.Sink() {
+                @Override
+                public void frame(String text, JsonNode frame) {
+                    received(connection, text, frame);
+                }
+
+                @Override
+                public void ended() {
+                    lost(connection);
+                }
+            });
+        } catch (RuntimeException e) {
+            if (carrier.isClosed()) {
+                close(); // its client closed
+            } else {
+                // A moved frame named an address that is no URI, or the connection could not even start:
+                // wait, then try again at fanoutUrl.
+                lost(connection);
+            }
             return;
         }
-        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
-        if (apiKey != null) {
-            builder.header("Authorization", "Bearer " + apiKey);
+        synchronized (this) {
+            if (connection == generation && !closed) {
+                current = attempt;
+                return;
+            }
         }
-        builder.buildAsync(uri, new FrameReader(frame -> received(connection, frame), () -> lost(connection)))
-                .whenComplete((ws, error) -> {
-                    if (error != null) {
-                        lost(connection);
-                        return;
-                    }
-                    synchronized (this) {
-                        if (connection != generation || closed) {
-                            ws.abort();
-                            return;
-                        }
-                        socket = ws;
-                        beating = timers.scheduleAtFixedRate(() -> ws.sendText("{\"type\":\"heartbeat\"}", true),
-                                heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-                        awake(connection);
-                    }
-                });
+        attempt.close(); // closed, or ended already, while it was opening
     }
 
-    /** Called for every frame: the server is alive. */
-    private synchronized void awake(long connection) {
-        if (closed || connection != generation) {
-            return;
-        }
-        if (watchdog != null) {
-            watchdog.cancel(false);
-        }
-        watchdog = timers.schedule(this::reconnect, deadAfter.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** The connection is gone; reported once however many ways it is noticed. */
+    /** The attempt is over; reported once however many ways it is noticed. */
     private void lost(long connection) {
         synchronized (this) {
             if (closed || connection != generation) {
                 return;
             }
             generation++;
-            socket = null;
-            if (beating != null) {
-                beating.cancel(false);
-            }
-            if (watchdog != null) {
-                watchdog.cancel(false);
-            }
+            current = null;
             setStatus(Status.RECONNECTING);
             long delay;
             if (moving && moves < MAX_QUICK_MOVES) {
@@ -318,15 +311,19 @@ public final class Subscription implements AutoCloseable {
                 attempt++;
             }
             moving = false;
-            timers.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            try {
+                carrier.timers().schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                closed = true; // its client closed
+                setStatus(Status.CLOSED);
+            }
         }
     }
 
-    private void received(long connection, String frame) {
-        awake(connection);
+    private void received(long connection, String text, JsonNode frame) {
         synchronized (this) {
-            if (connection == generation) {
-                listener.onFrame(frame);
+            if (connection == generation && !closed) {
+                listener.onFrame(text);
                 handle(frame);
             }
         }
@@ -334,12 +331,13 @@ public final class Subscription implements AutoCloseable {
 
     /** Applies one frame from the server; package-private so the protocol logic is testable alone. */
     synchronized void handle(String text) {
-        JsonNode frame;
-        try {
-            frame = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            return;
+        JsonNode frame = Frames.parseOrNull(text);
+        if (frame != null) {
+            handle(frame);
         }
+    }
+
+    private void handle(JsonNode frame) {
         switch (frame.path("type").asText()) {
             case "snapshot" -> {
                 SortedMap<String, Entry> table = replica.snapshotPage(frame);
@@ -377,11 +375,13 @@ public final class Subscription implements AutoCloseable {
                 listener.onResync(frame.path("reason").asText());
             }
             case "error" -> {
+                if (frame.path("error").asText().equals("too_many_subscriptions")) {
+                    moving = true; // the client's affair, not the app's: at once, on another connection
+                    return;
+                }
                 listener.onError(frame.path("error").asText(), frame.path("message").asText());
                 if (FATAL.contains(frame.path("error").asText())) {
-                    closed = true;
-                    setStatus(Status.CLOSED);
-                    timers.shutdownNow();
+                    close();
                 }
             }
             default -> {

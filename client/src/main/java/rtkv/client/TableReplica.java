@@ -34,7 +34,7 @@ final class TableReplica {
             incoming = new TreeMap<>();
         }
         for (JsonNode entry : frame.path("entries")) {
-            incoming.put(entry.get("key").asText(), entry(entry));
+            incoming.put(entry.get("key").asText(), Entry.of(entry));
         }
         if (!frame.path("last").asBoolean()) {
             return null;
@@ -65,7 +65,7 @@ final class TableReplica {
             return null;
         }
         String op = frame.get("op").asText();
-        Entry entry = entry(frame);
+        Entry entry = Entry.of(frame);
         if (op.equals("put")) {
             state.put(key, entry);
             deleted.remove(key);
@@ -94,10 +94,5 @@ final class TableReplica {
 
     long staleDropped() {
         return staleDropped;
-    }
-
-    private static Entry entry(JsonNode node) {
-        JsonNode expiresAt = node.path("expiresAt");
-        return new Entry(node.get("value"), node.get("version").asLong(), expiresAt.isNumber() ? expiresAt.asLong() : null);
     }
 }

@@ -44,7 +44,7 @@ class NodeAddressTest {
         assertEquals("ws://h:1/v1/tables/t/subscribe?prefix=user%2F%C3%A9",
                 NodeAddress.subscribe("ws://h:1", "t", null, new NodeAddress.Options(Duration.ZERO, null, "user/\u00e9")).toString());
         assertThrows(IllegalArgumentException.class, () -> new NodeAddress.Options(Duration.ZERO, "a", "b"));
-        assertThrows(IllegalArgumentException.class, () -> NodeAddress.nonEmpty("prefix", ""));
+        assertThrows(IllegalArgumentException.class, () -> NodeAddress.keyOrPrefix("prefix", ""));
         assertThrows(IllegalArgumentException.class, () -> Subscription.to("ws://h:1", "t").only("a").prefix("b").open());
     }
 }

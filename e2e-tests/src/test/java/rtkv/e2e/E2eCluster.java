@@ -118,6 +118,14 @@ final class E2eCluster implements BeforeAllCallback {
         return subscription;
     }
 
+    /** {@code builder} watching what {@code scope} says: one key, a prefix, or the whole table. */
+    static Subscription.Builder scoped(Subscription.Builder builder, History.Scope scope) {
+        if (scope.only() != null) {
+            return builder.only(scope.only());
+        }
+        return scope.prefix() != null ? builder.prefix(scope.prefix()) : builder;
+    }
+
     /** The table's live rows as MySQL has them: key to "version value". */
     static TreeMap<String, String> liveRows(String table) throws SQLException {
         TreeMap<String, String> rows = new TreeMap<>();

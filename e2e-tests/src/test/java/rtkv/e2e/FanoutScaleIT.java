@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import rtkv.client.RtkvClient;
 import rtkv.client.Status;
 import rtkv.client.Subscription;
 import rtkv.infra.ClusterLayout;
@@ -31,7 +32,8 @@ import rtkv.infra.LocalCluster;
  * receive every change; one node is killed and its subscribers resume on the others; a node is added
  * and the partitions spread again. Nothing is lost on the way, and nobody needed a resync: the
  * {@link HistoryChecker} passes on what every subscriber saw (issue 8's fault 2: a node killed with
- * SIGKILL).
+ * SIGKILL). Beside them, one {@link RtkvClient} holds 100 subscriptions to the same tables (whole, one
+ * key, a prefix) on {@code /v1/stream}, at most one connection per node, and they converge alike.
  */
 @ExtendWith(E2eCluster.class)
 class FanoutScaleIT {
@@ -39,6 +41,7 @@ class FanoutScaleIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TABLES = 30;
+    private static final int SDK_SUBSCRIPTIONS = 100;
     private static final java.nio.file.Path HOME = java.nio.file.Path.of(System.getProperty("rtkv.home"));
 
     private static List<Integer> partitionsOf(String httpBase) throws IOException, InterruptedException {
@@ -108,6 +111,7 @@ class FanoutScaleIT {
         List<String> started = new ArrayList<>();
         List<Subscription> subscriptions = new ArrayList<>();
         RecordedWriter writer = null;
+        RtkvClient sdk = RtkvClient.builder().fanout(cluster.fanoutUrl()).apiKey(E2eCluster.adminKey()).build();
         try {
             started.add(cluster.startFanoutNode(secondPort));
             started.add(cluster.startFanoutNode(thirdPort));
@@ -127,8 +131,24 @@ class FanoutScaleIT {
                 recorder.staleDroppedFrom(subscription::staleDropped);
                 subscriptions.add(subscription);
             }
+            List<History.Scope> scopes = new ArrayList<>();
+            for (int i = 0; i < SDK_SUBSCRIPTIONS; i++) {
+                String table = tables.get(i % TABLES);
+                History.Scope scope = switch (i / TABLES) {
+                    case 0 -> History.Scope.ALL;
+                    case 1 -> History.Scope.only("k" + i % 5);
+                    case 2 -> History.Scope.prefix("k" + (i + 1) % 5);
+                    default -> History.Scope.only("never written");
+                };
+                scopes.add(scope);
+                History.Recorder recorder = history.subscriber("sdk subscriber " + i + " " + scope, table, false, scope);
+                Subscription subscription = E2eCluster.scoped(sdk.table(table).subscribe().listener(recorder), scope).open();
+                recorder.staleDroppedFrom(subscription::staleDropped);
+                subscriptions.add(subscription);
+            }
             await("every subscription live").atMost(Duration.ofMinutes(1))
                     .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
+            await("the SDK's connections: one per node").atMost(Duration.ofSeconds(30)).until(() -> sdk.connections() <= 3);
             javaScriptClientFollowsMoved(cluster, first);
 
             // Writes to every table all along: each key's versions go 1, 2, 3... so a gap is visible.
@@ -148,15 +168,19 @@ class FanoutScaleIT {
                     .until(() -> splitExactly(againThree, layout.partitions()));
             await("every subscription live after the spread").atMost(Duration.ofMinutes(1))
                     .until(() -> subscriptions.stream().allMatch(s -> s.status() == Status.LIVE));
+            await("the SDK's connections: one per node still").atMost(Duration.ofSeconds(30))
+                    .until(() -> sdk.connections() <= 3);
             writer.awaitMore("writes go on after the spread", 50, Duration.ofSeconds(30));
             writer.close();
 
             Map<String, Map<String, History.Versioned>> mysql = new HashMap<>();
-            for (int i = 0; i < TABLES; i++) {
-                String table = tables.get(i);
+            for (int i = 0; i < subscriptions.size(); i++) {
+                String table = tables.get(i % TABLES);
+                History.Scope scope = i < TABLES ? History.Scope.ALL : scopes.get(i - TABLES);
                 Subscription subscription = subscriptions.get(i);
                 TreeMap<String, String> rows = E2eCluster.liveRows(table);
-                await("the view of " + table + " equals MySQL").atMost(Duration.ofSeconds(60))
+                rows.keySet().removeIf(key -> !scope.matches(key));
+                await("the view of " + table + " " + scope + " equals MySQL").atMost(Duration.ofSeconds(60))
                         .until(() -> E2eCluster.viewOf(subscription).equals(rows));
                 mysql.put(table, E2eCluster.liveEntries(table));
             }
@@ -174,6 +198,7 @@ class FanoutScaleIT {
                 writer.close();
             }
             subscriptions.forEach(Subscription::close);
+            sdk.close();
             for (String node : started) {
                 cluster.stop(node);
             }

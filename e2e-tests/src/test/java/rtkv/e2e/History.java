@@ -21,6 +21,8 @@ import rtkv.client.Status;
 final class History {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper FRAMES = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** A snapshot frame, of a socket of its own or of a stream (its id first). */
+    private static final java.util.regex.Pattern SNAPSHOT = java.util.regex.Pattern.compile("\\{(\"id\":\"[^\"]*\",)?\"type\":\"snapshot\"");
 
     /** A key's version and canonical JSON value; the value is null for a delete or an expiry. */
     record Versioned(long version, String value) {
@@ -132,7 +134,7 @@ final class History {
         @Override
         public void onFrame(String frame) {
             raw.frame(frame);
-            if (frame.startsWith("{\"type\":\"snapshot\"") && frame.contains("\"last\":true")) {
+            if (SNAPSHOT.matcher(frame).lookingAt() && frame.contains("\"last\":true")) {
                 String token;
                 try {
                     token = FRAMES.readTree(frame).path("token").asText(null);

@@ -55,14 +55,8 @@ class ScopedSubscriptionsIT {
         try {
             for (Watched w : watched) {
                 History.Recorder recorder = history.subscriber(w.name(), table, false, w.scope());
-                Subscription.Builder builder = Subscription.to(E2eCluster.cluster().fanoutUrl(), table)
-                        .apiKey(E2eCluster.adminKey()).httpClient(HTTP).listener(recorder);
-                if (w.scope().only() != null) {
-                    builder.only(w.scope().only());
-                } else if (w.scope().prefix() != null) {
-                    builder.prefix(w.scope().prefix());
-                }
-                Subscription subscription = builder.open();
+                Subscription subscription = E2eCluster.scoped(Subscription.to(E2eCluster.cluster().fanoutUrl(), table)
+                        .apiKey(E2eCluster.adminKey()).httpClient(HTTP).listener(recorder), w.scope()).open();
                 recorder.staleDroppedFrom(subscription::staleDropped);
                 subscriptions.add(subscription);
             }
