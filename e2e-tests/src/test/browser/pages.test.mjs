@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const API = process.env.RTKV_API_URL;
 const ADMIN = process.env.RTKV_ADMIN_KEY;
@@ -18,12 +18,7 @@ let browser;
 before(async () => {
   assert.ok(API && ADMIN && SHOTS, 'RTKV_API_URL, RTKV_ADMIN_KEY and RTKV_SCREENSHOTS are set');
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    // As root there is no sandbox; the rest keeps chromium off the network it cannot reach here.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
