@@ -30,6 +30,8 @@ export interface WriteOptions {
   ifAbsent?: boolean;
   /** Lets the client retry a write whose answer was lost: the server applies it once. */
   idempotencyKey?: string;
+  /** In a browser: the request is still sent while the page goes away (fetch's keepalive). */
+  keepalive?: boolean;
 }
 
 export type BatchOp =
@@ -79,7 +81,7 @@ export interface Table {
   get(key: string): Promise<Entry | null>;
   put(key: string, value: Json, options?: WriteOptions & { ttl?: number }): Promise<Written>;
   delete(key: string, options?: Pick<WriteOptions, 'ifVersion' | 'idempotencyKey'>): Promise<Deleted | null>;
-  incr(key: string, by?: number, options?: Pick<WriteOptions, 'idempotencyKey'>): Promise<Entry>;
+  incr(key: string, by?: number, options?: Pick<WriteOptions, 'idempotencyKey' | 'keepalive'>): Promise<Entry>;
   ttl(key: string, seconds: number | null, options?: Pick<WriteOptions, 'idempotencyKey'>): Promise<Written>;
   list(options?: { prefix?: string; after?: string; limit?: number }): Promise<Page>;
   batch(ops: BatchOp[], options?: Pick<WriteOptions, 'idempotencyKey'>): Promise<Written[]>;
@@ -97,6 +99,8 @@ export function createClient(options: ClientOptions): Client;
 export class RtkvError extends Error {
   readonly status: number;
   readonly code: string;
+  /** The server's words; message is `${code}: ${detail}`. */
+  readonly detail: string;
   readonly currentVersion: number | null;
   readonly operation: number | null;
   readonly retryAfter: number | null;

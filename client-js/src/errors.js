@@ -8,6 +8,8 @@ export class RtkvError extends Error {
     this.status = status;
     /** The API's error code (not_found, version_mismatch, ...), or 'unreachable'. */
     this.code = code;
+    /** What went wrong, in the server's words (the message is `${code}: ${detail}`). */
+    this.detail = message;
     /** After a failed ifVersion or ifAbsent: the key's version now, or null when it does not exist. */
     this.currentVersion = currentVersion;
     /** In a batch, the index of the operation that failed. */

@@ -50,9 +50,10 @@ export class Requests {
    * Sends one call and answers its JSON; null for a 404 when missingIsNull.
    * idempotent: sending it twice does no harm (a read, or a write with an idempotency key).
    */
-  async send({ method, path, body, headers = {}, idempotent }, missingIsNull = false) {
+  async send({ method, path, body, headers = {}, idempotent, keepalive = false }, missingIsNull = false) {
     const init = {
       method,
+      keepalive,
       headers: { ...headers, ...(this.key ? { Authorization: `Bearer ${this.key}` } : {}),
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body,

@@ -58,22 +58,26 @@ export function createClient({
     const read = (p, missingIsNull) => http().send({ method: 'GET', path: p, idempotent: true }, missingIsNull);
     const write = (method, p, body, options, missingIsNull = false) => http().send({
       method, path: p, body: body === undefined ? undefined : JSON.stringify(body), headers: writeHeaders(options),
-      idempotent: options?.idempotencyKey != null,
+      idempotent: options?.idempotencyKey != null, keepalive: options?.keepalive === true,
     }, missingIsNull);
     return {
       name,
       /** { key, value, version, expiresAt }, or null when there is no such key. */
       get: async (k) => read(keyPath(k), true),
-      /** options: ifVersion, ifAbsent, ttl (seconds), idempotencyKey. Answers { key, version, expiresAt }. */
+      /**
+       * options: ifVersion, ifAbsent, ttl (seconds), idempotencyKey, and keepalive (a browser still sends it
+       * while the page goes away). Answers { key, version, expiresAt }.
+       */
       async put(k, value, options = {}) {
         const ttl = checkTtl(options.ttl);
         if (value === undefined) throw new TypeError('rtkv: a value is any JSON value, not undefined');
-        return write('PUT', keyPath(k) + (ttl == null ? '' : `?ttl=${ttl}`), value, options);
+        return write('PUT', keyPath(k) + (ttl == null ? '' : `?ttl=${ttl}`), value, { ...options, ttl: undefined });
       },
       /** options: ifVersion, idempotencyKey. Answers { key, version }, or null when there was no such key. */
       delete: async (k, options = {}) => write('DELETE', keyPath(k), undefined, { ...options, ifAbsent: undefined }, true),
       /** Adds by (default 1) to an integer value atomically; answers the new { key, value, version, expiresAt }. */
-      incr: async (k, by = 1, options = {}) => write('POST', `${keyPath(k)}/incr`, { by }, { idempotencyKey: options.idempotencyKey }),
+      incr: async (k, by = 1, options = {}) => write('POST', `${keyPath(k)}/incr`, { by },
+        { idempotencyKey: options.idempotencyKey, keepalive: options.keepalive }),
       /** Sets the time to live in seconds, or clears it with null. */
       ttl: async (k, seconds, options = {}) => write('PUT', `${keyPath(k)}/ttl`, { ttl: checkTtl(seconds) ?? null },
         { idempotencyKey: options.idempotencyKey }),

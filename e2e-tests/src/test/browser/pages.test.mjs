@@ -82,7 +82,7 @@ const row = (key) => `#rows tbody tr[data-key="${key}"]:not(.gone)`;
 async function cable(context) {
   let plugged = true;
   const sockets = [];
-  await context.routeWebSocket(/\/subscribe/, (page) => {
+  await context.routeWebSocket(/\/v1\/stream/, (page) => {
     if (!plugged) {
       page.close({ code: 1001, reason: 'unplugged' });
       return;

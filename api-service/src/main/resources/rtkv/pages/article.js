@@ -2,7 +2,7 @@
 // title, body and claps. Clicks are counted here and sent as increments, at most one every 200 ms and one
 // at a time: a click after a quiet moment leaves at once, the clicks of a burst go together. The stream
 // is conflated, so a reader of a hot article gets a few updates a second carrying the latest count.
-import { ApiError, api, apiKey, path, subscribeTo } from './common.js';
+import { RtkvError, apiKey, describe, idempotencyKey, rtkv } from './common.js';
 
 const SEND_EVERY_MS = 200;
 const CONFLATE_MS = 250;
@@ -58,23 +58,26 @@ function sendInTurn() {
   }, Math.max(0, nextSendAt() - performance.now()));
 }
 
-/** Posts an increment; keepalive, so one on its way when the page goes away still arrives. */
+/**
+ * Posts an increment; keepalive, so one on its way when the page goes away still arrives, and with an
+ * idempotency key, so the SDK's retry of one whose answer was lost cannot count it twice.
+ */
 async function increment(by) {
-  const answer = await api('POST', `${path(table, 'claps')}/incr`, { body: JSON.stringify({ by }), keepalive: true });
+  const answer = await rtkv().table(table).incr('claps', by, { keepalive: true, idempotencyKey: idempotencyKey() });
   answered = Math.max(answered, answer.value);
   $('error').textContent = '';
 }
 
 /** After an increment of `by` clicks failed: kept and sent again, unless it can never succeed. */
 function failed(e, by) {
-  if (e instanceof ApiError && !RETRIABLE.has(e.status)) {
+  if (e instanceof RtkvError && !RETRIABLE.has(e.status)) {
     // A key without write access, say: the reader is told, not left guessing.
-    $('error').textContent = `These claps were not counted: ${e.toString()}`;
+    $('error').textContent = `These claps were not counted: ${describe(e)}`;
   } else {
     // Nothing was written, or the answer was lost: no click is ever lost.
     unsent += by;
-    pausedUntil = performance.now() + (e.retryAfterMs ?? 1000);
-    $('error').textContent = `Claps will be sent again shortly: ${e.toString()}`;
+    pausedUntil = performance.now() + (e.retryAfter != null ? e.retryAfter * 1000 : 1000);
+    $('error').textContent = `Claps will be sent again shortly: ${describe(e)}`;
   }
 }
 
@@ -107,7 +110,7 @@ async function start() {
     $('title').textContent = id;
     return;
   }
-  const subscription = await subscribeTo(table, CONFLATE_MS);
+  const subscription = rtkv().table(table).subscribe({ conflate: CONFLATE_MS });
   showStatus(subscription.status);
   subscription.on('status', showStatus);
   subscription.on('snapshot', (entries) => showArticle(entries));

@@ -1,6 +1,9 @@
-// What the console and the article page share: the API key, calls to the HTTP API, the JavaScript
-// client of the fanout node. The key comes from the address's fragment (#key=..., which browsers never
-// send to a server) and is kept for this tab only.
+// What the console and the article page share: the API key, and the JavaScript SDK (served here from
+// client-js/src) that makes their calls and subscriptions. The key comes from the address's fragment
+// (#key=..., which browsers never send to a server) and is kept for this tab only.
+import { createClient, RtkvError } from './sdk/index.js';
+
+export { RtkvError };
 
 const KEY = 'rtkv.key';
 
@@ -21,58 +24,27 @@ export function setApiKey(key) {
   if (key) sessionStorage.setItem(KEY, key); else sessionStorage.removeItem(KEY);
 }
 
-/** An answer of the API that is not a success, in the API's own words. */
-export class ApiError extends Error {
-  constructor(status, error, message, retryAfterMs) {
-    super(message);
-    this.status = status;
-    this.error = error;
-    this.retryAfterMs = retryAfterMs;
-  }
-
-  toString() { return `${this.status} ${this.error}: ${this.message}`; }
-}
-
-/** Calls the HTTP API of this origin; answers the JSON body, or throws an ApiError. */
-export async function api(method, path, { body, headers = {}, keepalive = false } = {}) {
+/** The rtkv client of this tab's key: the SDK, with this origin's API and the fanout node the page was told of. */
+let client = null;
+let clientKey;
+export function rtkv() {
   const key = apiKey();
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      keepalive,
-      headers: {
-        ...(key ? { Authorization: `Bearer ${key}` } : {}),
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...headers,
-      },
-      body,
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network', `the request got no answer (${e.message})`);
+  if (!client || clientKey !== key) {
+    client?.close();
+    client = createClient({ api: location.origin, fanout: fanoutUrl.replace(/^http/, 'ws'), key });
+    clientKey = key;
   }
-  const text = await response.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* not JSON: shown as text */ }
-  if (!response.ok) {
-    const retryAfter = Number(response.headers.get('Retry-After'));
-    throw new ApiError(response.status, json?.error ?? `http_${response.status}`, json?.message ?? text,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
-  }
-  return json;
+  return client;
 }
 
-export function path(table, key) {
-  return `/v1/tables/${encodeURIComponent(table)}/keys/${encodeURIComponent(key)}`;
+/** An error as the pages show it: the API's status and code with its words, or what else went wrong. */
+export function describe(e) {
+  return e instanceof RtkvError ? `${e.status} ${e.code}: ${e.detail}` : e.message;
 }
 
-/** The JavaScript client, as the fanout node serves it. */
-export async function rtkvClient() {
-  return import(`${fanoutUrl}/v1/client.js`);
-}
-
-/** Subscribes with this tab's key; conflate is in milliseconds, 0 for every change. */
-export async function subscribeTo(table, conflate = 0) {
-  const { subscribe } = await rtkvClient();
-  return subscribe(fanoutUrl, table, { key: apiKey(), conflate });
+/**
+ * A fresh idempotency key. crypto.randomUUID exists only on https or localhost; getRandomValues everywhere.
+ */
+export function idempotencyKey() {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

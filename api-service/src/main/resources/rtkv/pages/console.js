@@ -1,5 +1,5 @@
 // The console: one table's keys, live, and forms that write through the HTTP API.
-import { ApiError, api, apiKey, path, setApiKey, subscribeTo } from './common.js';
+import { apiKey, describe, rtkv, setApiKey } from './common.js';
 
 const RECENT = 'rtkv.recent-tables';
 const SHOWN_ROWS = 1000;
@@ -139,8 +139,7 @@ async function open(name) {
   const url = new URL(location.href);
   url.searchParams.set('table', name);
   history.replaceState(null, '', url);
-  const current = await subscribeTo(name);
-  if (table !== name) { current.close(); return; }
+  const current = rtkv().table(name).subscribe();
   subscription = current;
   showStatus(current.status);
   current.on('status', showStatus);
@@ -170,7 +169,7 @@ function onSubmit(form, request) {
     try {
       showResult(await request(new FormData(form)));
     } catch (e) {
-      showError(e instanceof ApiError ? e.toString() : e.message);
+      showError(describe(e));
     } finally {
       button.disabled = false;
     }
@@ -186,27 +185,21 @@ onSubmit($('put-form'), async (data) => {
   const key = data.get('key');
   let value;
   try { value = JSON.parse(data.get('value')); } catch (e) { throw new Error(`The value is not JSON: ${e.message}`); }
-  const ttl = number(data, 'ttl');
-  const ifMatch = number(data, 'ifMatch');
-  const headers = {};
-  if (ifMatch != null) headers['If-Match'] = String(ifMatch);
-  if (data.get('createOnly')) headers['If-None-Match'] = '*';
-  const answer = await api('PUT', path(table, key) + (ttl != null ? `?ttl=${ttl}` : ''),
-    { body: JSON.stringify(value), headers });
+  const answer = await rtkv().table(table).put(key, value,
+    { ttl: number(data, 'ttl'), ifVersion: number(data, 'ifMatch'), ifAbsent: Boolean(data.get('createOnly')) });
   return `put ${answer.key}: version ${answer.version}`;
 });
 
 onSubmit($('incr-form'), async (data) => {
   const key = data.get('key');
-  const answer = await api('POST', `${path(table, key)}/incr`, { body: JSON.stringify({ by: number(data, 'by') ?? 1 }) });
+  const answer = await rtkv().table(table).incr(key, number(data, 'by') ?? 1);
   return `incremented ${answer.key}: ${JSON.stringify(answer.value)} at version ${answer.version}`;
 });
 
 onSubmit($('delete-form'), async (data) => {
   const key = data.get('key');
-  const ifMatch = number(data, 'ifMatch');
-  const answer = await api('DELETE', path(table, key), { headers: ifMatch != null ? { 'If-Match': String(ifMatch) } : {} });
-  return `deleted ${answer.key} at version ${answer.version}`;
+  const answer = await rtkv().table(table).delete(key, { ifVersion: number(data, 'ifMatch') });
+  return answer ? `deleted ${answer.key} at version ${answer.version}` : `there is no key ${key}`;
 });
 
 // A row clicked fills the forms, its version ready for a compare-and-set.
