@@ -51,7 +51,7 @@ public final class BenchMain {
             exact &= switch (name) {
                 case "tables" -> new TablesScenario(options, extras, cluster, environment, out).run();
                 case "claps" -> claps(options, cluster, environment, out);
-                case "connections" -> connections(options, cluster, environment, out);
+                case "connections" -> connections(options, extras, cluster, environment, out);
                 default -> new KvScenario(options, extras, cluster, environment, out).run();
             };
         }
@@ -116,9 +116,9 @@ public final class BenchMain {
         return exact;
     }
 
-    private static boolean connections(Map<String, Integer> o, LocalCluster cluster, Environment environment,
-                                       PrintStream out) throws Exception {
-        ConnectionsRun.Setup setup = new ConnectionsRun.Setup(o.get("subscribers"), o.get("per-table"));
+    private static boolean connections(Map<String, Integer> o, BenchOptions.Extras extras, LocalCluster cluster,
+                                       Environment environment, PrintStream out) throws Exception {
+        ConnectionsRun.Setup setup = new ConnectionsRun.Setup(o.get("subscribers"), o.get("per-table"), extras.stream());
         long pid = cluster.process("fanout").orElseThrow(() -> new IllegalStateException("the fanout node is not running"))
                 .pid();
         ConnectionsRun run = new ConnectionsRun(setup, CpuMeter.of(cluster), pid, cluster.fanoutUrl(), cluster.adminKey(),
@@ -130,8 +130,9 @@ public final class BenchMain {
                     + " each open only %,d more files (ulimit -n, and no privilege to raise it): opening %,d%n",
                     setup.subscribers(), run.possible(), subscribers);
         }
-        out.printf(Locale.ROOT, "rtkv bench connections: %,d idle subscribers, %d per table, on one fanout node (pid %d); %s%n",
-                subscribers, setup.perTable(), pid, environment.describe());
+        out.printf(Locale.ROOT, "rtkv bench connections: %,d idle subscribers, %d per table, %s, on one fanout node (pid %d);"
+                + " %s%n", subscribers, setup.perTable(), setup.perConnection() == 0 ? "a WebSocket each"
+                : setup.perConnection() + " per /v1/stream connection", pid, environment.describe());
         ConnectionsRun.Result r = run.run(subscribers);
         out.printf(Locale.ROOT, "subscribers   %,d live of %,d opened (%,d asked), %d closed, in %.1f s%n", r.live(), r.opened(),
                 r.asked(), r.closed(), r.openSeconds());
@@ -148,6 +149,7 @@ public final class BenchMain {
             g.writeNumberField("live", r.live());
             g.writeNumberField("closed", r.closed());
             g.writeNumberField("perTable", setup.perTable());
+            g.writeNumberField("subscriptionsPerStream", setup.perConnection());
             g.writeNumberField("openSeconds", r.openSeconds());
             g.writeNumberField("heapBeforeBytes", r.heapBeforeBytes());
             g.writeNumberField("heapAfterBytes", r.heapAfterBytes());

@@ -20,9 +20,13 @@ final class BenchOptions {
             "connections", options("subscribers", 20_000, 500, "per-table", 50, 50),
             "kv", options("clients", 32, 4, "seconds", 20, 3, "warmup", 10, 1, "tables", 16, 4, "keys", 1000, 100));
 
-    /** Options that are not one number: the tables scenario's rate sweep, and a same-run baseline for tables and kv. */
-    record Extras(List<Integer> rates, boolean bareBaseline) {
-        static final Extras NONE = new Extras(List.of(), false);
+    /**
+     * Options that are not one number: the tables scenario's rate sweep, a same-run baseline for tables and
+     * kv, and {@code --stream N} for tables and connections: subscribers share {@code /v1/stream}
+     * connections, N subscriptions each, instead of a WebSocket each (0).
+     */
+    record Extras(List<Integer> rates, boolean bareBaseline, int stream) {
+        static final Extras NONE = new Extras(List.of(), false, 0);
     }
 
     private BenchOptions() {
@@ -36,6 +40,25 @@ final class BenchOptions {
         List<String> errors = new ArrayList<>();
         String rates = take(args, "--rates", errors);
         String baseline = take(args, "--baseline", errors);
+        String stream = take(args, "--stream", errors);
+        int perConnection = 0;
+        if (stream != null) {
+            try {
+                perConnection = Integer.parseInt(stream);
+                if (perConnection < 1 || perConnection > 1000) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                errors.add("--stream takes how many subscriptions share each /v1/stream connection, 1 to 1000 (the"
+                        + " node's limit by default), not " + stream);
+            }
+            if (!scenario.equals("tables") && !scenario.equals("connections")) {
+                errors.add("--stream is an option of tables and connections only");
+            }
+            if (baseline != null) {
+                errors.add("--stream and --baseline bare do not go together: the bare broadcaster has no /v1/stream");
+            }
+        }
         List<Integer> sweep = new ArrayList<>();
         if (rates != null && !scenario.equals("tables")) {
             errors.add("--rates is an option of tables only");
@@ -62,7 +85,7 @@ final class BenchOptions {
                     + " Jetty handler with JDBC and no checks), not " + baseline);
         }
         fail(errors);
-        return new Extras(List.copyOf(sweep), baseline != null);
+        return new Extras(List.copyOf(sweep), baseline != null, perConnection);
     }
 
     private static String take(List<String> args, String option, List<String> errors) {
@@ -94,7 +117,8 @@ final class BenchOptions {
             OPTIONS.get(name).forEach((option, defaults) -> usage.append(" [--").append(option).append(' ')
                     .append(defaults[0]).append(']'));
             usage.append(switch (name) {
-                case "tables" -> "\n               [--rates R1,R2,...] [--baseline bare]\n";
+                case "tables" -> "\n               [--rates R1,R2,...] [--baseline bare] [--stream N]\n";
+                case "connections" -> " [--stream N]\n";
                 case "kv" -> " [--baseline bare]\n";
                 default -> "\n";
             });

@@ -22,7 +22,8 @@ final class ConnectionsRun {
     private static final int SPARE_FILES = 500;
     private static final Pattern OPEN_FILES = Pattern.compile("Max open files\\s+(\\d+|unlimited)");
 
-    record Setup(int subscribers, int perTable) {
+    /** @param perConnection 0 for a WebSocket per subscriber, or how many share each /v1/stream connection */
+    record Setup(int subscribers, int perTable, int perConnection) {
     }
 
     /** @param openCpu what each process spent from the first handshake until every subscriber was live or gone */
@@ -62,7 +63,7 @@ final class ConnectionsRun {
         this.cpu = cpu;
         this.nodePid = nodePid;
         this.memory = new NodeMemory(nodePid);
-        this.sockets = new Sockets(fanoutUrl, key);
+        this.sockets = new Sockets(fanoutUrl, key, Sockets.HANDSHAKES_IN_FLIGHT, setup.perConnection());
         this.prefix = prefix;
         this.out = out;
     }
@@ -72,8 +73,8 @@ final class ConnectionsRun {
      * the node, and neither may raise its own hard limit without privileges.
      */
     int possible() throws IOException {
-        return (int) Math.min(Integer.MAX_VALUE, Math.min(openFiles(ProcessHandle.current().pid()), openFiles(nodePid))
-                - SPARE_FILES);
+        long sockets = Math.min(openFiles(ProcessHandle.current().pid()), openFiles(nodePid)) - SPARE_FILES;
+        return (int) Math.min(Integer.MAX_VALUE, setup.perConnection() == 0 ? sockets : sockets * setup.perConnection());
     }
 
     Result run(int subscribers) throws Exception {

@@ -33,7 +33,7 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 public final class Sockets implements AutoCloseable {
 
     private static final int PER_ADDRESS = 900;
-    private static final int HANDSHAKES_IN_FLIGHT = 200;
+    static final int HANDSHAKES_IN_FLIGHT = 200;
 
     /**
      * One subscription; subclasses read the frames. Jetty's core frame API, not its String messages:
@@ -105,13 +105,18 @@ public final class Sockets implements AutoCloseable {
 
         @Override
         public final void onClosed(CloseStatus status, Callback callback) {
-            closed = status.getCode() + " " + status.getReason();
+            closedWith(status.getCode() + " " + status.getReason());
             callback.succeeded();
         }
 
         private void refused(Throwable error) {
+            closedWith("handshake failed: " + error);
+        }
+
+        /** Ends it, unless it has ended already; a stream's end is the end of every subscription on it. */
+        void closedWith(String reason) {
             if (closed == null) {
-                closed = "handshake failed: " + error;
+                closed = reason;
             }
         }
 
@@ -135,8 +140,54 @@ public final class Sockets implements AutoCloseable {
         }
     }
 
+    /**
+     * One {@code /v1/stream} connection carrying up to {@code perConnection} subscriptions: it hands each
+     * frame to its subscription's {@link Socket}, without the id, so a scenario reads the frames of either
+     * endpoint the same way.
+     */
+    private static final class StreamLink extends Socket {
+        private final List<Socket> members = new ArrayList<>();
+        private CompletableFuture<CoreSession> opening;
+
+        /** The id of the subscription just added. */
+        synchronized String add(Socket member) {
+            members.add(member);
+            return "s" + (members.size() - 1);
+        }
+
+        synchronized int size() {
+            return members.size();
+        }
+
+        @Override
+        protected void onFrame(String frame, long nanos) {
+            // {"id":"sN","type":...}: the node puts the id first.
+            if (!frame.startsWith("{\"id\":\"s")) {
+                return;
+            }
+            int end = frame.indexOf('"', 8);
+            Socket member;
+            synchronized (this) {
+                member = members.get(Integer.parseInt(frame, 8, end, 10));
+            }
+            member.onFrame("{" + frame.substring(end + 2), nanos);
+        }
+
+        @Override
+        void closedWith(String reason) {
+            super.closedWith(reason);
+            List<Socket> all;
+            synchronized (this) {
+                all = List.copyOf(members);
+            }
+            all.forEach(m -> m.closedWith("its stream: " + reason));
+        }
+    }
+
     private final String fanoutUrl;
     private final String key;
+    private final int perConnection;
+    private StreamLink filling;
     private final List<WebSocketCoreClient> clients = new ArrayList<>();
     private final Queue<Socket> open = new ConcurrentLinkedQueue<>();
     private final Semaphore handshakes;
@@ -151,8 +202,18 @@ public final class Sockets implements AutoCloseable {
 
     /** @param handshakesInFlight how many subscriptions may be opening at once; more wait in {@link #subscribe} */
     public Sockets(String fanoutUrl, String key, int handshakesInFlight) {
+        this(fanoutUrl, key, handshakesInFlight, 0);
+    }
+
+    /**
+     * @param handshakesInFlight how many subscriptions may be opening at once; more wait in {@link #subscribe}
+     * @param perConnection      0 for a WebSocket per subscription on the one-table address, or how many
+     *                           subscriptions share each {@code /v1/stream} connection
+     */
+    public Sockets(String fanoutUrl, String key, int handshakesInFlight, int perConnection) {
         this.fanoutUrl = fanoutUrl;
         this.key = key;
+        this.perConnection = perConnection;
         this.handshakes = new Semaphore(handshakesInFlight);
         // A tenth of the sockets each second, so each beats every 10 s and the node is not sent 10,000 at once.
         heartbeats.scheduleAtFixedRate(new Runnable() {
@@ -178,12 +239,46 @@ public final class Sockets implements AutoCloseable {
      * @param query the subscription's query string without "?", or empty
      */
     public CompletableFuture<CoreSession> subscribe(Socket socket, String table, String query) throws Exception {
+        if (perConnection > 0) {
+            return subscribeOnStream(socket, table, query);
+        }
+        return connect(socket, URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe"
+                + (query.isEmpty() ? "" : "?" + query)));
+    }
+
+    /** The same subscription as a message on a shared {@code /v1/stream} connection, opened when the last is full. */
+    private CompletableFuture<CoreSession> subscribeOnStream(Socket socket, String table, String query) throws Exception {
+        StreamLink link;
+        String id;
+        synchronized (this) {
+            if (filling == null || filling.size() >= perConnection) {
+                filling = new StreamLink();
+                filling.opening = connect(filling, URI.create(fanoutUrl + "/v1/stream"));
+            }
+            link = filling;
+            id = link.add(socket);
+        }
+        StringBuilder message = new StringBuilder("{\"type\":\"subscribe\",\"id\":\"").append(id)
+                .append("\",\"table\":\"").append(table).append('"');
+        for (String pair : query.isEmpty() ? new String[0] : query.split("&")) {
+            String[] option = pair.split("=", 2);
+            // conflate is a number; the others (only, prefix, resume) are strings, and the bench sends none with quotes.
+            message.append(",\"").append(option[0]).append("\":").append(option[0].equals("conflate") ? option[1]
+                    : "\"" + option[1] + "\"");
+        }
+        String subscribe = message.append('}').toString();
+        return link.opening.thenApply(session -> {
+            session.sendFrame(new Frame(OpCode.TEXT, subscribe), Callback.NOOP, false);
+            return session;
+        });
+    }
+
+    private CompletableFuture<CoreSession> connect(Socket socket, URI uri) throws Exception {
         WebSocketCoreClient client;
         synchronized (this) {
             // Callers may subscribe from many threads: the count and the clients are this lock's.
             client = client(opened++ / PER_ADDRESS);
         }
-        URI uri = URI.create(fanoutUrl + "/v1/tables/" + table + "/subscribe" + (query.isEmpty() ? "" : "?" + query));
         CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, uri, socket);
         request.headers(headers -> headers.put("Authorization", "Bearer " + key));
         // What every browser offers; a node that accepted it would be measured as browsers meet it.

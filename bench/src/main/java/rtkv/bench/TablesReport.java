@@ -135,6 +135,7 @@ final class TablesReport {
     private static void setup(JsonGenerator g, TablesRun.Setup setup) throws IOException {
         g.writeNumberField("tables", setup.tables());
         g.writeNumberField("subscribersPerTable", setup.subscribersPerTable());
+        g.writeNumberField("subscriptionsPerStream", setup.perConnection());
         g.writeNumberField("writesPerSecondAsked", setup.writesPerSecond());
         g.writeNumberField("seconds", setup.seconds());
         g.writeNumberField("warmupSeconds", setup.warmupSeconds());

@@ -31,8 +31,9 @@ import org.HdrHistogram.Recorder;
  */
 final class TablesRun {
 
+    /** @param perConnection 0 for a WebSocket per subscriber, or how many share each /v1/stream connection */
     record Setup(int tables, int subscribersPerTable, int writesPerSecond, int seconds, int warmupSeconds,
-                 int keysPerTable, int writers) {
+                 int keysPerTable, int writers, int perConnection) {
         int writes() {
             return writesPerSecond * (warmupSeconds + seconds);
         }
@@ -85,7 +86,7 @@ final class TablesRun {
         this.http = new HttpTarget(apiUrl, key);
         this.prefix = prefix;
         this.out = out;
-        this.sockets = new Sockets(fanoutUrl, key);
+        this.sockets = new Sockets(fanoutUrl, key, Sockets.HANDSHAKES_IN_FLIGHT, setup.perConnection());
         this.sentNanos = new AtomicLongArray(setup.writes());
         this.answeredNanos = new AtomicLongArray(setup.writes());
         this.acked = new boolean[setup.writes()];

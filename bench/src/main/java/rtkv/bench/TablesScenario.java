@@ -69,13 +69,17 @@ final class TablesScenario {
 
     private TablesRun.Setup setup(int rate) {
         return new TablesRun.Setup(o.get("tables"), o.get("subscribers"), rate, o.get("seconds"), o.get("warmup"),
-                o.get("keys"), o.get("writers"));
+                o.get("keys"), o.get("writers"), extras.stream());
     }
 
     private String describe(TablesRun.Setup setup) {
-        return String.format(Locale.ROOT, "%,d tables x %d subscribers (%,d WebSockets), %,d writes/s for %d s"
+        return String.format(Locale.ROOT, "%,d tables x %d subscribers (%s), %,d writes/s for %d s"
                         + " after %d s of warm-up, %d keys per table, %d writer threads; %s", setup.tables(),
-                setup.subscribersPerTable(), setup.subscribers(), setup.writesPerSecond(), setup.seconds(),
+                setup.subscribersPerTable(), setup.perConnection() == 0
+                        ? String.format(Locale.ROOT, "%,d WebSockets", setup.subscribers())
+                        : String.format(Locale.ROOT, "%,d /v1/stream connections of %d subscriptions",
+                                (setup.subscribers() + setup.perConnection() - 1) / setup.perConnection(), setup.perConnection()),
+                setup.writesPerSecond(), setup.seconds(),
                 setup.warmupSeconds(), setup.keysPerTable(), setup.writers(), environment.describe());
     }
 
@@ -92,7 +96,7 @@ final class TablesScenario {
             pids.put(CpuMeter.LOAD_GENERATOR, ProcessHandle.current().pid());
             // A fresh JVM compiles for its first seconds; the node it is set against has run for longer.
             TablesRun.Setup warmUp = new TablesRun.Setup(setup.tables(), setup.subscribersPerTable(),
-                    setup.writesPerSecond(), Math.min(10, setup.seconds()), 0, setup.keysPerTable(), setup.writers());
+                    setup.writesPerSecond(), Math.min(10, setup.seconds()), 0, setup.keysPerTable(), setup.writers(), 0);
             out.println("a warm-up run of the bare broadcaster, not measured:");
             new TablesRun(warmUp, "http://127.0.0.1:" + port, "ws://127.0.0.1:" + port, "bare", "bench-bare-warm-",
                     CpuMeter.of(pids), out).run();

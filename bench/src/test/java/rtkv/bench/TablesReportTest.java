@@ -29,7 +29,7 @@ class TablesReportTest {
     }
 
     private static TablesRun.Setup setup(int rate) {
-        return new TablesRun.Setup(10, 1, rate, 1, 0, 1, 1);
+        return new TablesRun.Setup(10, 1, rate, 1, 0, 1, 1, 0);
     }
 
     private static TablesRun.Result result(long p99Millis, long lost) {

@@ -51,6 +51,25 @@ class BenchSmokeIT {
     }
 
     @Test
+    void tablesAndConnectionsRunOverStreamsAndLoseNothing() throws Exception {
+        for (String scenario : List.of("tables", "connections")) {
+            RtkvCommand.Run run = RtkvCommand.run(E2eCluster.cluster().layout(), "bench", scenario, "--quick", "--stream",
+                    "25");
+            assertEquals(0, run.exitCode(), run.output());
+            assertTrue(run.output().contains(scenario.equals("tables") ? "tables: exact" : "connections: every subscriber live"),
+                    run.output());
+            Matcher saved = SAVED.matcher(run.output());
+            assertTrue(saved.find(), run.output());
+            JsonNode result = new ObjectMapper().readTree(Files.readString(Path.of(saved.group(1))));
+            assertEquals(25, result.get("subscriptionsPerStream").asInt(), result.toString());
+            if (scenario.equals("tables")) {
+                assertEquals(0, result.get("lost").asLong(), result.toString());
+                assertEquals(result.get("expectedDeliveries").asLong(), result.get("delivered").asLong(), result.toString());
+            }
+        }
+    }
+
+    @Test
     void theBareKeyServerServesKvsLoadWithoutErrors() throws Exception {
         RtkvCommand.Run run = RtkvCommand.run(E2eCluster.cluster().layout(), "bench", "kv", "--quick", "--baseline", "bare");
 
