@@ -1,7 +1,6 @@
 package rtkv.api;
 
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import java.time.Clock;
 import rtkv.auth.ApiKeys;
 import rtkv.auth.Authenticator;
@@ -36,8 +35,8 @@ final class Access {
 
     /** Before every /v1 route. */
     void authenticate(Context ctx) {
-        // A browser's CORS preflight carries no key: it asks whether the real request may be sent.
-        if (ctx.path().equals("/v1/openapi.yaml") || ctx.method() == HandlerType.OPTIONS) {
+        // A browser's CORS preflight carries no key (CrossOrigin answers it when its origin is allowed).
+        if (ctx.path().equals("/v1/openapi.yaml") || CrossOrigin.isPreflight(ctx)) {
             return;
         }
         String address = ctx.req().getRemoteAddr();

@@ -116,7 +116,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
         }
         List<String> origins = java.util.Arrays.stream(value.split(",")).map(String::strip).toList();
         for (String origin : origins) {
-            if (!origin.equals("*") && !origin.matches("https?://[^/?#\\s*]+")) {
+            if (!origin.equals("*") && !isOrigin(origin)) {
                 s.problem("RTKV_API_ALLOWED_ORIGINS lists origins such as https://app.example.com (a scheme and a host,"
                         + " with a port if not the default; no path), or *; not \"" + origin + "\"");
             }
@@ -125,6 +125,20 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
             s.problem("RTKV_API_ALLOWED_ORIGINS is * alone, or a list of origins; not both: \"" + value + "\"");
         }
         return origins;
+    }
+
+    /** scheme://host[:port], as a browser sends it in Origin: nothing after, a port that is a number. */
+    private static boolean isOrigin(String origin) {
+        if (!origin.matches("https?://[^/?#\\s*@]+")) {
+            return false;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(origin);
+            return uri.getHost() != null && uri.getRawPath().isEmpty() && (uri.getPort() == -1 || uri.getPort() > 0)
+                    && !origin.endsWith(":");
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     @Override

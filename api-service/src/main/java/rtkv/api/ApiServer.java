@@ -3,9 +3,7 @@ package rtkv.api;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.plugin.bundled.CorsPluginConfig;
 import java.time.Clock;
-import java.util.List;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -48,15 +46,16 @@ final class ApiServer implements AutoCloseable {
             c.http.maxRequestSize = Math.max(config.maxValueBytes(), config.maxBatchBytes());
             c.http.prefer405over404 = true;
             c.requestLogger.http(requests::record);
-            if (!config.allowedOrigins().isEmpty()) {
-                c.bundledPlugins.enableCors(cors -> cors.addRule(rule -> allowOrigins(rule, config.allowedOrigins())));
-            }
             c.routes.before(ctx -> RequestContext.enter(ctx.path()));
             // After the exception handlers, which log with it; also when writing the answer then fails.
             c.routes.after(ctx -> RequestContext.leave());
             // With a beforeMatched handler Javalin matches the route before any handler runs, so a
             // request that authentication refuses is still timed under its route, not as unmatched.
             c.routes.beforeMatched(ctx -> { });
+            if (!config.allowedOrigins().isEmpty()) {
+                // Before authentication, so its refusals reach the page too.
+                c.routes.before("/v1/*", new CrossOrigin(config.allowedOrigins())::handle);
+            }
             c.routes.before("/v1/*", access::authenticate);
             c.routes.put(KEY, keys::put);
             c.routes.get(KEY, keys::get);
@@ -155,16 +154,4 @@ final class ApiServer implements AutoCloseable {
         metrics.close();
     }
 
-    /** Pages of those origins may call the API, and read the headers its answers carry. */
-    private static void allowOrigins(CorsPluginConfig.CorsRule rule, List<String> origins) {
-        if (origins.contains("*")) {
-            rule.anyHost();
-        } else {
-            rule.allowHost(origins.get(0), origins.subList(1, origins.size()).toArray(String[]::new));
-        }
-        rule.exposeHeader("ETag");
-        rule.exposeHeader("Retry-After");
-        rule.exposeHeader(Idempotency.REPLAYED);
-        rule.maxAge = 600;
-    }
 }

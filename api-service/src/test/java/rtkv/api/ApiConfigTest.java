@@ -60,8 +60,8 @@ class ApiConfigTest {
     void allowedOriginsAreOriginsOrAStarAlone() {
         ConfigException e = assertThrows(ConfigException.class, () -> ApiConfig.from(Map.of(
                 "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
-                "RTKV_API_ALLOWED_ORIGINS", "https://app.example.com/, app.example.com, *")));
-        assertEquals(3, e.problems().size(), e.problems().toString());
+                "RTKV_API_ALLOWED_ORIGINS", "https://app.example.com/, app.example.com, https://host:, *")));
+        assertEquals(4, e.problems().size(), e.problems().toString());
         assertEquals(List.of("https://a.example.com", "http://127.0.0.1:5173"), ApiConfig.from(Map.of(
                 "RTKV_SHARDS", "jdbc:mariadb://a/rtkv", "RTKV_ADMIN_KEY", ADMIN,
                 "RTKV_API_ALLOWED_ORIGINS", "https://a.example.com, http://127.0.0.1:5173")).allowedOrigins());
