@@ -18,13 +18,17 @@ let answered = 0;   // the highest count an increment answered
 let unsent = 0;     // clicks not sent yet
 let sending = 0;    // clicks in the increment on its way
 let departing = 0;  // clicks sent on leaving the page while another increment was on its way
+// Increments that failed in a way that may have counted them ({ by, key }): sent again as they were,
+// under the same idempotency key, before any new clicks, so a batch whose answer was lost counts once.
+const again = [];
 // Times on performance.now(): a wall clock set back would hold every click for as long.
 let pausedUntil = 0;
 let lastSent = -Infinity; // when the last increment left
 let timer = null;         // the send waiting for its turn
 
 function showCount() {
-  $('count').textContent = Math.max(streamed, answered) + unsent + sending + departing;
+  $('count').textContent = Math.max(streamed, answered) + unsent + sending + departing
+    + again.reduce((sum, { by }) => sum + by, 0);
 }
 
 function showStatus(status) {
@@ -51,7 +55,7 @@ function nextSendAt() {
 
 /** Sends what is unsent at its turn: once the increment on its way is answered, and no sooner than nextSendAt. */
 function sendInTurn() {
-  if (timer !== null || sending || unsent === 0) return;
+  if (timer !== null || sending || (unsent === 0 && again.length === 0)) return;
   timer = setTimeout(() => {
     timer = null;
     send();
@@ -59,23 +63,23 @@ function sendInTurn() {
 }
 
 /**
- * Posts an increment; keepalive, so one on its way when the page goes away still arrives, and with an
- * idempotency key, so the SDK's retry of one whose answer was lost cannot count it twice.
+ * Posts an increment; keepalive, so one on its way when the page goes away still arrives, and with its
+ * idempotency key, so neither the SDK's retries nor ours can count it twice.
  */
-async function increment(by) {
-  const answer = await rtkv().table(table).incr('claps', by, { keepalive: true, idempotencyKey: idempotencyKey() });
+async function increment(by, key) {
+  const answer = await rtkv().table(table).incr('claps', by, { keepalive: true, idempotencyKey: key });
   answered = Math.max(answered, answer.value);
   $('error').textContent = '';
 }
 
-/** After an increment of `by` clicks failed: kept and sent again, unless it can never succeed. */
-function failed(e, by) {
+/** After an increment of `by` clicks failed: kept and sent again as it was, unless it can never succeed. */
+function failed(e, by, key) {
   if (e instanceof RtkvError && !RETRIABLE.has(e.status)) {
     // A key without write access, say: the reader is told, not left guessing.
     $('error').textContent = `These claps were not counted: ${describe(e)}`;
   } else {
-    // Nothing was written, or the answer was lost: no click is ever lost.
-    unsent += by;
+    // Nothing was written, or the answer was lost: no click is ever lost, nor counted twice.
+    again.push({ by, key });
     pausedUntil = performance.now() + (e.retryAfter != null ? e.retryAfter * 1000 : 1000);
     $('error').textContent = `Claps will be sent again shortly: ${describe(e)}`;
   }
@@ -86,22 +90,29 @@ function failed(e, by) {
  * whatever the turn (sendOnLeaving).
  */
 async function send(leaving = false) {
-  if (sending || unsent === 0) return;
+  if (sending || (unsent === 0 && again.length === 0)) return;
   if (!leaving && performance.now() < nextSendAt()) {
     sendInTurn();
     return;
   }
-  sending = unsent;
-  unsent = 0;
+  let key;
+  if (again.length > 0) {
+    ({ by: sending, key } = again.shift());
+  } else {
+    sending = unsent;
+    unsent = 0;
+    key = idempotencyKey();
+  }
   lastSent = performance.now();
+  const by = sending;
   try {
-    await increment(sending);
+    await increment(by, key);
   } catch (e) {
-    failed(e, sending);
+    failed(e, by, key);
   }
   sending = 0;
   showCount();
-  sendInTurn(); // what was clicked meanwhile
+  sendInTurn(); // what was clicked, or is to be sent again, meanwhile
 }
 
 async function start() {
@@ -145,8 +156,9 @@ function sendOnLeaving() {
   if (by === 0) return;
   unsent = 0;
   departing += by;
-  increment(by)
-    .catch((e) => failed(e, by))
+  const key = idempotencyKey();
+  increment(by, key)
+    .catch((e) => failed(e, by, key))
     .finally(() => {
       departing -= by;
       showCount();
