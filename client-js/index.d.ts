@@ -96,6 +96,10 @@ export interface Client {
 
 export function createClient(options: ClientOptions): Client;
 
+/** One table's live copy on a connection of its own (closing it closes the connection). */
+export function subscribe(url: string, table: string,
+  options?: SubscribeOptions & { key?: string; WebSocket?: typeof globalThis.WebSocket }): Subscription;
+
 export class RtkvError extends Error {
   readonly status: number;
   readonly code: string;

@@ -4,6 +4,8 @@
 import { RtkvError } from './errors.js';
 
 const MAX_BACKOFF_MS = 2_000;
+// Browsers refuse a keepalive request whose body (with the others in flight) passes 64 KiB.
+const MAX_KEEPALIVE_BODY = 60 * 1024;
 const MAX_RETRY_AFTER_MS = 30_000;
 const IDEMPOTENCY_KEY = /^[!-~]{1,128}$/;
 
@@ -53,7 +55,8 @@ export class Requests {
   async send({ method, path, body, headers = {}, idempotent, keepalive = false }, missingIsNull = false) {
     const init = {
       method,
-      keepalive,
+      // Best effort: a body too large to outlive the page is sent as an ordinary request.
+      keepalive: keepalive && (body === undefined || new TextEncoder().encode(body).length <= MAX_KEEPALIVE_BODY),
       headers: { ...headers, ...(this.key ? { Authorization: `Bearer ${this.key}` } : {}),
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body,
@@ -61,19 +64,22 @@ export class Requests {
     for (let attempt = 0; ; attempt++) {
       const more = attempt < this.retries;
       let response;
+      let answer;
       try {
         // Called unbound: a browser's fetch refuses any `this` but the window ("Illegal invocation").
         const fetch = this.fetch;
         response = await fetch(this.api + path, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+        answer = response.ok ? await response.json() : null;
       } catch (e) {
         // fetch seldom says whether the request went out: only a refused connection (Node says so) means it
-        // did not; otherwise only a read or a write with an idempotency key is sent again.
+        // did not; otherwise only a read or a write with an idempotency key is sent again. A body cut off
+        // on its way is a lost answer too.
         if (more && (idempotent || e?.cause?.code === 'ECONNREFUSED')) { await pause(attempt, null); continue; }
         throw new RtkvError({ status: 0, code: 'unreachable', cause: e,
           message: `${method} ${path}: ${idempotent ? `no answer from ${this.api}`
             : 'no answer: the write may or may not have been applied (send an idempotencyKey to have it retried safely)'}` });
       }
-      if (response.ok) return response.json();
+      if (response.ok) return answer;
       const refused = await refusal(response);
       if (response.status === 404 && missingIsNull && refused.code === 'not_found') return null;
       if (more && (response.status === 429 || (response.status === 503 && idempotent))) {
@@ -86,7 +92,8 @@ export class Requests {
 }
 
 async function refusal(response) {
-  const text = await response.text();
+  let text = '';
+  try { text = await response.text(); } catch { /* the refusal's body was cut off: its status still says enough */ }
   let error = {};
   try { error = JSON.parse(text); } catch { /* not the API's JSON: its text is the message */ }
   const retryAfter = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);

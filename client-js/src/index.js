@@ -7,6 +7,8 @@
 //   const scores = rtkv.table('scores');
 //   await scores.put('ann', { points: 10 });
 //   const live = scores.subscribe({ prefix: 'a' }).on('change', (c) => console.log(c.key, c.value));
+//
+// subscribe(url, table, { key }) is the same live copy of one table without a client of one's own.
 import { RtkvError } from './errors.js';
 import { checkTtl, requireKey, Requests, segment, writeHeaders } from './http.js';
 import { Streams } from './stream.js';
@@ -37,6 +39,9 @@ export function createClient({
   for (const [name, value] of [['timeoutMs', timeoutMs], ['heartbeatMs', heartbeatMs], ['deadAfterMs', deadAfterMs]]) {
     if (!(value > 0)) problems.push(`${name} is a positive number of milliseconds, not ${value}`);
   }
+  // A node heartbeats every 10 s and closes a connection it has not heard from for 30 s.
+  if (heartbeatMs >= 30_000) problems.push(`heartbeatMs is under 30000, or the node closes the connection; not ${heartbeatMs}`);
+  if (deadAfterMs <= 10_000) problems.push(`deadAfterMs is over the node's heartbeat interval (10000); not ${deadAfterMs}`);
   if (problems.length) throw new TypeError(`rtkv: ${problems.join('; ')}`);
 
   const requests = api == null ? null : new Requests({ api: api.replace(/\/+$/, ''), key, fetch, retries, timeoutMs });
@@ -120,6 +125,19 @@ export function createClient({
       streams?.close();
     },
   };
+}
+
+/**
+ * One table's live copy without a client of your own, as the fanout node's /v1/client.js has long offered:
+ * url reaches any fanout node (ws:// or http://); options are key, token, conflate, only, prefix and
+ * WebSocket. Closing the subscription closes its connection.
+ */
+export function subscribe(url, table, { key, WebSocket, ...options } = {}) {
+  const fanout = String(url).replace(/^http/, 'ws').replace(/\/+$/, '');
+  const client = createClient({ fanout, key, ...(WebSocket ? { WebSocket } : {}) });
+  const subscription = client.table(table).subscribe(options);
+  subscription.on('status', (status) => { if (status === 'closed') client.close(); });
+  return subscription;
 }
 
 function batchOp({ op, key, value, ttl, ifVersion, ifAbsent, by }) {

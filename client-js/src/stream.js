@@ -72,6 +72,7 @@ class Connection {
     const query = streams.key ? `?key=${encodeURIComponent(streams.key)}` : '';
     this.ws = new streams.WebSocket(`${node}/v1/stream${query}`);
     this.ws.onopen = () => {
+      if (this.over) return;
       for (const message of this.waiting) this.ws.send(message);
       this.waiting = [];
       this.heartbeat = setInterval(() => this.send({ type: 'heartbeat' }), streams.heartbeatMs);
@@ -80,6 +81,8 @@ class Connection {
     this.ws.onmessage = (message) => this.received(message.data);
     this.ws.onclose = () => this.lost();
     this.ws.onerror = () => {};
+    // From the start: a node that takes the connection but never answers its upgrade is as dead as a silent one.
+    this.awake();
   }
 
   takes() {

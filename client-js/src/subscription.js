@@ -99,6 +99,7 @@ export class Subscription {
     const generation = ++this.generation;
     this.incoming = null;
     const node = this.movedTo ?? this.base;
+    this.node = node;
     this.movedTo = null;
     const sink = {
       frame: (frame) => { if (generation === this.generation && !this.closed) this.handle(frame); },
@@ -118,6 +119,7 @@ export class Subscription {
     this.generation++;
     this.current = null;
     this.setStatus('reconnecting');
+    if (this.closed) return; // a status listener closed it
     let delay = 0;
     if (this.moving && this.moves < MAX_QUICK_MOVES) {
       this.moves++;
@@ -141,7 +143,7 @@ export class Subscription {
           this.incoming = null;
           this._token = frame.token;
           this.live();
-          this.emit('snapshot', this.state);
+          this.emit('snapshot', new Map(this.state));
         }
         break;
       case 'resumed':
@@ -168,7 +170,9 @@ export class Subscription {
         break;
       case 'error':
         if (frame.error === 'too_many_subscriptions') {
-          this.moving = true; // the client's affair, not the app's: at once, on another connection
+          // The client's affair, not the app's: at once, on another connection to the same node.
+          this.movedTo = this.node;
+          this.moving = true;
           break;
         }
         this.emit('error', frame);

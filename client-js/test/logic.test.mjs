@@ -2,7 +2,7 @@
 // A fake fetch and a fake WebSocket stand in for the network; the real cluster is JsSdkIT's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, RtkvError } from '../src/index.js';
+import { createClient, RtkvError, subscribe } from '../src/index.js';
 
 const answer = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers });
 
@@ -145,27 +145,52 @@ test('subscriptions share a connection per node, follow moved on their own, and 
   rtkv.close();
 });
 
-test('a full connection sends the next subscription to a second one quietly; an unanswered subscribe is tried again', async () => {
+test('a full connection sends the next subscription to a second one quietly; an unanswered subscribe is tried again', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  const settle = async () => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
   FakeSocket.all = [];
-  const rtkv = createClient({ fanout: 'ws://a:1', WebSocket: FakeSocket, deadAfterMs: 200 });
+  const rtkv = createClient({ fanout: 'ws://a:1', WebSocket: FakeSocket, deadAfterMs: 30_000 });
   const errors = [];
   const first = rtkv.table('one').subscribe();
   const second = rtkv.table('two').subscribe().on('error', (e) => errors.push(e.error));
-  await tick();
+  await settle();
   const a = FakeSocket.all[0];
   a.open();
   a.frame({ id: 's1', type: 'resumed', token: 't' });
   a.frame({ id: 's2', type: 'error', error: 'too_many_subscriptions', message: 'at most 1' });
-  await until('a second connection', () => FakeSocket.all.length === 2);
+  t.mock.timers.tick(1);
+  await settle();
+  assert.equal(FakeSocket.all.length, 2, 'a second connection to the same node');
   const b = FakeSocket.all[1];
+  assert.equal(b.url, a.url);
   b.open();
   assert.deepEqual(b.sent, [{ type: 'subscribe', id: 's1', table: 'two' }]);
   assert.deepEqual(errors, [], 'the app hears nothing of it');
   assert.equal(first.status, 'live');
 
-  // b never answers: the subscribe is given up after deadAfterMs and sent again.
-  await until('the unanswered subscribe withdrawn and sent again', () => b.sent.filter((m) => m.type === 'subscribe').length
-    + FakeSocket.all.slice(2).reduce((n, s) => n + s.sent.length, 0) >= 2 || b.sent.some((m) => m.type === 'unsubscribe'));
-  assert.ok(b.sent.some((m) => m.type === 'unsubscribe' && m.id === 's1'), JSON.stringify(b.sent));
+  // b is alive (it heartbeats) but never answers the subscribe: given up after 30 s, then sent again.
+  t.mock.timers.tick(20_000);
+  a.frame({ type: 'heartbeat' });
+  b.frame({ type: 'heartbeat' });
+  t.mock.timers.tick(10_001);
+  assert.deepEqual(b.sent.filter((m) => m.type !== 'heartbeat').at(-1), { type: 'unsubscribe', id: 's1' });
+  assert.equal(second.status, 'reconnecting');
+  t.mock.timers.tick(10_000); // past any backoff of the first retry
+  await settle();
+  assert.deepEqual(b.sent.filter((m) => m.type === 'subscribe').map((m) => [m.id, m.table]), [['s1', 'two'], ['s2', 'two']]);
   rtkv.close();
+});
+
+test('subscribe() alone is one table on a connection of its own, closed with it', async () => {
+  FakeSocket.all = [];
+  const live = subscribe('http://a:1/', 'demo', { key: 'k', token: 't9', conflate: 250, WebSocket: FakeSocket });
+  await tick();
+  const [socket] = FakeSocket.all;
+  assert.equal(socket.url, 'ws://a:1/v1/stream?key=k');
+  socket.open();
+  assert.deepEqual(socket.sent, [{ type: 'subscribe', id: 's1', table: 'demo', resume: 't9', conflate: 250 }]);
+  socket.frame({ id: 's1', type: 'resumed', token: 't9' });
+  assert.equal(live.status, 'live');
+  live.close();
+  assert.equal(socket.readyState, 3, 'its connection closed with it');
 });

@@ -1,5 +1,5 @@
 // The package's types as an app's TypeScript meets them: checked by tsc --strict in the build, never run.
-import { createClient, RtkvError, type Change, type Status } from 'rtkv-client';
+import { createClient, RtkvError, subscribe, type Change, type Status } from 'rtkv-client';
 
 const rtkv = createClient({ api: 'http://127.0.0.1:8080', fanout: 'ws://127.0.0.1:8081', key: 'k' });
 
@@ -30,4 +30,5 @@ export function live(): void {
   console.log(s.entries(), s.get('a')?.version, s.token, s.subscribers, rtkv.connections);
   s.close();
   rtkv.close();
+  subscribe('ws://127.0.0.1:8081', 't', { key: 'k', conflate: 250 }).on('change', (c) => console.log(c.value)).close();
 }

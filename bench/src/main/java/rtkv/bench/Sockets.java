@@ -170,7 +170,16 @@ public final class Sockets implements AutoCloseable {
             synchronized (this) {
                 member = members.get(Integer.parseInt(frame, 8, end, 10));
             }
-            member.onFrame("{" + frame.substring(end + 2), nanos);
+            String own = "{" + frame.substring(end + 2);
+            member.onFrame(own, nanos);
+            // On a stream these end the one subscription, which a socket of its own would see as its close.
+            if (own.startsWith("{\"type\":\"error\"") || own.startsWith("{\"type\":\"moved\"")) {
+                member.closedWith(own);
+            }
+        }
+
+        synchronized List<Socket> members() {
+            return List.copyOf(members);
         }
 
         @Override
@@ -251,7 +260,7 @@ public final class Sockets implements AutoCloseable {
         StreamLink link;
         String id;
         synchronized (this) {
-            if (filling == null || filling.size() >= perConnection) {
+            if (filling == null || filling.size() >= perConnection || filling.closed() != null) {
                 filling = new StreamLink();
                 filling.opening = connect(filling, URI.create(fanoutUrl + "/v1/stream"));
             }
@@ -316,7 +325,8 @@ public final class Sockets implements AutoCloseable {
 
     /** How many of the sockets subscribed so far have closed. */
     public long closedCount() {
-        return open.stream().filter(s -> s.closed() != null).count();
+        return open.stream().flatMap(s -> s instanceof StreamLink link ? link.members().stream() : java.util.stream.Stream.of(s))
+                .filter(s -> s.closed() != null).count();
     }
 
     @Override

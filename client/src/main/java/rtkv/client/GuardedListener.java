@@ -17,10 +17,13 @@ final class GuardedListener implements Listener {
         this.app = app;
     }
 
+    /** Anything but the JVM's own failures: a test's AssertionError would close the connection just the same. */
     private static void guarded(String event, Runnable call) {
         try {
             call.run();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "rtkv: a listener's " + event + " threw", e);
         }
     }

@@ -26,6 +26,8 @@ public final class RtkvClient implements AutoCloseable {
 
     /** A node closes a connection it has not heard from for this long. */
     private static final Duration SERVER_SILENCE = Duration.ofSeconds(30);
+    /** How often a node sends a heartbeat to a connection it has sent nothing else to. */
+    private static final Duration NODE_HEARTBEAT = Duration.ofSeconds(10);
 
     private final String api;
     private final String fanout;
@@ -139,7 +141,7 @@ public final class RtkvClient implements AutoCloseable {
             if (heartbeat != null && heartbeat.compareTo(SERVER_SILENCE) >= 0) {
                 problems.add("heartbeat is under 30 s, for a node closes a connection silent that long; not " + heartbeat);
             }
-            if (heartbeat != null && deadAfter != null && deadAfter.compareTo(heartbeat) <= 0) {
+            if (deadAfter != null && deadAfter.compareTo(NODE_HEARTBEAT) <= 0) {
                 problems.add("deadAfter is longer than the node's heartbeat interval (10 s); not " + deadAfter);
             }
             if (retries < 0) {

@@ -221,7 +221,9 @@ final class StreamConnection {
     private static void deliver(Carrier.Sink sink, String text, JsonNode frame) {
         try {
             sink.frame(text, frame);
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "rtkv: applying a frame failed: " + text, e);
         }
     }

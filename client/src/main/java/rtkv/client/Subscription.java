@@ -41,8 +41,9 @@ public final class Subscription implements AutoCloseable {
     private Status status = Status.CONNECTING;
     private boolean closed;
     private int attempt;
-    // After a "moved" frame: where the next attempt goes (null: back to fanoutUrl), once.
+    // After a "moved" frame: where the next attempt goes (null: back to fanoutUrl), once; and where this one went.
     private String movedTo;
+    private String node;
     private boolean moving;
     private int moves;
     private long generation;
@@ -257,7 +258,8 @@ public final class Subscription implements AutoCloseable {
             }
             connection = ++generation;
             replica.dropPartialSnapshot();
-            request = new Carrier.Request(movedTo != null ? movedTo : fanoutUrl, table, token, options);
+            node = movedTo != null ? movedTo : fanoutUrl;
+            request = new Carrier.Request(node, table, token, options);
             movedTo = null;
         }
         Carrier.Attempt attempt;
@@ -330,14 +332,7 @@ public final class Subscription implements AutoCloseable {
     }
 
     /** Applies one frame from the server; package-private so the protocol logic is testable alone. */
-    synchronized void handle(String text) {
-        JsonNode frame = Frames.parseOrNull(text);
-        if (frame != null) {
-            handle(frame);
-        }
-    }
-
-    private void handle(JsonNode frame) {
+    synchronized void handle(JsonNode frame) {
         switch (frame.path("type").asText()) {
             case "snapshot" -> {
                 SortedMap<String, Entry> table = replica.snapshotPage(frame);
@@ -376,7 +371,8 @@ public final class Subscription implements AutoCloseable {
             }
             case "error" -> {
                 if (frame.path("error").asText().equals("too_many_subscriptions")) {
-                    moving = true; // the client's affair, not the app's: at once, on another connection
+                    movedTo = node; // the client's affair, not the app's: at once, on another connection there
+                    moving = true;
                     return;
                 }
                 listener.onError(frame.path("error").asText(), frame.path("message").asText());

@@ -38,6 +38,10 @@ class SubscriptionTest {
             })
             .unconnected();
 
+    private void handle(String frame) {
+        subscription.handle(Frames.parseOrNull(frame));
+    }
+
     private static String snapshot(String entries, boolean last, String token) {
         return "{\"type\":\"snapshot\",\"entries\":[" + entries + "],\"last\":" + last
                 + (last ? ",\"token\":\"" + token + "\"" : "") + "}";
@@ -50,16 +54,16 @@ class SubscriptionTest {
 
     @Test
     void appliesASnapshotInChunksThenChanges() {
-        subscription.handle(snapshot("{\"key\":\"a\",\"value\":1,\"version\":3,\"expiresAt\":null}", false, null));
+        handle(snapshot("{\"key\":\"a\",\"value\":1,\"version\":3,\"expiresAt\":null}", false, null));
         assertTrue(subscription.entries().isEmpty(), "nothing applied before the last chunk");
-        subscription.handle(snapshot("{\"key\":\"b\",\"value\":{\"n\":1.50},\"version\":1,\"expiresAt\":null}", true, "t1"));
+        handle(snapshot("{\"key\":\"b\",\"value\":{\"n\":1.50},\"version\":1,\"expiresAt\":null}", true, "t1"));
         assertEquals(List.of("a", "b"), List.copyOf(subscription.entries().keySet()));
         assertEquals("1.50", subscription.get("b").orElseThrow().value().get("n").toString(), "numbers keep their digits");
         assertEquals("t1", subscription.token());
         assertEquals(Status.LIVE, subscription.status());
 
-        subscription.handle(change("put", "a", "2", 4, "t2"));
-        subscription.handle(change("delete", "b", "null", 2, "t3"));
+        handle(change("put", "a", "2", 4, "t2"));
+        handle(change("delete", "b", "null", 2, "t3"));
         assertEquals(2, subscription.get("a").orElseThrow().value().asInt());
         assertTrue(subscription.get("b").isEmpty());
         assertEquals("t3", subscription.token());
@@ -69,10 +73,10 @@ class SubscriptionTest {
 
     @Test
     void neverAppliesAChangeOlderThanWhatItHolds() {
-        subscription.handle(snapshot("{\"key\":\"a\",\"value\":1,\"version\":5,\"expiresAt\":null}", true, "t1"));
-        subscription.handle(change("put", "a", "0", 5, "stale"));
-        subscription.handle(change("delete", "a", "null", 6, "t2"));
-        subscription.handle(change("put", "a", "9", 6, "stale-after-delete"));
+        handle(snapshot("{\"key\":\"a\",\"value\":1,\"version\":5,\"expiresAt\":null}", true, "t1"));
+        handle(change("put", "a", "0", 5, "stale"));
+        handle(change("delete", "a", "null", 6, "t2"));
+        handle(change("put", "a", "9", 6, "stale-after-delete"));
 
         assertTrue(subscription.get("a").isEmpty());
         assertEquals(2, subscription.staleDropped());
@@ -82,11 +86,11 @@ class SubscriptionTest {
 
     @Test
     void aResyncForgetsTheTokenAndTheNextSnapshotReplacesTheTable() {
-        subscription.handle(snapshot("{\"key\":\"a\",\"value\":1,\"version\":1,\"expiresAt\":null}", true, "t1"));
-        subscription.handle("{\"type\":\"resync\",\"reason\":\"expired\"}");
+        handle(snapshot("{\"key\":\"a\",\"value\":1,\"version\":1,\"expiresAt\":null}", true, "t1"));
+        handle("{\"type\":\"resync\",\"reason\":\"expired\"}");
         assertEquals(Status.RESYNCING, subscription.status());
         assertEquals(null, subscription.token());
-        subscription.handle(snapshot("{\"key\":\"z\",\"value\":1,\"version\":1,\"expiresAt\":null}", true, "t9"));
+        handle(snapshot("{\"key\":\"z\",\"value\":1,\"version\":1,\"expiresAt\":null}", true, "t9"));
         assertEquals(List.of("z"), List.copyOf(subscription.entries().keySet()));
         assertEquals(Status.LIVE, subscription.status());
         subscription.close();
@@ -94,7 +98,7 @@ class SubscriptionTest {
 
     @Test
     void anExpiredEntryIsGoneBeforeItsExpireArrives() {
-        subscription.handle(snapshot("{\"key\":\"old\",\"value\":1,\"version\":1,\"expiresAt\":1000},"
+        handle(snapshot("{\"key\":\"old\",\"value\":1,\"version\":1,\"expiresAt\":1000},"
                 + "{\"key\":\"new\",\"value\":1,\"version\":1,\"expiresAt\":" + (System.currentTimeMillis() + 60_000) + "}",
                 true, "t1"));
         assertTrue(subscription.get("old").isEmpty());
@@ -104,8 +108,8 @@ class SubscriptionTest {
 
     @Test
     void aRefusedOrRevokedKeyClosesTheSubscriptionForGood() {
-        subscription.handle(snapshot("", true, "t1"));
-        subscription.handle("{\"type\":\"error\",\"error\":\"unauthorized\",\"message\":\"the API key was revoked\"}");
+        handle(snapshot("", true, "t1"));
+        handle("{\"type\":\"error\",\"error\":\"unauthorized\",\"message\":\"the API key was revoked\"}");
         assertEquals(Status.CLOSED, subscription.status(), "a retry cannot fix a revoked key");
         assertEquals(List.of("snapshot []", "error unauthorized: the API key was revoked"), events);
     }
@@ -116,14 +120,14 @@ class SubscriptionTest {
                 .conflate(Duration.ofMillis(10)));
         assertThrows(IllegalArgumentException.class, () -> Subscription.to("ws://127.0.0.1:1", "t")
                 .conflate(Duration.ofMinutes(2)));
-        subscription.handle("{\"type\":\"error\",\"error\":\"invalid_request\",\"message\":\"conflate is...\"}");
+        handle("{\"type\":\"error\",\"error\":\"invalid_request\",\"message\":\"conflate is...\"}");
         assertEquals(Status.CLOSED, subscription.status(), "a retry cannot fix a bad parameter");
     }
 
     @Test
     void anInvalidFrameErrorKeepsTheSubscription() {
-        subscription.handle(snapshot("", true, "t1"));
-        subscription.handle("{\"type\":\"error\",\"error\":\"invalid_frame\",\"message\":\"what was that\"}");
+        handle(snapshot("", true, "t1"));
+        handle("{\"type\":\"error\",\"error\":\"invalid_frame\",\"message\":\"what was that\"}");
         assertEquals(Status.LIVE, subscription.status());
         subscription.close();
     }

@@ -6,9 +6,12 @@ import io.javalin.http.HttpResponseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +24,8 @@ import rtkv.schema.JsonText;
 
 /**
  * A fanout node: WebSocket subscriptions on {@code /v1/tables/{table}/subscribe[?resume=TOKEN][&conflate=MS]}, many
- * on one connection at {@code /v1/stream}, the
- * JavaScript client at {@code /v1/client.js}, health at {@code /healthz} and {@code /readyz}. Its parts: the
+ * on one connection at {@code /v1/stream}, the JavaScript SDK at {@code /v1/client.js} (its modules under
+ * {@code /v1/sdk/}), health at {@code /healthz} and {@code /readyz}. Its parts: the
  * {@link Admission} of a new subscriber, the {@link Routing} of a table to its node, the
  * {@link Heartbeats} rounds, and the change feeds with the tables they fill. This class ties them together
  * and runs their lifecycle: {@link #start()}, {@link #isReady()}, {@link #close()}.
@@ -30,7 +33,14 @@ import rtkv.schema.JsonText;
 final class FanoutServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanoutServer.class);
-    private static final String CLIENT_JS = ClasspathText.read("/rtkv/fanout/client.js");
+    /**
+     * The JavaScript SDK's modules (client-js/src, copied in by the build), served so a page or a script can
+     * import them from any node without installing the package.
+     */
+    private static final Map<String, String> SDK = Stream.of("index.js", "errors.js", "http.js", "stream.js",
+            "subscription.js").collect(Collectors.toUnmodifiableMap(f -> f, f -> ClasspathText.read("/rtkv/fanout/sdk/" + f)));
+    /** Where pages have long imported the client from: the SDK itself now, with its subscribe(url, table). */
+    private static final String CLIENT_JS = "export * from './sdk/index.js';\n";
 
     private final FanoutConfig config;
     private final Clock clock;
@@ -92,8 +102,14 @@ final class FanoutServer implements AutoCloseable {
                 throw new HttpResponseException(426, "open a WebSocket (RFC 6455, version 13) at this address and send"
                         + " {\"type\":\"subscribe\",\"id\":\"ID\",\"table\":\"TABLE\"} for each table");
             });
-            c.routes.get("/v1/client.js", ctx -> ctx.header("Access-Control-Allow-Origin", "*")
-                    .header("Cache-Control", "no-cache").contentType("text/javascript; charset=utf-8").result(CLIENT_JS));
+            c.routes.get("/v1/client.js", ctx -> script(ctx, CLIENT_JS));
+            c.routes.get("/v1/sdk/{file}", ctx -> {
+                String module = SDK.get(ctx.pathParam("file"));
+                if (module == null) {
+                    throw new HttpResponseException(404, "no such module of the JavaScript SDK");
+                }
+                script(ctx, module);
+            });
             c.routes.get("/v1/tables/{table}/node", routing::node);
             c.routes.get("/healthz", ctx -> status(ctx, true));
             c.routes.get("/readyz", ctx -> status(ctx, isReady() && !feed.ownedPartitions().isEmpty()));
@@ -195,5 +211,11 @@ final class FanoutServer implements AutoCloseable {
         tables.close();
         snapshots.close();
         serviceMetrics.close();
+    }
+
+    /** A module any page may import, from any origin. */
+    private static void script(Context ctx, String module) {
+        ctx.header("Access-Control-Allow-Origin", "*").header("Cache-Control", "no-cache")
+                .contentType("text/javascript; charset=utf-8").result(module);
     }
 }
