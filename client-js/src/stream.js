@@ -38,7 +38,8 @@ export class Streams {
   forget(connection) {
     const connections = this.byNode.get(connection.node);
     if (!connections || !connection.over) return;
-    connections.splice(connections.indexOf(connection), 1);
+    const at = connections.indexOf(connection);
+    if (at >= 0) connections.splice(at, 1);
     if (connections.length === 0) this.byNode.delete(connection.node);
   }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 
 /**
  * One table of an {@link RtkvClient}: its keys over the HTTP API, and subscriptions to it. Calls block until
@@ -56,9 +57,7 @@ public final class Table {
 
     /** A delete with {@code ifVersion} (and an idempotency key, if you like). */
     public Optional<Written> delete(String key, Write write) {
-        if (write.createOnly() || write.ttl() != null) {
-            throw new IllegalArgumentException("a delete takes ifVersion and an idempotency key, nothing else");
-        }
+        onlyKeyAnd(write, true, "a delete takes ifVersion and an idempotency key, nothing else");
         return Optional.ofNullable(http().send(write("DELETE", keyPath(key), null, write), true)).map(Written::of);
     }
 
@@ -69,9 +68,7 @@ public final class Table {
 
     /** An increment with an idempotency key: retried safely, applied once. */
     public Written incr(String key, long by, Write write) {
-        if (write.ifVersion() != null || write.createOnly() || write.ttl() != null) {
-            throw new IllegalArgumentException("an increment takes an idempotency key, nothing else");
-        }
+        onlyKeyAnd(write, false, "an increment takes an idempotency key, nothing else");
         String body = Frames.JSON.createObjectNode().put("by", by).toString();
         return Written.of(http().send(write("POST", keyPath(key) + "/incr", body, write), false));
     }
@@ -119,17 +116,21 @@ public final class Table {
 
     /** A batch with an idempotency key: retried safely, applied once. */
     public List<Written> batch(Batch batch, Write write) {
-        if (write.ifVersion() != null || write.createOnly() || write.ttl() != null) {
-            throw new IllegalArgumentException("a batch takes an idempotency key; conditions and ttl go on its operations");
-        }
+        onlyKeyAnd(write, false, "a batch takes an idempotency key; conditions and ttl go on its operations");
         JsonNode answer = http().send(write("POST", path + "/batch", batch.json(), write), false);
-        return java.util.stream.StreamSupport.stream(answer.path("results").spliterator(), false).map(Written::of)
-                .toList();
+        return StreamSupport.stream(answer.path("results").spliterator(), false).map(Written::of).toList();
     }
 
     /** A subscription to this table, sharing the client's connection to the node that serves it. */
     public Subscription.Builder subscribe() {
         return client.subscribe(name);
+    }
+
+    /** Refuses what a call cannot send: anything but an idempotency key, and ifVersion where it may. */
+    private static void onlyKeyAnd(Write write, boolean ifVersion, String refusal) {
+        if ((!ifVersion && write.ifVersion() != null) || write.createOnly() || write.ttl() != null) {
+            throw new IllegalArgumentException(refusal);
+        }
     }
 
     private Requests http() {
