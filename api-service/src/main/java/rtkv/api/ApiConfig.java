@@ -74,7 +74,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
                 s.problem("RTKV_SHARDS must list JDBC URLs, got \"" + url + "\"");
             }
         }
-        ShardMap shardMap = shardUrls.isEmpty() ? null : ShardMap.configured(s, shardUrls.size());
+        ShardMap shardMap = shardUrls.isEmpty() ? null : s.shardMap(shardUrls.size());
         ApiConfig config = new ApiConfig(
                 s.text("RTKV_API_HOST", "127.0.0.1"),
                 s.port("RTKV_API_PORT", 8080),

@@ -80,7 +80,7 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
     static FanoutConfig from(Map<String, String> env) {
         Settings s = new Settings("fanout-nodes", env);
         List<String> shardUrls = s.list("RTKV_SHARDS");
-        ShardMap shardMap = shardUrls.isEmpty() ? null : ShardMap.configured(s, shardUrls.size());
+        ShardMap shardMap = shardUrls.isEmpty() ? null : s.shardMap(shardUrls.size());
         int maxTableName = s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128);
         FanoutConfig config = new FanoutConfig(
                 s.text("RTKV_FANOUT_HOST", "127.0.0.1"),

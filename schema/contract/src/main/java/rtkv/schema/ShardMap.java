@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import rtkv.config.Settings;
 import java.util.zip.CRC32C;
 
 /**
@@ -81,20 +80,6 @@ public final class ShardMap {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         return new ShardMap(map, shards);
-    }
-
-    /**
-     * The map for {@code shards} shards from setting RTKV_SHARD_MAP (an even split when unset); a bad
-     * spec is recorded as a problem of {@code settings} and answers null.
-     */
-    public static ShardMap configured(Settings settings, int shards) {
-        String spec = settings.text("RTKV_SHARD_MAP", null);
-        try {
-            return spec == null ? evenlySplit(shards) : parse(spec, shards);
-        } catch (IllegalArgumentException e) {
-            settings.problem("RTKV_SHARD_MAP is invalid: " + e.getMessage());
-            return null;
-        }
     }
 
     public static int bucketOf(String table) {

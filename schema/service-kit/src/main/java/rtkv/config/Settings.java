@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import rtkv.schema.ShardMap;
 
 /**
  * Reads a component's settings (environment variables) once, at start-up. Every getter records a
@@ -73,6 +74,20 @@ public final class Settings {
             problems.add(key + " has an empty item: \"" + value + "\"");
         }
         return items;
+    }
+
+    /**
+     * The map for {@code shards} shards from RTKV_SHARD_MAP (an even split when unset); a bad spec is
+     * recorded as a problem and answers null.
+     */
+    public ShardMap shardMap(int shards) {
+        String spec = text("RTKV_SHARD_MAP", null);
+        try {
+            return spec == null ? ShardMap.evenlySplit(shards) : ShardMap.parse(spec, shards);
+        } catch (IllegalArgumentException e) {
+            problems.add("RTKV_SHARD_MAP is invalid: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Records a problem found by the caller's own cross-field checks. */
