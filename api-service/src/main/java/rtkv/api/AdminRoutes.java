@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import rtkv.auth.Scope;
+import rtkv.schema.ErrorCode;
 
 /**
  * {@code /v1/admin/keys}: create, list, read and revoke API keys, with the admin key only. A created
@@ -29,11 +30,11 @@ final class AdminRoutes {
     /** POST /v1/admin/keys with {"name", "scopes": [...], "ttl"?, "rateLimit"?}. */
     void create(Context ctx) {
         Access.requireAdmin(ctx);
-        RequestFields fields = RequestFields.ofBody(Bodies.read(ctx, 16_384, "body_too_large", "this body"),
+        RequestFields fields = RequestFields.ofBody(Bodies.read(ctx, 16_384, ErrorCode.BODY_TOO_LARGE, "this body"),
                 Set.of("name", "scopes", "ttl", "rateLimit"));
         String name = fields.string("name");
         if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest("invalid_field", "\"name\" must be 1 to " + MAX_NAME
+            throw ApiException.of(ErrorCode.INVALID_FIELD, "\"name\" must be 1 to " + MAX_NAME
                     + " characters without control characters");
         }
         List<Scope> scopes = new ArrayList<>();
@@ -41,7 +42,7 @@ final class AdminRoutes {
             try {
                 scopes.add(Scope.parse(scope));
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("invalid_scope", e.getMessage());
+                throw ApiException.of(ErrorCode.INVALID_SCOPE, e.getMessage());
             }
         }
         Long ttl = fields.has("ttl") ? fields.integerOrNull("ttl", 1, config.maxTtlSeconds()) : null;
@@ -54,9 +55,9 @@ final class AdminRoutes {
     /** GET /v1/admin/keys?after=&limit=: every key, revoked ones too, in id order. */
     void list(Context ctx) {
         Access.requireAdmin(ctx);
-        String after = ctx.queryParam("after");
+        String after = KeyRoutes.queryParameter(ctx, "after");
         if (after != null && !after.isEmpty() && !ID.matcher(after).matches()) {
-            throw ApiException.badRequest("invalid_parameter", "after is a key id: 16 hex digits");
+            throw ApiException.of(ErrorCode.INVALID_PARAMETER, "after is a key id: 16 hex digits");
         }
         KeyDirectory.Page page = keys.list(after == null ? "" : after, KeyRoutes.limitParameter(ctx));
         KeyRoutes.json(ctx, Answers.keys(page.keys(), page.next()));
@@ -73,13 +74,14 @@ final class AdminRoutes {
     void revoke(Context ctx) {
         Access.requireAdmin(ctx);
         String id = id(ctx);
+        Bodies.none(ctx);
         KeyRoutes.json(ctx, Answers.key(keys.revoke(id).orElseThrow(() -> noSuchKey(id))));
     }
 
     private static String id(Context ctx) {
         String id = ctx.pathParam("id");
         if (!ID.matcher(id).matches()) {
-            throw ApiException.badRequest("invalid_key_id", "a key id is 16 hex digits, the part after \"rk.\" in the key");
+            throw ApiException.of(ErrorCode.INVALID_KEY_ID, "a key id is 16 hex digits, the part after \"rk.\" in the key");
         }
         return id;
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.List;
 import rtkv.auth.KeyRecord;
 import rtkv.auth.Scope;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 
 /** The JSON bodies api-service answers with. Values are stored as JSON text and embedded verbatim. */
@@ -40,9 +41,9 @@ final class Answers {
         return object(g -> entries(g, "results", results));
     }
 
-    static String error(String code, String message, boolean hasCurrentVersion, Long currentVersion, Integer operation) {
+    static String error(ErrorCode code, String message, boolean hasCurrentVersion, Long currentVersion, Integer operation) {
         return object(g -> {
-            g.writeStringField("error", code);
+            g.writeStringField("error", code.code());
             g.writeStringField("message", message);
             if (hasCurrentVersion) {
                 JsonText.writeNumberOrNull(g, "currentVersion", currentVersion);
@@ -53,7 +54,7 @@ final class Answers {
         });
     }
 
-    static String error(String code, String message) {
+    static String error(ErrorCode code, String message) {
         return error(code, message, false, null, null);
     }
 

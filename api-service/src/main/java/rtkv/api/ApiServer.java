@@ -2,8 +2,10 @@ package rtkv.api;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
+import java.util.List;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -13,6 +15,7 @@ import rtkv.edge.JsonErrorHandler;
 import rtkv.metrics.ServiceMetrics;
 import rtkv.pages.Pages;
 import rtkv.schema.ClasspathText;
+import rtkv.schema.ErrorCode;
 
 /** api-service's HTTP server. Lifecycle: {@link #start()}, {@link #port()}, {@link #close()}. */
 final class ApiServer implements AutoCloseable {
@@ -47,6 +50,13 @@ final class ApiServer implements AutoCloseable {
             c.http.prefer405over404 = true;
             c.requestLogger.http(requests::record);
             c.routes.before(ctx -> RequestContext.enter(ctx.path()));
+            // Javalin answers a HEAD of any GET route 200 without running it, so a missing key would seem
+            // to exist. HEAD is not served; the document lists no HEAD operation.
+            c.routes.before(ctx -> {
+                if (ctx.method() == HandlerType.HEAD) {
+                    throw new HttpResponseException(405, "HEAD is not served; send GET");
+                }
+            });
             // After the exception handlers, which log with it; also when writing the answer then fails.
             c.routes.after(ctx -> RequestContext.leave());
             // With a beforeMatched handler Javalin matches the route before any handler runs, so a
@@ -95,11 +105,11 @@ final class ApiServer implements AutoCloseable {
                 if (!Bodies.drain(ctx)) {
                     ctx.header("Connection", "close");
                 }
-                json(ctx, e.getStatus(), Answers.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage()));
+                json(ctx, e.getStatus(), Answers.error(ErrorCode.ofStatus(e.getStatus()), e.getMessage()));
             });
             c.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                json(ctx, 500, Answers.error("internal", "the request failed; it was logged"));
+                json(ctx, 500, Answers.error(ErrorCode.INTERNAL, "the request failed; it was logged"));
             });
         });
     }
@@ -130,6 +140,13 @@ final class ApiServer implements AutoCloseable {
         }
         LOG.info("api-service listening on {}:{} with {}", config.host(), app.port(), config);
         return this;
+    }
+
+    /** Every route this server answers, as "METHOD /path", in OpenAPI's path form. */
+    List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream().map(handler -> handler.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path).toList();
     }
 
     int shardOf(String table) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
@@ -34,18 +35,18 @@ final class BatchRequest {
         List<KvStore.BatchOperation> operations = null;
         try (JsonParser parser = JsonText.parser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw ApiException.badRequest("invalid_json", "a batch is a JSON object: {\"ops\": [...]}");
+                throw ApiException.of(ErrorCode.INVALID_JSON, "a batch is a JSON object: {\"ops\": [...]}");
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 parser.nextToken();
                 if (!field.equals("ops")) {
-                    throw ApiException.badRequest("invalid_field", "unknown field \"" + field + "\" in the batch; it has only \"ops\"");
+                    throw ApiException.of(ErrorCode.INVALID_FIELD, "unknown field \"" + field + "\" in the batch; it has only \"ops\"");
                 }
                 List<KvStore.BatchOperation> read = new ArrayList<>();
                 RequestFields.readArray(parser, "ops", (index, fields) -> {
                     if (read.size() == config.maxBatchOps()) {
-                        throw ApiException.tooLarge("too_many_operations",
+                        throw ApiException.of(ErrorCode.TOO_MANY_OPERATIONS,
                                 "a batch may hold at most " + config.maxBatchOps() + " operations");
                     }
                     read.add(operation(index, fields, config));
@@ -53,17 +54,17 @@ final class BatchRequest {
                 operations = read;
             }
             if (parser.nextToken() != null) {
-                throw ApiException.badRequest("invalid_json", "the body holds more than one JSON value");
+                throw ApiException.of(ErrorCode.INVALID_JSON, "the body holds more than one JSON value");
             }
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+            throw ApiException.of(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (JsonText.InvalidJsonException e) {
-            throw ApiException.badRequest("invalid_json", e.getMessage());
+            throw ApiException.of(ErrorCode.INVALID_JSON, e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (operations == null || operations.isEmpty()) {
-            throw ApiException.badRequest("invalid_field", "a batch needs \"ops\" with at least one operation");
+            throw ApiException.of(ErrorCode.INVALID_FIELD, "a batch needs \"ops\" with at least one operation");
         }
         return operations;
     }
@@ -74,18 +75,18 @@ final class BatchRequest {
             String kind = new RequestFields(json, where, ANY).string("op");
             Set<String> allowed = FIELDS.get(kind);
             if (allowed == null) {
-                throw ApiException.badRequest("invalid_field", "\"op\" must be put, delete or incr, not \"" + kind + "\"");
+                throw ApiException.of(ErrorCode.INVALID_FIELD, "\"op\" must be put, delete or incr, not \"" + kind + "\"");
             }
             RequestFields fields = new RequestFields(json, where, allowed);
             String key = fields.string("key");
             Names.keyProblem(key, config.maxKeyBytes()).ifPresent(problem -> {
-                throw ApiException.badRequest("invalid_key", problem);
+                throw ApiException.of(ErrorCode.INVALID_KEY, problem);
             });
             return switch (kind) {
                 case "put" -> {
                     String value = fields.json("value");
                     if (value.getBytes(StandardCharsets.UTF_8).length > config.maxValueBytes()) {
-                        throw ApiException.tooLarge("value_too_large",
+                        throw ApiException.of(ErrorCode.VALUE_TOO_LARGE,
                                 "a value may be at most " + config.maxValueBytes() + " bytes");
                     }
                     Long ttl = fields.has("ttl") ? fields.integerOrNull("ttl", 1, config.maxTtlSeconds()) : null;

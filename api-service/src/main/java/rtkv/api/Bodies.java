@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import rtkv.schema.ErrorCode;
 
 /** Request bodies, read up to a limit and no further: an oversized body is refused, never buffered whole. */
 final class Bodies {
@@ -18,10 +19,10 @@ final class Bodies {
     }
 
     /**
-     * @param code the error code of the 413, e.g. {@code value_too_large}
+     * @param code the error code of the 413, e.g. {@link ErrorCode#VALUE_TOO_LARGE}
      * @param what what the body is, for the message: "a value", "a batch"
      */
-    static String read(Context ctx, int limit, String code, String what) {
+    static String read(Context ctx, int limit, ErrorCode code, String what) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw tooLarge(limit, code, what);
@@ -31,7 +32,7 @@ final class Bodies {
             // Not closed: what is left of a refused body may still be drained from it.
             bytes = ctx.req().getInputStream().readNBytes(limit + 1);
         } catch (IOException e) {
-            throw ApiException.badRequest("bad_request", "the request body could not be read: " + e.getMessage());
+            throw ApiException.of(ErrorCode.BAD_REQUEST, "the request body could not be read: " + e.getMessage());
         }
         if (bytes.length > limit) {
             throw tooLarge(limit, code, what);
@@ -42,7 +43,23 @@ final class Bodies {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw ApiException.badRequest("invalid_json", "the body is not UTF-8");
+            throw ApiException.of(ErrorCode.INVALID_JSON, "the body is not UTF-8");
+        }
+    }
+
+    /**
+     * Refuses a body on a route that takes none (a DELETE): a client that sent one may have meant it as
+     * a condition, which the write would otherwise ignore.
+     */
+    static void none(Context ctx) {
+        byte[] first;
+        try {
+            first = ctx.req().getInputStream().readNBytes(1);
+        } catch (IOException e) {
+            throw ApiException.of(ErrorCode.BAD_REQUEST, "the request body could not be read: " + e.getMessage());
+        }
+        if (first.length > 0) {
+            throw ApiException.of(ErrorCode.BAD_REQUEST, ctx.method() + " takes no body; its conditions are headers (If-Match)");
         }
     }
 
@@ -75,7 +92,7 @@ final class Bodies {
         }
     }
 
-    private static ApiException tooLarge(int limit, String code, String what) {
-        return ApiException.tooLarge(code, what + " may be at most " + limit + " bytes");
+    private static ApiException tooLarge(int limit, ErrorCode code, String what) {
+        return ApiException.of(code, what + " may be at most " + limit + " bytes");
     }
 }

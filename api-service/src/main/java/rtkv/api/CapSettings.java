@@ -1,6 +1,7 @@
 package rtkv.api;
 
 import java.util.List;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.SubscriberCaps;
 
 /**
@@ -21,14 +22,14 @@ final class CapSettings {
         }
         SubscriberCaps.nameProblem(key, config.maxTableName()).or(() -> SubscriberCaps.problem(value))
                 .ifPresent(problem -> {
-                    throw ApiException.badRequest("invalid_setting", SubscriberCaps.SETTINGS_TABLE + " holds subscriber"
+                    throw ApiException.of(ErrorCode.INVALID_SETTING, SubscriberCaps.SETTINGS_TABLE + " holds subscriber"
                             + " caps, keyed by a table's name or a pattern such as article.*: " + problem);
                 });
     }
 
     static void checkIncrement(String table) {
         if (table.equals(SubscriberCaps.SETTINGS_TABLE)) {
-            throw ApiException.badRequest("invalid_setting", SubscriberCaps.SETTINGS_TABLE + " holds subscriber caps,"
+            throw ApiException.of(ErrorCode.INVALID_SETTING, SubscriberCaps.SETTINGS_TABLE + " holds subscriber caps,"
                     + " {\"maxSubscribers\": N}, which are put whole, not incremented");
         }
     }

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Optional;
+import rtkv.schema.ErrorCode;
 
 /**
  * The {@code Idempotency-Key} header of a write. A write sent again with the key it was first sent
@@ -53,7 +54,7 @@ final class Idempotency {
             return null;
         }
         if (key.isEmpty() || key.length() > MAX_LENGTH || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-            throw ApiException.badRequest("invalid_idempotency_key", HEADER + " is 1 to " + MAX_LENGTH
+            throw ApiException.of(ErrorCode.INVALID_IDEMPOTENCY_KEY, HEADER + " is 1 to " + MAX_LENGTH
                     + " printable ASCII characters without spaces, such as a UUID");
         }
         return new Key(key, fingerprint(ctx.method().name(), ctx.path(), ctx.queryString(), ctx.header("If-Match"),
@@ -121,7 +122,7 @@ final class Idempotency {
     }
 
     static ApiException reused(String table, Key key, int retentionSeconds) {
-        return new ApiException(422, "idempotency_key_reused", HEADER + " " + key.key() + " was sent with another request"
+        return ApiException.of(ErrorCode.IDEMPOTENCY_KEY_REUSED, HEADER + " " + key.key() + " was sent with another request"
                 + " to table " + table + " within the last " + retentionSeconds + " s; send a new key with a new request");
     }
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.Permission;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
@@ -32,12 +33,12 @@ final class KeyRoutes {
         String key = key(ctx);
         Long ttl = ttlParameter(ctx);
         Precondition precondition = Preconditions.of(ctx);
-        String body = Bodies.read(ctx, config.maxValueBytes(), "value_too_large", "a value");
+        String body = Bodies.read(ctx, config.maxValueBytes(), ErrorCode.VALUE_TOO_LARGE, "a value");
         String value;
         try {
             value = JsonText.compact(body);
         } catch (JsonText.InvalidJsonException e) {
-            throw ApiException.badRequest("invalid_json", e.getMessage());
+            throw ApiException.of(ErrorCode.INVALID_JSON, e.getMessage());
         }
         CapSettings.checkPut(table, key, value, config);
         Idempotency.Key idempotency = Idempotency.of(ctx, body);
@@ -58,6 +59,7 @@ final class KeyRoutes {
         String table = table(ctx, Permission.WRITE);
         String key = key(ctx);
         Precondition precondition = Preconditions.of(ctx);
+        Bodies.none(ctx);
         reply(ctx, store.delete(table, key, precondition, Idempotency.of(ctx, "")));
     }
 
@@ -97,7 +99,7 @@ final class KeyRoutes {
     /** POST /v1/tables/{table}/batch: every operation, or none. */
     void batch(Context ctx) {
         String table = table(ctx, Permission.WRITE);
-        String body = Bodies.read(ctx, config.maxBatchBytes(), "batch_too_large", "a batch");
+        String body = Bodies.read(ctx, config.maxBatchBytes(), ErrorCode.BATCH_TOO_LARGE, "a batch");
         List<KvStore.BatchOperation> operations = BatchRequest.parse(body, config);
         CapSettings.checkBatch(table, operations, config);
         KvStore.Written written = store.batch(table, operations, Idempotency.of(ctx, body));
@@ -108,18 +110,18 @@ final class KeyRoutes {
     /** For {@code /v1/tables/{table}/keys/} with nothing after it. */
     void emptyKey(Context ctx) {
         table(ctx, Permission.WRITE);
-        throw ApiException.badRequest("invalid_key", "the key is empty");
+        throw ApiException.of(ErrorCode.INVALID_KEY, "the key is empty");
     }
 
     private String small(Context ctx) {
-        return Bodies.read(ctx, 4_096, "body_too_large", "this body");
+        return Bodies.read(ctx, 4_096, ErrorCode.BODY_TOO_LARGE, "this body");
     }
 
     /** The table of the request, valid and within what the request's key may do. */
     private String table(Context ctx, Permission permission) {
         String table = ctx.pathParam("table");
         Names.tableProblem(table, config.maxTableName()).ifPresent(problem -> {
-            throw ApiException.badRequest("invalid_table", problem);
+            throw ApiException.of(ErrorCode.INVALID_TABLE, problem);
         });
         Access.require(ctx, permission, table);
         return table;
@@ -128,13 +130,13 @@ final class KeyRoutes {
     private String key(Context ctx) {
         String key = ctx.pathParam("key");
         Names.keyProblem(key, config.maxKeyBytes()).ifPresent(problem -> {
-            throw ApiException.badRequest("invalid_key", problem);
+            throw ApiException.of(ErrorCode.INVALID_KEY, problem);
         });
         return key;
     }
 
     private Long ttlParameter(Context ctx) {
-        String ttl = ctx.queryParam("ttl");
+        String ttl = queryParameter(ctx, "ttl");
         if (ttl == null) {
             return null;
         }
@@ -146,24 +148,33 @@ final class KeyRoutes {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiException.badRequest("invalid_ttl", "ttl is a whole number of seconds from 1 to "
+        throw ApiException.of(ErrorCode.INVALID_TTL, "ttl is a whole number of seconds from 1 to "
                 + config.maxTtlSeconds() + "; got \"" + ttl + "\"");
     }
 
     /** An optional key-like query parameter ("" when absent), under the key's rules. */
     private String keyParameter(Context ctx, String name) {
-        String value = ctx.queryParam(name);
+        String value = queryParameter(ctx, name);
         if (value == null || value.isEmpty()) {
             return "";
         }
         Names.keyProblem(value, config.maxKeyBytes()).ifPresent(problem -> {
-            throw ApiException.badRequest("invalid_parameter", name + ": " + problem.replace("the key", "it"));
+            throw ApiException.of(ErrorCode.INVALID_PARAMETER, name + ": " + problem.replace("the key", "it"));
         });
         return value;
     }
 
+    /** A query parameter given at most once (null when absent): which of two values was meant is not guessed. */
+    static String queryParameter(Context ctx, String name) {
+        List<String> values = ctx.queryParams(name);
+        if (values.size() > 1) {
+            throw ApiException.of(ErrorCode.INVALID_PARAMETER, name + " is given " + values.size() + " times; give it once");
+        }
+        return values.isEmpty() ? null : values.get(0);
+    }
+
     static int limitParameter(Context ctx) {
-        String limit = ctx.queryParam("limit");
+        String limit = queryParameter(ctx, "limit");
         if (limit == null) {
             return ApiConfig.DEFAULT_LIST_LIMIT;
         }
@@ -175,7 +186,7 @@ final class KeyRoutes {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiException.badRequest("invalid_parameter", "limit is a number from 1 to " + ApiConfig.MAX_LIST_LIMIT
+        throw ApiException.of(ErrorCode.INVALID_PARAMETER, "limit is a number from 1 to " + ApiConfig.MAX_LIST_LIMIT
                 + "; got \"" + limit + "\"");
     }
 

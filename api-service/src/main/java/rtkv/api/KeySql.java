@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import rtkv.schema.ErrorCode;
 
 /**
  * Every operation on a key is one statement on one row: it locks that row for the statement alone and
@@ -127,7 +128,7 @@ final class KeySql {
     static Entry delete(Connection c, String table, String key, Precondition precondition, long now)
             throws SQLException {
         if (precondition instanceof Precondition.IfNoneMatch) {
-            throw ApiException.badRequest("invalid_header", "If-None-Match: * makes no sense on a delete");
+            throw ApiException.of(ErrorCode.INVALID_HEADER, "If-None-Match: * makes no sense on a delete");
         }
         ensureFloorRow(c, table);
         if (precondition instanceof Precondition.IfMatch match) {
@@ -176,14 +177,14 @@ final class KeySql {
                 rs.next();
                 String value = rs.getString(1);
                 if (!INTEGER_TEXT.matcher(value).matches()) {
-                    throw ApiException.conflict("not_a_number",
+                    throw ApiException.of(ErrorCode.NOT_A_NUMBER,
                             "the value of key \"" + key + "\" is " + abbreviate(value) + ", not an integer; incr adds to integers");
                 }
                 return new Entry(key, value, rs.getLong(2), nullableLong(rs, 3));
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == ER_DATA_OUT_OF_RANGE || e.getErrorCode() == ER_TRUNCATED_WRONG_VALUE) {
-                throw ApiException.conflict("out_of_range",
+                throw ApiException.of(ErrorCode.OUT_OF_RANGE,
                         "adding " + by + " to key \"" + key + "\" leaves the range of 64-bit integers");
             }
             throw e;

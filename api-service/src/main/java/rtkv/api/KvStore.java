@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.schema.ErrorCode;
 
 /**
  * Keys on the shards: picks the table's shard, bounds how many requests wait for it, runs
@@ -179,7 +180,7 @@ final class KvStore {
                             + "; a write may or may not have been applied, read the key to find out");
                 }
                 LOG.error("shard {}: {} (SQLState {}, error {})", shard, e.getMessage(), e.getSQLState(), e.getErrorCode());
-                throw new ApiException(500, "internal", "the shard failed the request; it was logged");
+                throw ApiException.of(ErrorCode.INTERNAL, "the shard failed the request; it was logged");
             }
         }
     }

@@ -1,6 +1,7 @@
 package rtkv.api;
 
 import io.javalin.http.Context;
+import rtkv.schema.ErrorCode;
 
 /** Reads If-Match and If-None-Match; the version is the ETag, sent bare ({@code 3}) or quoted ({@code "3"}). */
 final class Preconditions {
@@ -14,11 +15,11 @@ final class Preconditions {
 
     static Precondition of(String ifMatch, String ifNoneMatch) {
         if (ifMatch != null && ifNoneMatch != null) {
-            throw ApiException.badRequest("invalid_header", "send If-Match or If-None-Match, not both");
+            throw ApiException.of(ErrorCode.INVALID_HEADER, "send If-Match or If-None-Match, not both");
         }
         if (ifNoneMatch != null) {
             if (!ifNoneMatch.strip().equals("*")) {
-                throw ApiException.badRequest("invalid_header",
+                throw ApiException.of(ErrorCode.INVALID_HEADER,
                         "If-None-Match only takes *, meaning: write only if the key does not exist");
             }
             return new Precondition.IfNoneMatch();
@@ -42,7 +43,7 @@ final class Preconditions {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiException.badRequest("invalid_header",
+        throw ApiException.of(ErrorCode.INVALID_HEADER,
                 "If-Match takes the version to compare with, such as 3 or \"3\"; got " + text.strip());
     }
 }

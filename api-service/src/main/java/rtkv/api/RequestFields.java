@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 
 /** The fields of a JSON object in a request, each checked for its type and range with a clear 400. */
@@ -26,7 +27,7 @@ final class RequestFields {
         this.where = where;
         for (String name : fields.keySet()) {
             if (!allowed.contains(name)) {
-                throw ApiException.badRequest("invalid_field", "unknown field \"" + name + "\" in " + where
+                throw ApiException.of(ErrorCode.INVALID_FIELD, "unknown field \"" + name + "\" in " + where
                         + "; the fields are " + String.join(", ", new TreeSet<>(allowed)));
             }
         }
@@ -40,7 +41,7 @@ final class RequestFields {
         try {
             return new RequestFields(JsonText.parseObject(body), "the body", allowed);
         } catch (JsonText.InvalidJsonException e) {
-            throw ApiException.badRequest("invalid_json", e.getMessage());
+            throw ApiException.of(ErrorCode.INVALID_JSON, e.getMessage());
         }
     }
 
@@ -122,18 +123,18 @@ final class RequestFields {
     }
 
     private static ApiException invalid(String message) {
-        return ApiException.badRequest("invalid_field", message);
+        return ApiException.of(ErrorCode.INVALID_FIELD, message);
     }
 
     /** Reads an array of objects from a parser positioned on START_ARRAY, one callback per element. */
     static void readArray(JsonParser parser, String what, ElementReader reader) throws IOException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
-            throw ApiException.badRequest("invalid_field", "\"" + what + "\" must be an array");
+            throw ApiException.of(ErrorCode.INVALID_FIELD, "\"" + what + "\" must be an array");
         }
         int index = 0;
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             if (parser.currentToken() != JsonToken.START_OBJECT) {
-                throw ApiException.badRequest("invalid_field", "element " + index + " of \"" + what + "\" must be an object");
+                throw ApiException.of(ErrorCode.INVALID_FIELD, "element " + index + " of \"" + what + "\" must be an object");
             }
             reader.read(index++, JsonText.readObject(parser));
         }

@@ -33,7 +33,8 @@ import rtkv.infra.LocalCluster;
 
 /**
  * Two real MariaDB shards and one api-service, started once for all integration tests of this module
- * and stopped after the last one. Each test uses tables of its own.
+ * and stopped after the last one. Each test uses tables of its own. Every exchange made through
+ * {@link #callAs} is checked against openapi.yaml ({@link ApiContract}).
  */
 final class ApiFixture implements BeforeAllCallback {
 
@@ -142,7 +143,13 @@ final class ApiFixture implements BeforeAllCallback {
             request.header("Authorization", "Bearer " + key);
         }
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest sent = request.build();
+            HttpResponse<String> response = HTTP.send(sent, HttpResponse.BodyHandlers.ofString());
+            List<String> problems = ApiContract.problems(method, sent.uri(), sent.headers().map(), body, response);
+            if (!problems.isEmpty()) {
+                throw new AssertionError(method + " " + path + " answered " + response.statusCode() + " " + response.body()
+                        + ", which openapi.yaml does not describe: " + problems);
+            }
             String contentType = response.headers().firstValue("Content-Type").orElse("");
             JsonNode json = contentType.startsWith("application/json") ? JSON.readTree(response.body()) : null;
             return new Answer(response.statusCode(), json, response.headers().map());

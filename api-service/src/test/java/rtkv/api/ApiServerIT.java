@@ -146,6 +146,19 @@ class ApiServerIT {
     }
 
     @Test
+    void everyRouteIsInTheDocumentAndEveryOperationOfItIsARoute() throws Exception {
+        JsonNode paths = new ObjectMapper(new YAMLFactory()).readTree(ApiContract.DOCUMENT).get("paths");
+        Set<String> documented = new HashSet<>();
+        paths.fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(method -> {
+            if (Set.of("get", "put", "post", "delete", "patch").contains(method)) {
+                documented.add(method.toUpperCase(java.util.Locale.ROOT) + " " + path.getKey());
+            }
+        }));
+
+        assertEquals(documented, new HashSet<>(ApiFixture.server().routes()));
+    }
+
+    @Test
     void readyWhenEveryShardAnswers() {
         assertEquals(200, call("GET", "/readyz", null).status());
     }

@@ -188,6 +188,9 @@ class BadInputIT {
                 refused("a bad cap in a batch", 400, "POST", "/v1/tables/rtkv.settings/batch", "{\"ops\": [{\"op\": \"put\","
                         + " \"key\": \"bad.*\", \"value\": {\"maxSubscribers\": 1}}, {\"op\": \"put\", \"key\": \"bad\","
                         + " \"value\": 1}]}"),
+                refused("a delete with a body, maybe meant as its condition", 400, "DELETE", key, "{\"ifMatch\": 1}"),
+                refused("list prefix given twice", 400, "GET", list + "?prefix=a&prefix=b", null),
+                refused("list limit given twice", 400, "GET", list + "?limit=1&limit=2", null),
                 refused("list limit too big", 400, "GET", list + "?limit=1001", null),
                 refused("list limit not a number", 400, "GET", list + "?limit=ten", null),
                 refused("list prefix too long", 400, "GET", list + "?prefix=" + "p".repeat(513), null),
@@ -210,6 +213,10 @@ class BadInputIT {
         ApiFixture.Answer notUtf8 = ApiFixture.callWithBytes("PUT", key, new byte[] {'"', (byte) 0xC3, (byte) 0x28, '"'});
         if (notUtf8.status() != 400) {
             wrong.add("not UTF-8: " + notUtf8.status() + " " + notUtf8.body());
+        }
+        int head = call("HEAD", key, null).status();
+        if (head != 405) {
+            wrong.add("HEAD of a key: " + head + ", as if it said whether the key exists");
         }
         assertTrue(wrong.isEmpty(), "answered wrongly:\n" + String.join("\n", wrong));
         assertEquals(before, rows(table), "the table is unchanged");

@@ -191,6 +191,11 @@ class FuzzIT {
     private void check(FuzzInputs.Request request, HttpResponse<byte[]> response) {
         int status = response.statusCode();
         String body = new String(response.body(), StandardCharsets.UTF_8);
+        List<String> outsideTheDocument = ApiContract.problems(request.method(), response.request().uri(),
+                response.request().headers().map(), request.body(), status, response.headers().map(), body);
+        if (!outsideTheDocument.isEmpty()) {
+            failures.add(request + " -> " + status + " " + body + ", outside openapi.yaml: " + outsideTheDocument);
+        }
         if (status >= 500) {
             failures.add(request + " -> " + status + " " + body);
             return;

@@ -1,10 +1,9 @@
 package rtkv.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,14 +20,14 @@ final class FrameSchemas {
 
     static final List<String> TYPES = List.of("snapshot", "change", "resumed", "resync", "presence", "heartbeat", "moved",
             "error", "unsubscribed");
-    private static final Map<String, JsonSchema> SCHEMAS = load();
+    private static final Map<String, Schema> SCHEMAS = load();
 
     private FrameSchemas() {
     }
 
-    private static Map<String, JsonSchema> load() {
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        Map<String, JsonSchema> schemas = new HashMap<>();
+    private static Map<String, Schema> load() {
+        SchemaRegistry factory = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+        Map<String, Schema> schemas = new HashMap<>();
         for (String type : TYPES) {
             try (InputStream in = FrameSchemas.class.getResourceAsStream("/rtkv/schema/frames/" + type + ".schema.json")) {
                 if (in == null) {
@@ -44,10 +43,10 @@ final class FrameSchemas {
 
     /** What is wrong with {@code frame} by its type's schema; empty when it is valid. */
     static List<String> problems(JsonNode frame) {
-        JsonSchema schema = SCHEMAS.get(frame.path("type").asText());
+        Schema schema = SCHEMAS.get(frame.path("type").asText());
         if (schema == null) {
             return List.of("a frame of no known type: " + frame);
         }
-        return schema.validate(frame).stream().map(ValidationMessage::getMessage).map(m -> m + " in " + frame).toList();
+        return schema.validate(frame).stream().map(com.networknt.schema.Error::getMessage).map(m -> m + " in " + frame).toList();
     }
 }

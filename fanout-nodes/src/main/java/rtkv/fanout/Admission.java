@@ -16,6 +16,7 @@ import rtkv.auth.KeyRecord;
 import rtkv.auth.Permission;
 import rtkv.auth.Principal;
 import rtkv.auth.RateLimiter;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.Names;
 
 /**
@@ -70,7 +71,7 @@ final class Admission {
         Channel channel();
 
         /** An error frame, and the end of this subscription. */
-        void refuse(int code, String error, String message);
+        void refuse(int code, ErrorCode error, String message);
 
         /** A moved frame naming {@code node} (null: any), and the end of this subscription. */
         void moved(String node, String message);
@@ -81,7 +82,7 @@ final class Admission {
 
     /** Answers a connection's refusal: an error frame, then the end of the connection. */
     interface Refusal {
-        void refuse(int code, String error, String message);
+        void refuse(int code, ErrorCode error, String message);
     }
 
     /** A WebSocket on {@code /v1/tables/{table}/subscribe}: the connection, then its one subscription. */
@@ -108,7 +109,7 @@ final class Admission {
             }
 
             @Override
-            public void refuse(int code, String error, String message) {
+            public void refuse(int code, ErrorCode error, String message) {
                 Admission.this.refuse(ctx, code, error, message);
             }
 
@@ -131,13 +132,13 @@ final class Admission {
     Principal authenticate(String address, String authorization, String queryKey, Refusal refusal) {
         if (!ready.getAsBoolean()) {
             // A subscription accepted now could miss changes committed after its first frame.
-            refusal.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet;"
+            refusal.refuse(StatusCode.TRY_AGAIN_LATER, ErrorCode.UNAVAILABLE, "this node is not reading the change stream yet;"
                     + " retry shortly");
             return null;
         }
         long blockedMillis = failures.waitFor(address, config.edge().authFailuresPerAddress());
         if (blockedMillis > 0) {
-            refusal.refuse(StatusCode.TRY_AGAIN_LATER, "too_many_requests", "too many refused API keys from " + address
+            refusal.refuse(StatusCode.TRY_AGAIN_LATER, ErrorCode.TOO_MANY_REQUESTS, "too many refused API keys from " + address
                     + "; retry after " + blockedMillis + " ms");
             return null;
         }
@@ -150,12 +151,12 @@ final class Admission {
             auth = authenticator.authenticate(presented);
         } catch (RuntimeException e) {
             LOG.warn("cannot check an API key: {}", e.getMessage());
-            refusal.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", "API keys cannot be checked right now; retry shortly");
+            refusal.refuse(StatusCode.TRY_AGAIN_LATER, ErrorCode.UNAVAILABLE, "API keys cannot be checked right now; retry shortly");
             return null;
         }
         if (!auth.ok()) {
             failures.take(address, config.edge().authFailuresPerAddress());
-            refusal.refuse(Subscriber.UNAUTHORIZED, "unauthorized", auth.refusal()
+            refusal.refuse(Subscriber.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, auth.refusal()
                     + (presented == null ? ", or ?key=KEY from a browser" : ""));
             return null;
         }
@@ -186,18 +187,18 @@ final class Admission {
      */
     void subscribe(Opening opening, Principal principal) {
         if (!ready.getAsBoolean()) {
-            opening.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", "this node is not reading the change stream yet;"
+            opening.refuse(StatusCode.TRY_AGAIN_LATER, ErrorCode.UNAVAILABLE, "this node is not reading the change stream yet;"
                     + " retry shortly");
             return;
         }
         String table = opening.table();
         Optional<String> problem = Names.tableProblem(table, config.maxTableName());
         if (problem.isPresent()) {
-            opening.refuse(StatusCode.POLICY_VIOLATION, "invalid_table", problem.get());
+            opening.refuse(StatusCode.POLICY_VIOLATION, ErrorCode.INVALID_TABLE, problem.get());
             return;
         }
         if (!principal.may(Permission.SUBSCRIBE, table)) {
-            opening.refuse(Subscriber.FORBIDDEN, "forbidden", table.equals(KeyRecord.TABLE)
+            opening.refuse(Subscriber.FORBIDDEN, ErrorCode.FORBIDDEN, table.equals(KeyRecord.TABLE)
                     ? "table " + KeyRecord.TABLE + " holds the API keys and cannot be subscribed to"
                     : "this API key may not subscribe to table " + table);
             return;
@@ -205,7 +206,7 @@ final class Admission {
         String conflate = opening.option("conflate");
         int conflateMillis = conflate == null ? 0 : conflateMillis(conflate);
         if (conflateMillis < 0) {
-            opening.refuse(StatusCode.POLICY_VIOLATION, "invalid_request", "conflate is a number of milliseconds, 0 (every"
+            opening.refuse(StatusCode.POLICY_VIOLATION, ErrorCode.INVALID_REQUEST, "conflate is a number of milliseconds, 0 (every"
                     + " change) or " + FanoutConfig.MIN_CONFLATE_MILLIS + " to " + FanoutConfig.MAX_CONFLATE_MILLIS + ", not "
                     + conflate);
             return;
@@ -213,7 +214,7 @@ final class Admission {
         KeyScope.Result scope = KeyScope.parse(opening.option("only"), opening.option("prefix"),
                 FanoutConfig.MAX_SCOPE_KEY_BYTES);
         if (scope.problem() != null) {
-            opening.refuse(StatusCode.POLICY_VIOLATION, "invalid_request", scope.problem());
+            opening.refuse(StatusCode.POLICY_VIOLATION, ErrorCode.INVALID_REQUEST, scope.problem());
             return;
         }
         if (!tables.serves(table)) {
@@ -250,7 +251,7 @@ final class Admission {
                 case FULL -> {
                     subscriber.onClose(() -> { });
                     subscriber.gone();
-                    opening.refuse(Subscriber.TOO_MANY_SUBSCRIBERS, "too_many_subscribers", "table " + table
+                    opening.refuse(Subscriber.TOO_MANY_SUBSCRIBERS, ErrorCode.TOO_MANY_SUBSCRIBERS, "table " + table
                             + " has its maximum of " + cap + " subscribers on this node; an administrator can raise it"
                             + " with PUT /v1/tables/" + Tables.SETTINGS + "/keys/" + table + " {\"maxSubscribers\": N}"
                             + ", or for every table that begins with PREFIX at keys/PREFIX*");
@@ -260,7 +261,7 @@ final class Admission {
             }
         }
         subscriber.gone();
-        opening.refuse(StatusCode.SERVER_ERROR, "unavailable", "the table could not be opened; retry shortly");
+        opening.refuse(StatusCode.SERVER_ERROR, ErrorCode.UNAVAILABLE, "the table could not be opened; retry shortly");
     }
 
     /** The interval asked for, or -1 when it is not one. */
@@ -278,7 +279,7 @@ final class Admission {
      * moment: Node's WebSocket (undici) drops a frame that arrives together with the end of the
      * connection right after the upgrade, and reports only 1006, so the client would never learn why.
      */
-    private void refuse(SubscriptionSocket ctx, int code, String error, String message) {
+    private void refuse(SubscriptionSocket ctx, int code, ErrorCode error, String message) {
         sendAndClose(ctx, Frames.error(error, message), code, message);
     }
 
@@ -315,7 +316,7 @@ final class Admission {
         if (owner.isPresent()) {
             opening.moved(owner.get(), "table " + table + " is served by " + owner.get());
         } else {
-            opening.refuse(StatusCode.TRY_AGAIN_LATER, "unavailable", Routing.unowned(table, partition));
+            opening.refuse(StatusCode.TRY_AGAIN_LATER, ErrorCode.UNAVAILABLE, Routing.unowned(table, partition));
         }
     }
 }

@@ -3,6 +3,7 @@ package rtkv.fanout;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import rtkv.schema.ErrorCode;
 
 /**
  * Resumes subscribers from their tokens: replays each one's table after its token straight from Kafka,
@@ -41,7 +42,7 @@ final class CatchUp implements AutoCloseable {
         PartitionReplay.Resumer resumer = new PartitionReplay.Resumer(subscriber, state, token, text);
         synchronized (this) {
             if (closed) {
-                subscriber.refuse(1011, "unavailable", "this node is stopping; reconnect");
+                subscriber.refuse(1011, ErrorCode.UNAVAILABLE, "this node is stopping; reconnect");
                 return;
             }
             PartitionReplay replay = replays.get(token.partition());

@@ -20,6 +20,7 @@ import rtkv.edge.Connectors;
 import rtkv.edge.JsonErrorHandler;
 import rtkv.metrics.ServiceMetrics;
 import rtkv.schema.ClasspathText;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 
 /**
@@ -116,7 +117,7 @@ final class FanoutServer implements AutoCloseable {
             c.routes.get("/metrics", ctx -> ctx.contentType(ServiceMetrics.CONTENT_TYPE).result(metrics.scrape(serviceMetrics)));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                     .contentType("application/json")
-                    .result(Frames.error(JsonErrorHandler.codeOf(e.getStatus()), e.getMessage())));
+                    .result(Frames.error(ErrorCode.ofStatus(e.getStatus()), e.getMessage())));
         });
     }
 

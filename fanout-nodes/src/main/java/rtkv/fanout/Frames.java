@@ -5,6 +5,7 @@ import static rtkv.schema.JsonText.object;
 import java.util.List;
 import java.util.Map;
 import rtkv.schema.ChangeEvent;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 
 /** The JSON text frames a subscriber receives. A client applies snapshots and changes, in order. */
@@ -122,10 +123,10 @@ final class Frames {
         return id == null ? frame : "{\"id\":\"" + id + "\"," + frame.substring(1);
     }
 
-    static String error(String code, String message) {
+    static String error(ErrorCode code, String message) {
         return object(g -> {
             g.writeStringField("type", "error");
-            g.writeStringField("error", code);
+            g.writeStringField("error", code.code());
             g.writeStringField("message", message);
         });
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.Authenticator;
+import rtkv.schema.ErrorCode;
 
 /**
  * The node's rounds over its subscribers, once a second each: heartbeats, and a close for a client
@@ -82,7 +83,7 @@ final class Heartbeats implements AutoCloseable {
             } else if (subscriber.shared() || Math.floorMod(System.identityHashCode(subscriber), groups) != group) {
                 continue;
             } else if (subscriber.silentFor(silence)) {
-                subscriber.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
+                subscriber.refuse(Subscriber.NO_HEARTBEAT, ErrorCode.NO_HEARTBEAT, "nothing from the client for "
                         + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
                         + config.heartbeatSeconds() + " s");
             } else if (subscriber.started()) {
@@ -95,7 +96,7 @@ final class Heartbeats implements AutoCloseable {
             } else if (stream.closedIfTooSlow() || Math.floorMod(System.identityHashCode(stream), groups) != group) {
                 continue;
             } else if (stream.silentFor(silence)) {
-                stream.refuse(Subscriber.NO_HEARTBEAT, "no_heartbeat", "nothing from the client for "
+                stream.refuse(Subscriber.NO_HEARTBEAT, ErrorCode.NO_HEARTBEAT, "nothing from the client for "
                         + config.clientTimeoutSeconds() + " s; send {\"type\":\"heartbeat\"} every "
                         + config.heartbeatSeconds() + " s");
             } else {
@@ -114,13 +115,13 @@ final class Heartbeats implements AutoCloseable {
         for (Subscriber subscriber : subscribers) {
             if (!subscriber.isClosed()) {
                 refusal(checked, subscriber.keyId()).ifPresent(why -> subscriber.refuse(Subscriber.UNAUTHORIZED,
-                        "unauthorized", why));
+                        ErrorCode.UNAUTHORIZED, why));
             }
         }
         // A stream with no subscription open has no subscriber to be found above.
         for (StreamSocket stream : streams) {
             if (!stream.isClosed()) {
-                refusal(checked, stream.keyId()).ifPresent(why -> stream.refuse(Subscriber.UNAUTHORIZED, "unauthorized", why));
+                refusal(checked, stream.keyId()).ifPresent(why -> stream.refuse(Subscriber.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, why));
             }
         }
     }

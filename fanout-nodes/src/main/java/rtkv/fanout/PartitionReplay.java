@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.GapMarker;
 
 /**
@@ -206,7 +207,7 @@ final class PartitionReplay {
                 left.addAll(offered);
                 offered.clear();
             }
-            left.stream().filter(r -> !r.done).forEach(r -> r.subscriber.refuse(1011, "unavailable", "resuming failed; reconnect"));
+            left.stream().filter(r -> !r.done).forEach(r -> r.subscriber.refuse(1011, ErrorCode.UNAVAILABLE, "resuming failed; reconnect"));
         }
     }
 
@@ -343,7 +344,7 @@ final class PartitionReplay {
             r.subscriber.moved(null, "table " + r.state.table() + " moved to another node; resume there");
         } else if (phase == TableState.Phase.FAILED || phase == TableState.Phase.CLOSED) {
             r.done = true;
-            r.subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
+            r.subscriber.refuse(1011, ErrorCode.UNAVAILABLE, "the table's state was dropped; reconnect");
         } else if (r.state.attach(r, r.next - 1, r.token.offset())) {
             r.done = true;
         }

@@ -3,6 +3,7 @@ package rtkv.fanout;
 import io.javalin.http.Context;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;
 
@@ -47,18 +48,18 @@ final class Routing {
         String table = ctx.pathParam("table");
         Optional<String> problem = Names.tableProblem(table, config.maxTableName());
         if (problem.isPresent()) {
-            ctx.status(400).contentType("application/json").result(Frames.error("invalid_table", problem.get()));
+            ctx.status(400).contentType("application/json").result(Frames.error(ErrorCode.INVALID_TABLE, problem.get()));
             return;
         }
         if (!ready.getAsBoolean()) {
-            ctx.status(503).contentType("application/json").result(Frames.error("unavailable",
+            ctx.status(503).contentType("application/json").result(Frames.error(ErrorCode.UNAVAILABLE,
                     "this node is not reading the change stream yet; retry shortly"));
             return;
         }
         int partition = tables.partitionOf(table);
         Optional<String> node = tables.serves(table) ? Optional.of(advertisedUrl) : ownerOf(partition);
         if (node.isEmpty()) {
-            ctx.status(503).contentType("application/json").result(Frames.error("unavailable", unowned(table, partition)));
+            ctx.status(503).contentType("application/json").result(Frames.error(ErrorCode.UNAVAILABLE, unowned(table, partition)));
             return;
         }
         ctx.contentType("application/json").result(JsonText.object(g -> {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 
 /**
@@ -24,9 +25,9 @@ record StreamRequest(String type, String id, String table, Map<String, String> o
     /** What is wrong with a message: {@code error} is the error frame's code, {@code id} null when unknown. */
     static final class Invalid extends Exception {
         private final String id;
-        private final String error;
+        private final ErrorCode error;
 
-        Invalid(String id, String error, String message) {
+        Invalid(String id, ErrorCode error, String message) {
             super(message, null, false, false);
             this.id = id;
             this.error = error;
@@ -36,7 +37,7 @@ record StreamRequest(String type, String id, String table, Map<String, String> o
             return id;
         }
 
-        String error() {
+        ErrorCode error() {
             return error;
         }
     }
@@ -48,32 +49,32 @@ record StreamRequest(String type, String id, String table, Map<String, String> o
 
     static StreamRequest parse(String message) throws Invalid {
         if (Frames.utf8Length(message) > FanoutConfig.MAX_CLIENT_FRAME_BYTES) {
-            throw new Invalid(null, "message_too_large", "a message is at most " + FanoutConfig.MAX_CLIENT_FRAME_BYTES
+            throw new Invalid(null, ErrorCode.MESSAGE_TOO_LARGE, "a message is at most " + FanoutConfig.MAX_CLIENT_FRAME_BYTES
                     + " bytes");
         }
         Map<String, String> fields;
         try {
             fields = JsonText.parseObject(message);
         } catch (JsonText.InvalidJsonException e) {
-            throw new Invalid(null, "invalid_frame", "a message is one JSON object: " + e.getMessage());
+            throw new Invalid(null, ErrorCode.INVALID_FRAME, "a message is one JSON object: " + e.getMessage());
         }
         String type = string(fields, "type", null);
         if ("heartbeat".equals(type)) {
             return new StreamRequest(type, null, null, Map.of());
         }
         if (!"subscribe".equals(type) && !"unsubscribe".equals(type)) {
-            throw new Invalid(null, "invalid_frame", "a client sends {\"type\": \"subscribe\"}, \"unsubscribe\" or"
+            throw new Invalid(null, ErrorCode.INVALID_FRAME, "a client sends {\"type\": \"subscribe\"}, \"unsubscribe\" or"
                     + " \"heartbeat\", not " + fields.get("type"));
         }
         String id = string(fields, "id", null);
         if (id == null || !ID.matcher(id).matches()) {
-            throw new Invalid(null, "invalid_request", type + " needs an \"id\" of 1 to 64 characters of A-Z, a-z, 0-9,"
+            throw new Invalid(null, ErrorCode.INVALID_REQUEST, type + " needs an \"id\" of 1 to 64 characters of A-Z, a-z, 0-9,"
                     + " '_', '.', ':' and '-'; not " + fields.get("id"));
         }
         Set<String> allowed = type.equals("subscribe") ? SUBSCRIBE : UNSUBSCRIBE;
         for (String field : fields.keySet()) {
             if (!allowed.contains(field)) {
-                throw new Invalid(id, "invalid_request", type + " takes " + allowed + "; not \"" + field + "\"");
+                throw new Invalid(id, ErrorCode.INVALID_REQUEST, type + " takes " + allowed + "; not \"" + field + "\"");
             }
         }
         if (type.equals("unsubscribe")) {
@@ -81,7 +82,7 @@ record StreamRequest(String type, String id, String table, Map<String, String> o
         }
         String table = string(fields, "table", id);
         if (table == null) {
-            throw new Invalid(id, "invalid_table", "subscribe needs a \"table\"");
+            throw new Invalid(id, ErrorCode.INVALID_TABLE, "subscribe needs a \"table\"");
         }
         Map<String, String> options = new HashMap<>();
         for (String option : new String[] {"only", "prefix", "resume"}) {
@@ -93,7 +94,7 @@ record StreamRequest(String type, String id, String table, Map<String, String> o
         String conflate = fields.get("conflate");
         if (conflate != null && !conflate.equals("null")) {
             if (!conflate.matches("\\d{1,6}")) {
-                throw new Invalid(id, "invalid_request", "conflate is a whole number of milliseconds, not " + conflate);
+                throw new Invalid(id, ErrorCode.INVALID_REQUEST, "conflate is a whole number of milliseconds, not " + conflate);
             }
             options.put("conflate", conflate);
         }
@@ -113,7 +114,7 @@ record StreamRequest(String type, String id, String table, Map<String, String> o
         } catch (IOException e) {
             // not a string: refused below
         }
-        throw new Invalid(id, name.equals("type") ? "invalid_frame" : "invalid_request", "\"" + name
+        throw new Invalid(id, name.equals("type") ? ErrorCode.INVALID_FRAME : ErrorCode.INVALID_REQUEST, "\"" + name
                 + "\" is a string, not " + json);
     }
 }

@@ -20,6 +20,7 @@ import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rtkv.auth.Principal;
+import rtkv.schema.ErrorCode;
 
 /**
  * One WebSocket on {@code /v1/stream} carrying many subscriptions, each named by the client's id: the
@@ -96,7 +97,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
             principal = admission.authenticate(SubscriptionSocket.addressOf(opened), authorization, queryKey, this::refuse);
         } catch (RuntimeException e) {
             LOG.error("admitting a stream connection failed", e);
-            refuse(StatusCode.SERVER_ERROR, "unavailable", "internal error; retry shortly");
+            refuse(StatusCode.SERVER_ERROR, ErrorCode.UNAVAILABLE, "internal error; retry shortly");
             return;
         }
         if (principal != null) {
@@ -131,23 +132,23 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         String id = request.id();
         long waiting = queued.get();
         if (waiting > limit()) {
-            answer(Frames.withId(id, Frames.error("too_many_requests", waiting + " bytes wait for this connection to"
+            answer(Frames.withId(id, Frames.error(ErrorCode.TOO_MANY_REQUESTS, waiting + " bytes wait for this connection to"
                     + " read; subscribe again once it has read them")));
             return;
         }
         if (subscriptions.containsKey(id)) {
-            write(Frames.withId(id, Frames.error("duplicate_id", "subscription " + id + " is open on this connection;"
+            write(Frames.withId(id, Frames.error(ErrorCode.DUPLICATE_ID, "subscription " + id + " is open on this connection;"
                     + " unsubscribe it first, or use another id")));
             return;
         }
         if (subscriptions.size() >= config.maxSubscriptionsPerConnection()) {
-            write(Frames.withId(id, Frames.error("too_many_subscriptions", "a connection carries at most "
+            write(Frames.withId(id, Frames.error(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "a connection carries at most "
                     + config.maxSubscriptionsPerConnection() + " subscriptions; open another")));
             return;
         }
         Optional<String> revoked = admission.revoked(admitted);
         if (revoked.isPresent()) {
-            refuse(Subscriber.UNAUTHORIZED, "unauthorized", revoked.get());
+            refuse(Subscriber.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, revoked.get());
             return;
         }
         StreamSubscription subscription = new StreamSubscription(this, id, request, subscribers);
@@ -157,7 +158,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         } catch (RuntimeException e) {
             LOG.atError().addKeyValue("table", request.table()).setCause(e).log("subscribing {} to {} failed", id,
                     request.table());
-            subscription.refuse(StatusCode.SERVER_ERROR, "unavailable", "internal error; retry shortly");
+            subscription.refuse(StatusCode.SERVER_ERROR, ErrorCode.UNAVAILABLE, "internal error; retry shortly");
             subscription.leave();
         }
     }
@@ -165,7 +166,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private void unsubscribe(String id) {
         StreamSubscription subscription = subscriptions.remove(id);
         if (subscription == null) {
-            answer(Frames.withId(id, Frames.error("unknown_id", "no subscription " + id + " is open on this connection")));
+            answer(Frames.withId(id, Frames.error(ErrorCode.UNKNOWN_ID, "no subscription " + id + " is open on this connection")));
             return;
         }
         subscription.leave();
@@ -177,7 +178,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         callback.succeed();
         lastHeardMillis = clock.millis();
         if (principal != null && !closed.get() && !closedIfTooSlow()) {
-            answer(Frames.error("invalid_frame", "frames are JSON text, not binary"));
+            answer(Frames.error(ErrorCode.INVALID_FRAME, "frames are JSON text, not binary"));
         }
     }
 
@@ -219,7 +220,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     }
 
     /** A connection-level error frame and the close, after which every subscription on it is gone. */
-    void refuse(int code, String error, String message) {
+    void refuse(int code, ErrorCode error, String message) {
         Session s = session;
         if (s == null || !closed.compareAndSet(false, true)) {
             return;

@@ -7,6 +7,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
+import rtkv.schema.ErrorCode;
 
 /**
  * One subscription of a {@link StreamSocket}, named by the client's id: how it is opened
@@ -48,7 +49,7 @@ final class StreamSubscription implements Admission.Opening, Channel {
     }
 
     @Override
-    public void refuse(int code, String error, String message) {
+    public void refuse(int code, ErrorCode error, String message) {
         last(Frames.withId(id, Frames.error(error, message)));
     }
 
@@ -100,7 +101,7 @@ final class StreamSubscription implements Admission.Opening, Channel {
     public void end(int code, String reason) {
         if (code == StatusCode.TRY_AGAIN_LATER) {
             // Cut off as too slow after its resync: on a stream that resync is followed by no snapshot.
-            last(Frames.withId(id, Frames.error("too_slow", reason + "; subscribe again")));
+            last(Frames.withId(id, Frames.error(ErrorCode.TOO_SLOW, reason + "; subscribe again")));
         } else {
             last(null);
         }
@@ -110,7 +111,7 @@ final class StreamSubscription implements Admission.Opening, Channel {
         }
         if (code == Subscriber.UNAUTHORIZED || code == Subscriber.NO_HEARTBEAT) {
             // About the connection's key or its client: no other subscription on it may go on.
-            connection.refuse(code, code == Subscriber.UNAUTHORIZED ? "unauthorized" : "no_heartbeat", reason);
+            connection.refuse(code, code == Subscriber.UNAUTHORIZED ? ErrorCode.UNAUTHORIZED : ErrorCode.NO_HEARTBEAT, reason);
         }
     }
 

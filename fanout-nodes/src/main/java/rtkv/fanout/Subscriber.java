@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import rtkv.schema.ChangeEvent;
+import rtkv.schema.ErrorCode;
 
 /**
  * One subscription to one table, on a WebSocket of its own or on one it shares ({@link Channel}). Frames
@@ -260,7 +261,7 @@ final class Subscriber {
     }
 
     /** Refused or timed out: an error frame, then a close with {@code code}. */
-    void refuse(int code, String error, String message) {
+    void refuse(int code, ErrorCode error, String message) {
         if (closed.compareAndSet(false, true)) {
             channel.sendText(Frames.error(error, message), Callback.NOOP);
             channel.end(code, closeReason(message));

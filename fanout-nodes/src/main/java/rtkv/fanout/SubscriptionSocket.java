@@ -23,6 +23,7 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 
 /**
@@ -177,7 +178,7 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
         if (s != null) {
             s.heard();
             if (!isHeartbeat(message)) {
-                s.send(Frames.error("invalid_frame",
+                s.send(Frames.error(ErrorCode.INVALID_FRAME,
                         "a client sends only {\"type\":\"heartbeat\"}, at least every " + heartbeatSeconds + " s"));
             }
         }
@@ -189,7 +190,7 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
         Subscriber s = subscriber;
         if (s != null) {
             s.heard();
-            s.send(Frames.error("invalid_frame", "frames are JSON text, not binary"));
+            s.send(Frames.error(ErrorCode.INVALID_FRAME, "frames are JSON text, not binary"));
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import rtkv.schema.ChangeEvent;
+import rtkv.schema.ErrorCode;
 
 /**
  * One table as a fanout node holds it while anyone here watches it: its live keys, kept current by the
@@ -248,7 +249,7 @@ final class TableState {
 
     /** The snapshot could not be read, or the state broke: everyone is told, and the state is dropped. */
     synchronized void fail(String message) {
-        end(Phase.FAILED).forEach(subscriber -> subscriber.refuse(1011, "unavailable", message));
+        end(Phase.FAILED).forEach(subscriber -> subscriber.refuse(1011, ErrorCode.UNAVAILABLE, message));
     }
 
     /**
@@ -302,7 +303,7 @@ final class TableState {
         } else if (phase == Phase.LOADING) {
             waiting.add(subscriber);
         } else {
-            subscriber.refuse(1011, "unavailable", "the table's state was dropped; reconnect");
+            subscriber.refuse(1011, ErrorCode.UNAVAILABLE, "the table's state was dropped; reconnect");
         }
     }
 

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +19,9 @@ class ChangeEventJsonTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static JsonSchema schema() throws Exception {
+    private static Schema schema() throws Exception {
         try (InputStream in = ChangeEventJson.class.getResourceAsStream("/rtkv/schema/change-event.schema.json")) {
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+            return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
         }
     }
 
@@ -44,7 +44,7 @@ class ChangeEventJsonTest {
 
     @Test
     void writtenEventsMatchThePublishedSchema() throws Exception {
-        JsonSchema schema = schema();
+        Schema schema = schema();
         for (ChangeEvent event : new ChangeEvent[] {
             new ChangeEvent("demo", "a", ChangeOp.PUT, "\"text\"", 1, null, 1000, 0, 0),
             new ChangeEvent("demo", "a", ChangeOp.PUT, "null", 2, 5_000L, 1000, 0, 0),
@@ -52,7 +52,7 @@ class ChangeEventJsonTest {
             new ChangeEvent("demo", "a", ChangeOp.EXPIRE, null, 4, null, 1000, 1, 0),
         }) {
             JsonNode node = MAPPER.readTree(ChangeEventJson.write(event));
-            Set<ValidationMessage> errors = schema.validate(node);
+            List<com.networknt.schema.Error> errors = schema.validate(node);
             assertTrue(errors.isEmpty(), () -> event + " violates the schema: " + errors);
         }
     }
@@ -66,7 +66,7 @@ class ChangeEventJsonTest {
 
     @Test
     void schemaRejectsADeleteWithAValueAndAnEventWithoutOne() throws Exception {
-        JsonSchema schema = schema();
+        Schema schema = schema();
         String putWithoutValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"put\",\"version\":1,\"committedAt\":0,\"shard\":0,\"seq\":1}";
         String deleteWithValue = "{\"table\":\"t\",\"key\":\"k\",\"op\":\"delete\",\"value\":1,\"version\":1,\"expiresAt\":null,\"committedAt\":0,\"shard\":0,\"seq\":1}";
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Set;
@@ -21,8 +21,8 @@ class FrameSchemasTest {
     private static Set<?> problems(String frame) throws Exception {
         String type = JSON.readTree(frame).get("type").asText();
         try (InputStream in = FrameSchemasTest.class.getResourceAsStream("/rtkv/schema/frames/" + type + ".schema.json")) {
-            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
-            return schema.validate(JSON.readTree(frame));
+            Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
+            return new java.util.HashSet<>(schema.validate(JSON.readTree(frame)));
         }
     }
 

@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 
 /**
@@ -49,22 +50,8 @@ public final class JsonErrorHandler extends ErrorHandler {
         // A server error's message may be an exception's text: the client gets only the status's words.
         String words = message == null || message.isBlank() || status >= 500 ? HttpStatus.getMessage(status) : message;
         return JsonText.object(g -> {
-            g.writeStringField("error", codeOf(status));
+            g.writeStringField("error", ErrorCode.ofStatus(status).code());
             g.writeStringField("message", "the request was refused before it reached a route: " + words);
         }).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The error code of an HTTP status that has no more specific one. */
-    public static String codeOf(int status) {
-        return switch (status) {
-            case 400 -> "bad_request";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 413 -> "body_too_large";
-            case 414 -> "uri_too_long";
-            case 426 -> "upgrade_required";
-            case 431 -> "headers_too_large";
-            default -> status >= 500 ? "internal" : "bad_request";
-        };
     }
 }
