@@ -48,6 +48,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
 
     private final String authorization;
     private final String queryKey;
+    private final String address;
     private final Admission admission;
     private final Set<Subscriber> subscribers;
     private final Set<StreamSocket> streams;
@@ -65,10 +66,11 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
     private volatile long lastHeardMillis;
     private volatile boolean sentSinceHeartbeat;
 
-    private StreamSocket(String authorization, String queryKey, Admission admission, Set<Subscriber> subscribers,
-                         Set<StreamSocket> streams, FanoutConfig config, Clock clock) {
+    private StreamSocket(String authorization, String queryKey, String address, Admission admission,
+                         Set<Subscriber> subscribers, Set<StreamSocket> streams, FanoutConfig config, Clock clock) {
         this.authorization = authorization;
         this.queryKey = queryKey;
+        this.address = address;
         this.admission = admission;
         this.subscribers = subscribers;
         this.streams = streams;
@@ -83,8 +85,8 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
                            Set<Subscriber> subscribers, Set<StreamSocket> streams, FanoutConfig config, Clock clock) {
         SubscriptionSocket.negotiate(request, response);
         return new StreamSocket(request.getHeaders().get("Authorization"),
-                org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("key"), admission, subscribers,
-                streams, config, clock);
+                org.eclipse.jetty.server.Request.extractQueryParameters(request).getValue("key"),
+                SubscriptionSocket.addressOf(request), admission, subscribers, streams, config, clock);
     }
 
     @Override
@@ -94,7 +96,7 @@ public final class StreamSocket implements Session.Listener.AutoDemanding {
         opened.setMaxTextMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES);
         opened.setMaxBinaryMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES);
         try {
-            principal = admission.authenticate(SubscriptionSocket.addressOf(opened), authorization, queryKey, this::refuse);
+            principal = admission.authenticate(address, authorization, queryKey, this::refuse);
         } catch (RuntimeException e) {
             LOG.error("admitting a stream connection failed", e);
             refuse(StatusCode.SERVER_ERROR, ErrorCode.UNAVAILABLE, "internal error; retry shortly");

@@ -1,7 +1,6 @@
 package rtkv.fanout;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
@@ -45,17 +44,19 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
     private final String table;
     private final String authorization;
     private final Fields query;
+    private final String address;
     private final Admission admission;
     private final Set<Subscriber> subscribers;
     private final int heartbeatSeconds;
     private volatile Session session;
     private volatile Subscriber subscriber;
 
-    private SubscriptionSocket(String table, String authorization, Fields query, Admission admission,
+    private SubscriptionSocket(String table, String authorization, Fields query, String address, Admission admission,
                                Set<Subscriber> subscribers, int heartbeatSeconds) {
         this.table = table;
         this.authorization = authorization;
         this.query = query;
+        this.address = address;
         this.admission = admission;
         this.subscribers = subscribers;
         this.heartbeatSeconds = heartbeatSeconds;
@@ -77,7 +78,7 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
         String table = PATH_SPECS.stream().map(spec -> spec.getPathParams(path)).filter(Objects::nonNull)
                 .map(params -> params.getOrDefault("table", "")).findFirst().orElse("");
         return new SubscriptionSocket(table, request.getHeaders().get("Authorization"), Request.extractQueryParameters(request),
-                admission, subscribers, heartbeatSeconds);
+                addressOf(request), admission, subscribers, heartbeatSeconds);
     }
 
     /** The handshake's answer on every subscription address: the first subprotocol offered, no extension. */
@@ -93,10 +94,12 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
         return error instanceof IOException || error instanceof WebSocketException;
     }
 
-    /** The client's address, as the per-address limits count it. */
-    static String addressOf(Session session) {
-        return session.getRemoteSocketAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : String.valueOf(session.getRemoteSocketAddress());
+    /**
+     * The client's address, as the per-address limits count it: the upgrade request's, which is the
+     * address behind a trusted proxy (rtkv.edge.TrustedProxies) when one forwarded it.
+     */
+    static String addressOf(Request request) {
+        return Request.getRemoteAddr(request);
     }
 
     /**
@@ -142,7 +145,7 @@ public final class SubscriptionSocket implements Session.Listener.AutoDemanding 
     }
 
     String address() {
-        return addressOf(session);
+        return address;
     }
 
     /** What the connection became once admitted; its frames go there from now on. */

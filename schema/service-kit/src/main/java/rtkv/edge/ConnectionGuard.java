@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -44,14 +45,17 @@ final class ConnectionGuard implements Connection.Listener {
 
     private final Connector connector;
     private final int maxPerAddress;
+    /** Trusted proxies carry many clients' connections: their own count has no cap here. */
+    private final Predicate<InetAddress> uncapped;
     private final long handshakeMillis;
     private final Map<EndPoint, Socket> sockets = new ConcurrentHashMap<>();
     private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
-    ConnectionGuard(Connector connector, int maxPerAddress, long handshakeMillis) {
+    ConnectionGuard(Connector connector, int maxPerAddress, long handshakeMillis, Predicate<InetAddress> uncapped) {
         this.connector = connector;
         this.maxPerAddress = maxPerAddress;
+        this.uncapped = uncapped;
         this.handshakeMillis = handshakeMillis;
     }
 
@@ -94,7 +98,7 @@ final class ConnectionGuard implements Connection.Listener {
             return sockets.get(network);
         }
         int open = perAddress.merge(socket.address, 1, Integer::sum);
-        if (open > maxPerAddress) {
+        if (open > maxPerAddress && !uncapped.test(socket.address)) {
             warn("closed a connection from {}: it already has {} open, the limit (RTKV_MAX_CONNECTIONS_PER_ADDRESS)",
                     socket.address.getHostAddress(), maxPerAddress);
             network.close();

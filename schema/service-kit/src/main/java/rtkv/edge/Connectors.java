@@ -26,6 +26,10 @@ public final class Connectors {
      */
     public static ServerConnector create(Server server, HttpConfiguration http, String host, int port, EdgeConfig edge) {
         server.setErrorHandler(new JsonErrorHandler());
+        TrustedProxies proxies = new TrustedProxies(edge.trustedProxies());
+        if (!edge.trustedProxies().isEmpty()) {
+            http.addCustomizer(proxies);
+        }
         ServerConnector connector;
         if (edge.tls()) {
             SslContextFactory.Server tls = new SslContextFactory.Server();
@@ -45,7 +49,7 @@ public final class Connectors {
         connector.setPort(port);
         connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
         connector.addEventListener(new ConnectionGuard(connector, edge.maxConnectionsPerAddress(),
-                edge.handshakeTimeoutSeconds() * 1000L));
+                edge.handshakeTimeoutSeconds() * 1000L, proxies::trusts));
         return connector;
     }
 }

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import rtkv.config.Settings;
 
@@ -30,9 +32,20 @@ import rtkv.config.Settings;
  *                                 from one client address; past it the address is answered 429 (or
  *                                 1013 on a WebSocket) without a key being looked up, so guessing keys
  *                                 cannot load the shard that holds them
+ * @param trustedProxies           RTKV_TRUSTED_PROXIES, default none: addresses, CIDR blocks or ranges
+ *                                 of the proxies in front of the service (an ingress controller, a load
+ *                                 balancer), comma-separated. A request from one is counted against
+ *                                 the client address its Forwarded or X-Forwarded-For header names
+ *                                 (the nearest hop that is not a trusted proxy), and its own connections
+ *                                 have no per-address cap; headers from anywhere else are ignored
  */
 public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tlsKeystoreType,
-                         int maxConnectionsPerAddress, int handshakeTimeoutSeconds, int authFailuresPerAddress) {
+                         int maxConnectionsPerAddress, int handshakeTimeoutSeconds, int authFailuresPerAddress,
+                         List<String> trustedProxies) {
+
+    public EdgeConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
 
     /** Parses the edge settings; problems are recorded in {@code s} like the service's own. */
     public static EdgeConfig from(Settings s, int defaultMaxConnectionsPerAddress) {
@@ -48,10 +61,21 @@ public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tl
         } else if (password != null) {
             s.problem("RTKV_TLS_KEYSTORE_PASSWORD is set but RTKV_TLS_KEYSTORE is not");
         }
+        List<String> proxies = new ArrayList<>();
+        for (String pattern : s.text("RTKV_TRUSTED_PROXIES", "").split(",")) {
+            if (!pattern.isBlank()) {
+                String problem = TrustedProxies.problem(pattern.strip());
+                if (problem != null) {
+                    s.problem("RTKV_TRUSTED_PROXIES: " + problem);
+                } else {
+                    proxies.add(pattern.strip());
+                }
+            }
+        }
         return new EdgeConfig(keystore, password, type,
                 s.integer("RTKV_MAX_CONNECTIONS_PER_ADDRESS", defaultMaxConnectionsPerAddress, 1, 10_000_000),
                 s.integer("RTKV_HANDSHAKE_TIMEOUT_SECONDS", 10, 1, 3_600),
-                s.integer("RTKV_AUTH_FAILURES_PER_ADDRESS", 10, 1, 10_000_000));
+                s.integer("RTKV_AUTH_FAILURES_PER_ADDRESS", 10, 1, 10_000_000), proxies);
     }
 
     public boolean tls() {
@@ -81,6 +105,7 @@ public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tl
     @Override
     public String toString() {
         return "EdgeConfig[" + (tls() ? "tls " + tlsKeystore : "plain") + ", perAddress=" + maxConnectionsPerAddress
-                + ", handshake=" + handshakeTimeoutSeconds + "s, authFailures=" + authFailuresPerAddress + "/s]";
+                + ", handshake=" + handshakeTimeoutSeconds + "s, authFailures=" + authFailuresPerAddress + "/s"
+                + (trustedProxies.isEmpty() ? "" : ", trustedProxies=" + trustedProxies) + "]";
     }
 }

@@ -55,7 +55,7 @@ class ConnectionGuardIT {
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory());
         connector.setHost("127.0.0.1");
         connector.setIdleTimeout(Connectors.IDLE_TIMEOUT_MILLIS);
-        connector.addEventListener(new ConnectionGuard(connector, 1_000, HANDSHAKE_MILLIS));
+        connector.addEventListener(new ConnectionGuard(connector, 1_000, HANDSHAKE_MILLIS, address -> false));
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {
             @Override
