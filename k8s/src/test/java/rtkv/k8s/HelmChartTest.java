@@ -1,5 +1,10 @@
 package rtkv.k8s;
 
+import static rtkv.k8s.Charts.CHART;
+import static rtkv.k8s.Charts.count;
+import static rtkv.k8s.Charts.get;
+import static rtkv.k8s.Charts.render;
+import static rtkv.k8s.Charts.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -26,7 +31,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,10 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HelmChartTest {
 
-    private static final Path CHART = Path.of("rtkv").toAbsolutePath();
     private static final Path PRODUCTION = CHART.resolve("values-production.yaml");
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final String KUBERNETES = "1.25.0";
 
     @TempDir
     Path temp;
@@ -162,26 +164,7 @@ class HelmChartTest {
         }
     }
 
-    /** Rendered for the oldest Kubernetes the chart supports (Chart.yaml's kubeVersion). */
-    private static TemplateCommand template() {
-        return new Helm(CHART).template().withKubeVersion(KUBERNETES);
-    }
 
-    /** Renders, and reads every object strictly; fails listing every problem found. */
-    private static List<HasMetadata> render(TemplateCommand command) {
-        String rendered = command.call();
-        List<String> problems = new ArrayList<>();
-        List<HasMetadata> objects = new ArrayList<>();
-        for (String document : KubernetesTypes.documents(rendered)) {
-            HasMetadata object = KubernetesTypes.read(document, problems);
-            if (object != null) {
-                objects.add(object);
-            }
-        }
-        assertTrue(problems.isEmpty(), String.join("\n", problems) + "\n" + rendered);
-        assertFalse(objects.isEmpty());
-        return objects;
-    }
 
     private static void assertLintsClean(Path chart) {
         LintResult lint = new Helm(chart).lint().strict().call();
@@ -196,17 +179,7 @@ class HelmChartTest {
      */
     @SuppressWarnings("unchecked")
     private Path chartWithValues(Path values) throws IOException {
-        Path copy = temp.resolve("rtkv");
-        try (var files = Files.walk(CHART)) {
-            for (Path file : files.toList()) {
-                Path target = copy.resolve(CHART.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
+        Path copy = Charts.copy(temp, yaml -> yaml);
         Map<String, Object> merged = merge(YAML.readValue(CHART.resolve("values.yaml").toFile(), Map.class),
                 YAML.readValue(values.toFile(), Map.class));
         YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
@@ -221,14 +194,7 @@ class HelmChartTest {
         return merged;
     }
 
-    private static <T extends HasMetadata> T get(List<HasMetadata> objects, Class<T> type, String name) {
-        return objects.stream().filter(type::isInstance).map(type::cast).filter(o -> o.getMetadata().getName().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " rendered"));
-    }
 
-    private static long count(List<HasMetadata> objects, Class<?> type, String namePrefix) {
-        return objects.stream().filter(type::isInstance).filter(o -> o.getMetadata().getName().startsWith(namePrefix)).count();
-    }
 
     private static Map<String, String> env(Deployment deployment) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -247,11 +213,7 @@ class HelmChartTest {
         while (m.find()) {
             used.add(m.group(1).replaceAll("_(bucket|count|sum)$", ""));
         }
-        Set<String> published = new TreeSet<>(List.of("rtkv_http_server_requests_seconds", "rtkv_relay_commit_to_kafka_seconds",
-                "rtkv_relay_streaming", "rtkv_relay_gaps_total", "rtkv_fanout_consumer_lag_records",
-                "rtkv_fanout_poll_lag_records_max", "rtkv_fanout_delivery_seconds", "rtkv_fanout_connections",
-                "rtkv_fanout_subscribers", "rtkv_fanout_queue_drops_total", "rtkv_fanout_resyncs_total"));
-        assertEquals(published, used, "the dashboard's metrics");
+        assertEquals(new TreeSet<>(HelmChartHardeningTest.PUBLISHED), used, "the dashboard's metrics");
         assertTrue(json.get("panels").size() >= 8);
     }
 }

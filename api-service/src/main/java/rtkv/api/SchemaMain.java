@@ -1,0 +1,58 @@
+package rtkv.api;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import rtkv.config.ConfigException;
+import rtkv.config.Settings;
+import rtkv.schema.KvSchema;
+
+/**
+ * Creates rtkv's tables on every shard where they are missing, as kv.sql does, and changes nothing that
+ * exists (every statement is CREATE TABLE IF NOT EXISTS). The Helm chart runs it as a pre-install and
+ * pre-upgrade Job. Settings: RTKV_SHARDS, and RTKV_DB_USER and RTKV_DB_PASSWORD of a user allowed to
+ * create tables in the database the URLs name. Exits 0 when every shard has the tables, 1 naming each
+ * shard that failed, 2 on bad settings.
+ */
+public final class SchemaMain {
+
+    private SchemaMain() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            List<String> failed = apply(System.getenv());
+            failed.forEach(System.err::println);
+            System.exit(failed.isEmpty() ? 0 : 1);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** Applies the DDL to each shard; answers what failed, one line per shard, empty when none did. */
+    static List<String> apply(Map<String, String> env) {
+        Settings s = new Settings("schema job", env);
+        List<String> shards = s.list("RTKV_SHARDS");
+        String user = s.required("RTKV_DB_USER");
+        String password = s.text("RTKV_DB_PASSWORD", "");
+        s.validate();
+        List<String> failed = new ArrayList<>();
+        for (int shard = 0; shard < shards.size(); shard++) {
+            try (Connection c = DriverManager.getConnection(shards.get(shard), user, password);
+                 Statement statement = c.createStatement()) {
+                for (String ddl : KvSchema.statements()) {
+                    statement.execute(ddl);
+                }
+                System.out.println("schema job: shard " + shard + " has rtkv's tables");
+            } catch (SQLException e) {
+                failed.add("schema job: shard " + shard + " (" + shards.get(shard).replaceAll("\\?.*", "") + "): " + e.getMessage());
+            }
+        }
+        return failed;
+    }
+}
