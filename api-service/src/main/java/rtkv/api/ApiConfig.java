@@ -3,6 +3,8 @@ package rtkv.api;
 import java.util.List;
 import java.util.Map;
 import rtkv.auth.ApiKeys;
+import rtkv.config.RtkvSettings;
+import rtkv.config.Service;
 import rtkv.config.Settings;
 import rtkv.edge.EdgeConfig;
 import rtkv.pages.Pages;
@@ -67,8 +69,8 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
     static final int MAX_LIST_LIMIT = 1000;
 
     static ApiConfig from(Map<String, String> env) {
-        Settings s = new Settings("api-service", env);
-        List<String> shardUrls = s.list("RTKV_SHARDS");
+        Settings s = new Settings(Service.API_SERVICE, env);
+        List<String> shardUrls = s.get(RtkvSettings.SHARDS);
         for (String url : shardUrls) {
             if (!url.startsWith("jdbc:")) {
                 s.problem("RTKV_SHARDS must list JDBC URLs, got \"" + url + "\"");
@@ -76,30 +78,30 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
         }
         ShardMap shardMap = shardUrls.isEmpty() ? null : s.shardMap(shardUrls.size());
         ApiConfig config = new ApiConfig(
-                s.text("RTKV_API_HOST", "127.0.0.1"),
-                s.port("RTKV_API_PORT", 8080),
+                s.get(RtkvSettings.API_HOST),
+                s.get(RtkvSettings.API_PORT),
                 shardUrls,
                 shardMap,
-                s.text("RTKV_DB_USER", "rtkv"),
-                s.text("RTKV_DB_PASSWORD", ""),
-                s.integer("RTKV_DB_POOL_SIZE", 16, 1, 1_000),
-                s.integer("RTKV_DB_QUEUE", 64, 0, 100_000),
-                s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128),
-                s.integer("RTKV_MAX_KEY_BYTES", 512, 1, 512),
-                s.integer("RTKV_MAX_VALUE_BYTES", 65_536, 16, MAX_VALUE_BYTES),
-                s.integer("RTKV_MAX_BATCH_OPS", 500, 1, 10_000),
-                s.integer("RTKV_MAX_BATCH_BYTES", 4 * 1024 * 1024, 1_024, 64 * 1024 * 1024),
-                s.integer("RTKV_MAX_TTL_SECONDS", 315_360_000, 1, Integer.MAX_VALUE),
-                s.integer("RTKV_SWEEP_INTERVAL_MS", 250, 0, 3_600_000),
-                s.integer("RTKV_SWEEP_BATCH", 500, 1, 10_000),
-                s.integer("RTKV_TOMBSTONE_RETENTION_SECONDS", 86_400, 1, Integer.MAX_VALUE),
-                s.integer("RTKV_IDEMPOTENCY_RETENTION_SECONDS", 86_400, 60, Integer.MAX_VALUE),
-                s.text("RTKV_ADMIN_KEY", null),
-                s.integer("RTKV_KEY_RATE_LIMIT", 1_000, 1, 10_000_000),
-                s.integer("RTKV_KEY_CACHE_MS", 1_000, 0, 60_000),
-                s.text("RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:8081").replaceFirst("^off$", ""),
+                s.get(RtkvSettings.DB_USER),
+                s.get(RtkvSettings.DB_PASSWORD),
+                s.get(RtkvSettings.DB_POOL_SIZE),
+                s.get(RtkvSettings.DB_QUEUE),
+                s.get(RtkvSettings.MAX_TABLE_NAME),
+                s.get(RtkvSettings.MAX_KEY_BYTES),
+                s.get(RtkvSettings.MAX_VALUE_BYTES),
+                s.get(RtkvSettings.MAX_BATCH_OPS),
+                s.get(RtkvSettings.MAX_BATCH_BYTES),
+                s.get(RtkvSettings.MAX_TTL_SECONDS),
+                s.get(RtkvSettings.SWEEP_INTERVAL_MS),
+                s.get(RtkvSettings.SWEEP_BATCH),
+                s.get(RtkvSettings.TOMBSTONE_RETENTION_SECONDS),
+                s.get(RtkvSettings.IDEMPOTENCY_RETENTION_SECONDS),
+                s.get(RtkvSettings.ADMIN_KEY),
+                s.get(RtkvSettings.KEY_RATE_LIMIT),
+                s.get(RtkvSettings.KEY_CACHE_MS),
+                s.get(RtkvSettings.PAGES_FANOUT_URL).replaceFirst("^off$", ""),
                 allowedOrigins(s),
-                EdgeConfig.from(s, 256));
+                EdgeConfig.from(s));
         ApiKeys.adminKeyProblem(config.adminKey()).ifPresent(s::problem);
         if (!config.pagesFanoutUrl().isEmpty() && !Pages.isFanoutUrl(config.pagesFanoutUrl())) {
             s.problem("RTKV_PAGES_FANOUT_URL must be an http:// or https:// address such as http://127.0.0.1:8081, or off,"
@@ -110,11 +112,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
     }
 
     private static List<String> allowedOrigins(Settings s) {
-        String value = s.text("RTKV_API_ALLOWED_ORIGINS", "");
-        if (value.isBlank()) {
-            return List.of();
-        }
-        List<String> origins = java.util.Arrays.stream(value.split(",")).map(String::strip).toList();
+        List<String> origins = s.get(RtkvSettings.API_ALLOWED_ORIGINS);
         for (String origin : origins) {
             if (!origin.equals("*") && !isOrigin(origin)) {
                 s.problem("RTKV_API_ALLOWED_ORIGINS lists origins such as https://app.example.com (a scheme and a host,"
@@ -122,7 +120,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
             }
         }
         if (origins.contains("*") && origins.size() > 1) {
-            s.problem("RTKV_API_ALLOWED_ORIGINS is * alone, or a list of origins; not both: \"" + value + "\"");
+            s.problem("RTKV_API_ALLOWED_ORIGINS is * alone, or a list of origins; not both: " + String.join(",", origins));
         }
         return origins;
     }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import rtkv.config.ConfigException;
+import rtkv.config.RtkvSettings;
+import rtkv.config.Service;
 import rtkv.config.Settings;
 import rtkv.schema.KvSchema;
 
@@ -36,10 +38,13 @@ public final class SchemaMain {
 
     /** Applies the DDL to each shard; answers what failed, one line per shard, empty when none did. */
     static List<String> apply(Map<String, String> env) {
-        Settings s = new Settings("schema job", env);
-        List<String> shards = s.list("RTKV_SHARDS");
-        String user = s.required("RTKV_DB_USER");
-        String password = s.text("RTKV_DB_PASSWORD", "");
+        Settings s = new Settings(Service.SCHEMA_JOB, env);
+        List<String> shards = s.get(RtkvSettings.SHARDS);
+        String user = s.get(RtkvSettings.DB_USER);
+        if (user == null) {
+            s.problem(RtkvSettings.DB_USER + " is required: a user allowed to create tables in the database");
+        }
+        String password = s.get(RtkvSettings.DB_PASSWORD);
         s.validate();
         List<String> failed = new ArrayList<>();
         for (int shard = 0; shard < shards.size(); shard++) {

@@ -2,6 +2,8 @@ package rtkv.relay;
 
 import java.time.Duration;
 import java.util.Map;
+import rtkv.config.RtkvSettings;
+import rtkv.config.Service;
 import rtkv.config.Settings;
 
 /**
@@ -46,31 +48,28 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
     private static final int SERVER_IDS_PER_BASE = 1_000_000;
 
     public static RelayConfig from(Map<String, String> env) {
-        Settings s = new Settings("cdc-relay", env);
-        int shard = s.integer("RTKV_SHARD_ID", -1, 0, 4095);
-        if (s.text("RTKV_SHARD_ID", null) == null) {
-            s.required("RTKV_SHARD_ID");
-        }
+        Settings s = new Settings(Service.CDC_RELAY, env);
+        int shard = s.get(RtkvSettings.SHARD_ID);
         RelayConfig config = new RelayConfig(
                 shard,
-                s.text("RTKV_DB_HOST", "127.0.0.1"),
-                s.port("RTKV_DB_PORT", 3306),
-                s.text("RTKV_CDC_USER", "cdc"),
-                s.required("RTKV_CDC_PASSWORD"),
-                s.integer("RTKV_RELAY_SERVER_ID", 1_000_000_000, 1, Integer.MAX_VALUE - SERVER_IDS_PER_BASE),
-                s.text("RTKV_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-                s.text("RTKV_TOPIC", "rtkv.changes"),
-                s.integer("RTKV_TOPIC_PARTITIONS", 8, 1, 10_000),
-                (short) s.integer("RTKV_TOPIC_REPLICATION", 1, 1, 7),
-                s.text("RTKV_RELAY_HOST", "127.0.0.1"),
-                s.port("RTKV_RELAY_PORT", 8090),
-                s.integer("RTKV_RELAY_POLL_MS", 500, 1, 10_000),
-                s.integer("RTKV_RELAY_OFFSET_FLUSH_MS", 1_000, 0, 600_000),
-                s.integer("RTKV_RELAY_HEARTBEAT_MS", 1_000, 100, 600_000),
-                s.integer("RTKV_RELAY_TRANSACTION_LINGER_MS", 10, 0, 1_000),
-                s.integer("RTKV_RELAY_LEASE_SECONDS", 10, 4, 300),
+                s.get(RtkvSettings.DB_HOST),
+                s.get(RtkvSettings.DB_PORT),
+                s.get(RtkvSettings.CDC_USER),
+                s.get(RtkvSettings.CDC_PASSWORD),
+                s.get(RtkvSettings.RELAY_SERVER_ID),
+                s.get(RtkvSettings.KAFKA_BOOTSTRAP),
+                s.get(RtkvSettings.TOPIC),
+                s.get(RtkvSettings.TOPIC_PARTITIONS),
+                s.get(RtkvSettings.TOPIC_REPLICATION).shortValue(),
+                s.get(RtkvSettings.RELAY_HOST),
+                s.get(RtkvSettings.RELAY_PORT),
+                s.get(RtkvSettings.RELAY_POLL_MS),
+                s.get(RtkvSettings.RELAY_OFFSET_FLUSH_MS),
+                s.get(RtkvSettings.RELAY_HEARTBEAT_MS),
+                s.get(RtkvSettings.RELAY_TRANSACTION_LINGER_MS),
+                s.get(RtkvSettings.RELAY_LEASE_SECONDS),
                 FaultHook.NONE);
-        String fault = s.text("RTKV_RELAY_FAULT", "");
+        String fault = s.get(RtkvSettings.RELAY_FAULT);
         FaultHook hook = FaultHook.parse(fault).orElse(null);
         if (hook == null) {
             s.problem("RTKV_RELAY_FAULT must be halt-after-sends:N or halt-after-commits:N, not " + fault);

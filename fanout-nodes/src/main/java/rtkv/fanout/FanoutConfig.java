@@ -3,6 +3,8 @@ package rtkv.fanout;
 import java.util.List;
 import java.util.Map;
 import rtkv.auth.ApiKeys;
+import rtkv.config.RtkvSettings;
+import rtkv.config.Service;
 import rtkv.config.Settings;
 import rtkv.edge.EdgeConfig;
 import rtkv.schema.ShardMap;
@@ -78,35 +80,35 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
     }
 
     static FanoutConfig from(Map<String, String> env) {
-        Settings s = new Settings("fanout-nodes", env);
-        List<String> shardUrls = s.list("RTKV_SHARDS");
+        Settings s = new Settings(Service.FANOUT_NODES, env);
+        List<String> shardUrls = s.get(RtkvSettings.SHARDS);
         ShardMap shardMap = shardUrls.isEmpty() ? null : s.shardMap(shardUrls.size());
-        int maxTableName = s.integer("RTKV_MAX_TABLE_NAME", 128, 1, 128);
+        int maxTableName = s.get(RtkvSettings.MAX_TABLE_NAME);
         FanoutConfig config = new FanoutConfig(
-                s.text("RTKV_FANOUT_HOST", "127.0.0.1"),
-                s.port("RTKV_FANOUT_PORT", 8081),
-                s.text("RTKV_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-                s.text("RTKV_TOPIC", "rtkv.changes"),
+                s.get(RtkvSettings.FANOUT_HOST),
+                s.get(RtkvSettings.FANOUT_PORT),
+                s.get(RtkvSettings.KAFKA_BOOTSTRAP),
+                s.get(RtkvSettings.TOPIC),
                 shardUrls,
                 shardMap,
-                s.text("RTKV_DB_USER", "reader"),
-                s.text("RTKV_DB_PASSWORD", ""),
+                s.get(RtkvSettings.DB_USER),
+                s.get(RtkvSettings.DB_PASSWORD),
                 maxTableName,
-                s.integer("RTKV_MAX_SUBSCRIBERS", 100, 0, 10_000_000),
+                s.get(RtkvSettings.MAX_SUBSCRIBERS),
                 capPatterns(s, maxTableName),
-                s.integer("RTKV_FANOUT_MAX_PENDING_BYTES", 1 << 20, 1_024, 1 << 30),
-                s.integer("RTKV_FANOUT_SNAPSHOT_CHUNK", 500, 1, 100_000),
-                s.integer("RTKV_FANOUT_PRESENCE_MILLIS", 1_000, 50, 60_000),
-                s.integer("RTKV_FANOUT_HEARTBEAT_SECONDS", 10, 1, 3_600),
-                s.integer("RTKV_FANOUT_CLIENT_TIMEOUT_SECONDS", 30, 2, 86_400),
-                s.text("RTKV_ADMIN_KEY", null),
-                EdgeConfig.from(s, 1_000),
-                s.text("RTKV_FANOUT_GROUP", "rtkv-fanout"),
-                s.text("RTKV_FANOUT_ADVERTISED_URL", ""),
+                s.get(RtkvSettings.FANOUT_MAX_PENDING_BYTES),
+                s.get(RtkvSettings.FANOUT_SNAPSHOT_CHUNK),
+                s.get(RtkvSettings.FANOUT_PRESENCE_MILLIS),
+                s.get(RtkvSettings.FANOUT_HEARTBEAT_SECONDS),
+                s.get(RtkvSettings.FANOUT_CLIENT_TIMEOUT_SECONDS),
+                s.get(RtkvSettings.ADMIN_KEY),
+                EdgeConfig.from(s),
+                s.get(RtkvSettings.FANOUT_GROUP),
+                s.get(RtkvSettings.FANOUT_ADVERTISED_URL),
                 // The broker's group.min.session.timeout.ms is 6 s by default.
-                s.integer("RTKV_FANOUT_SESSION_TIMEOUT_MS", 10_000, 6_000, 300_000),
-                s.integer("RTKV_FANOUT_MAX_SUBSCRIPTIONS_PER_CONNECTION", 1_000, 1, 100_000),
-                s.integer("RTKV_TOMBSTONE_RETENTION_SECONDS", 86_400, 1, Integer.MAX_VALUE));
+                s.get(RtkvSettings.FANOUT_SESSION_TIMEOUT_MS),
+                s.get(RtkvSettings.FANOUT_MAX_SUBSCRIPTIONS_PER_CONNECTION),
+                s.get(RtkvSettings.TOMBSTONE_RETENTION_SECONDS));
         if (!config.advertisedUrl.isEmpty() && !config.advertisedUrl.matches("wss?://[^/?#\\s]+")) {
             s.problem("RTKV_FANOUT_ADVERTISED_URL must be ws://HOST:PORT or wss://HOST:PORT, without a path, not "
                     + config.advertisedUrl);
@@ -125,7 +127,7 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
 
     /** RTKV_MAX_SUBSCRIBERS_BY_PATTERN: NAME=N pairs, each name a table or a pattern, each N a cap. */
     private static Map<String, Integer> capPatterns(Settings s, int maxTableName) {
-        String value = s.text("RTKV_MAX_SUBSCRIBERS_BY_PATTERN", "").strip();
+        String value = s.get(RtkvSettings.MAX_SUBSCRIBERS_BY_PATTERN);
         Map<String, Integer> caps = new java.util.LinkedHashMap<>();
         for (String pair : value.isEmpty() ? new String[0] : value.split(",", -1)) {
             String[] parts = pair.strip().split("=", -1);

@@ -41,16 +41,15 @@ class ProxyIT {
 
     @Test
     void eachForwardedClientHasItsOwnLimitOnBothAddresses() {
+        // One refused key a second per address: the next within that second is told to wait.
         try (FanoutServer node = FanoutFixture.startServer(Map.of("RTKV_TRUSTED_PROXIES", "127.0.0.1",
-                "RTKV_AUTH_FAILURES_PER_ADDRESS", "2"))) {
+                "RTKV_AUTH_FAILURES_PER_ADDRESS", "1"))) {
             for (String path : List.of("/v1/tables/proxied/subscribe", "/v1/stream")) {
                 String client = path.contains("stream") ? "203.0.113.8" : "203.0.113.7";
                 assertTrue(firstFrame(node, path, client).contains("\"unauthorized\""));
-                assertTrue(firstFrame(node, path, client).contains("\"unauthorized\""));
-                String blocked = firstFrame(node, path, client);
-                assertTrue(blocked.contains("\"too_many_requests\"") && blocked.contains("from " + client), blocked);
-                assertTrue(firstFrame(node, path, "198.51.100.4, " + client).contains("from " + client),
-                        "what the client wrote left of the proxy's hop changes nothing");
+                String blocked = firstFrame(node, path, "198.51.100.4, " + client);
+                assertTrue(blocked.contains("\"too_many_requests\"") && blocked.contains("from " + client),
+                        "what the client wrote left of the proxy's hop changes nothing: " + blocked);
                 assertTrue(firstFrame(node, path, "198.51.100." + path.length()).contains("\"unauthorized\""),
                         "another client behind the same proxy is not blocked");
             }

@@ -8,6 +8,8 @@ import static rtkv.k8s.Charts.get;
 import static rtkv.k8s.Charts.render;
 import static rtkv.k8s.Charts.template;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -30,6 +32,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import rtkv.config.RtkvSettings;
+import rtkv.config.Service;
 
 /** What a platform team checks before it lets the chart into a cluster (issue 23). */
 class HelmChartHardeningTest {
@@ -146,6 +150,8 @@ class HelmChartHardeningTest {
         assertEquals(List.of("Ingress"), api.getSpec().getPolicyTypes());
         assertEquals(2, api.getSpec().getIngress().size(), "clients, and scrapers");
         assertEquals("true", api.getSpec().getIngress().get(0).getFrom().get(0).getNamespaceSelector().getMatchLabels().get("edge"));
+        assertEquals("test", api.getSpec().getIngress().get(0).getFrom().get(1).getPodSelector().getMatchLabels()
+                .get("app.kubernetes.io/component"), "helm test's pod still reaches /readyz");
         NetworkPolicy relay = get(objects, NetworkPolicy.class, "rtkv-relay");
         assertEquals(1, relay.getSpec().getIngress().size(), "a relay takes scrapes and nothing else");
         assertEquals("monitoring", relay.getSpec().getIngress().get(0).getFrom().get(0).getNamespaceSelector().getMatchLabels()
@@ -166,10 +172,26 @@ class HelmChartHardeningTest {
                 used.add(m.group(1).replaceAll("_(bucket|count|sum)$", ""));
             }
         }
-        assertEquals(Set.of("RtkvChangeGap", "RtkvFanoutBacklog", "RtkvRelayLag", "RtkvRelayNotStreaming", "RtkvResyncRate",
-                "RtkvServerErrors"), alerts);
+        assertEquals(Set.of("RtkvChangeGap", "RtkvFanoutBacklog", "RtkvRelayLag", "RtkvRelayNotStreaming", "RtkvRelaysAbsent",
+                "RtkvResyncRate", "RtkvServerErrors"), alerts);
         assertTrue(PUBLISHED.containsAll(used), "every metric an alert names is published: " + used);
         assertFalse(used.isEmpty());
+    }
+
+    @Test
+    void eachComponentsEnvTakesOnlyTheSettingsItReads() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(Charts.CHART.resolve("values.schema.json").toFile());
+        Map.of("api", Service.API_SERVICE, "fanout", Service.FANOUT_NODES, "relay", Service.CDC_RELAY).forEach((component, service) -> {
+            Set<String> allowed = new TreeSet<>();
+            schema.at("/properties/" + component + "/properties/env/propertyNames/enum").forEach(name -> allowed.add(name.asText()));
+            Set<String> read = new TreeSet<>();
+            RtkvSettings.all().stream().filter(setting -> setting.readers().contains(service)).forEach(setting -> read.add(setting.name()));
+            assertEquals(read, allowed, component + ".env in values.schema.json against RtkvSettings");
+        });
+        IllegalStateException typo = assertThrows(IllegalStateException.class,
+                () -> template().withName("rtkv").set("api.env.RTKV_DB_POOLSIZE", 8).call());
+        assertTrue(typo.getMessage().contains("RTKV_DB_POOLSIZE"), typo.getMessage());
+        render(template().withName("rtkv").withNamespace("rtkv").set("api.env.RTKV_DB_POOL_SIZE", 8));
     }
 
     @Test

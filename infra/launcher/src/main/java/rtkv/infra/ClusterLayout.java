@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import rtkv.config.RtkvSettings;
+import rtkv.config.Service;
+import rtkv.config.Setting;
 import rtkv.config.Settings;
 
 /**
@@ -113,18 +116,18 @@ public record ClusterLayout(Path dataDir, List<Integer> shardPorts, List<Integer
      */
     public static ClusterLayout configured(Map<String, String> env) {
         ClusterLayout standard = standard(RtkvHome.locate().root().resolve(".rtkv"));
-        Settings settings = new Settings("local cluster", env);
-        Path dataDir = settings.path("RTKV_DATA_DIR", standard.dataDir());
-        List<Integer> shardPorts = ports(settings, "RTKV_SHARD_PORTS", standard.shardPorts());
-        List<Integer> relayPorts = ports(settings, "RTKV_RELAY_PORTS", standard.relayPorts());
+        Settings settings = new Settings(Service.LOCAL_CLUSTER, env);
+        Path dataDir = settings.getOr(RtkvSettings.DATA_DIR, standard.dataDir());
+        List<Integer> shardPorts = ports(settings, RtkvSettings.SHARD_PORTS, standard.shardPorts());
+        List<Integer> relayPorts = ports(settings, RtkvSettings.RELAY_PORTS, standard.relayPorts());
         if (shardPorts.size() != relayPorts.size()) {
             settings.problem("RTKV_SHARD_PORTS and RTKV_RELAY_PORTS must list as many ports (one relay per shard)");
         }
-        int kafkaPort = settings.port("RTKV_KAFKA_PORT", standard.kafkaPort());
-        int kafkaControllerPort = settings.port("RTKV_KAFKA_CONTROLLER_PORT", standard.kafkaControllerPort());
-        int apiPort = settings.port("RTKV_API_PORT", standard.apiPort());
-        int fanoutPort = settings.port("RTKV_FANOUT_PORT", standard.fanoutPort());
-        int partitions = settings.integer("RTKV_TOPIC_PARTITIONS", standard.partitions(), 1, 10_000);
+        int kafkaPort = settings.getOr(RtkvSettings.KAFKA_PORT, standard.kafkaPort());
+        int kafkaControllerPort = settings.getOr(RtkvSettings.KAFKA_CONTROLLER_PORT, standard.kafkaControllerPort());
+        int apiPort = settings.getOr(RtkvSettings.API_PORT, standard.apiPort());
+        int fanoutPort = settings.getOr(RtkvSettings.FANOUT_PORT, standard.fanoutPort());
+        int partitions = settings.getOr(RtkvSettings.TOPIC_PARTITIONS, standard.partitions());
         settings.validate();
         try {
             return new ClusterLayout(dataDir, shardPorts, List.of(kafkaPort), List.of(kafkaControllerPort), relayPorts,
@@ -135,14 +138,14 @@ public record ClusterLayout(Path dataDir, List<Integer> shardPorts, List<Integer
         }
     }
 
-    private static List<Integer> ports(Settings settings, String key, List<Integer> fallback) {
-        if (settings.text(key, null) == null) {
+    private static List<Integer> ports(Settings settings, Setting<List<String>> setting, List<Integer> fallback) {
+        if (!settings.isSet(setting)) {
             return fallback;
         }
         try {
-            return settings.list(key).stream().map(Integer::parseInt).toList();
+            return settings.get(setting).stream().map(Integer::parseInt).toList();
         } catch (NumberFormatException e) {
-            settings.problem(key + " must be a comma-separated list of ports");
+            settings.problem(setting + " must be a comma-separated list of ports");
             return fallback;
         }
     }

@@ -1,79 +1,65 @@
 package rtkv.config;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rtkv.schema.ShardMap;
 
 /**
- * Reads a component's settings (environment variables) once, at start-up. Every getter records a
- * problem instead of throwing, so {@link #validate()} can report all of them at once.
+ * One service's settings (environment variables), read once at start-up through the declarations of
+ * {@link RtkvSettings}. A value that cannot be read is recorded as a problem, not thrown, so
+ * {@link #validate()} reports every problem at once; an {@code RTKV_} variable that no declaration
+ * names (a typo, say) is warned about there.
  */
 public final class Settings {
 
-    private final String component;
+    private static final Logger LOG = LoggerFactory.getLogger(Settings.class);
+
+    private final Service service;
     private final Map<String, String> values;
     private final List<String> problems = new ArrayList<>();
 
-    public Settings(String component, Map<String, String> values) {
-        this.component = component;
+    public Settings(Service service, Map<String, String> values) {
+        this.service = service;
         this.values = Map.copyOf(values);
     }
 
-    public String text(String key, String fallback) {
-        String value = values.get(key);
-        return value == null || value.isBlank() ? fallback : value.strip();
+    /** The setting's value for this service: its default when unset, also (with a problem) when invalid. */
+    public <T> T get(Setting<T> setting) {
+        return getOr(setting, setting.defaultValue(service));
     }
 
-    public String required(String key) {
-        String value = text(key, null);
-        if (value == null) {
-            problems.add(key + " is required");
-            return "";
+    /** As {@link #get}, with a default the caller computes (the local cluster's ports, from its layout). */
+    public <T> T getOr(Setting<T> setting, T fallback) {
+        if (!setting.readers().contains(service)) {
+            throw new IllegalStateException(setting + " is not declared as read by " + service + " (RtkvSettings)");
         }
-        return value;
-    }
-
-    public int integer(String key, int fallback, int min, int max) {
-        String value = text(key, null);
-        if (value == null) {
+        String text = raw(setting);
+        if (text == null) {
+            if (setting.required()) {
+                problems.add(setting + " is required");
+            }
             return fallback;
         }
         try {
-            int parsed = Integer.parseInt(value);
-            if (parsed < min || parsed > max) {
-                problems.add(key + " must be between " + min + " and " + max + ", was " + parsed);
-                return fallback;
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            problems.add(key + " must be an integer, was \"" + value + "\"");
+            return setting.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(setting + " " + e.getMessage());
             return fallback;
         }
     }
 
-    public int port(String key, int fallback) {
-        return integer(key, fallback, 0, 65535);
+    /** Whether the variable is set, and not blank. */
+    public boolean isSet(Setting<?> setting) {
+        return raw(setting) != null;
     }
 
-    public Path path(String key, Path fallback) {
-        String value = text(key, null);
-        return value == null ? fallback : Path.of(value);
-    }
-
-    /** A required comma-separated list with no empty items. */
-    public List<String> list(String key) {
-        String value = required(key);
-        if (value.isEmpty()) {
-            return List.of();
-        }
-        List<String> items = Arrays.stream(value.split(",")).map(String::strip).toList();
-        if (items.stream().anyMatch(String::isEmpty)) {
-            problems.add(key + " has an empty item: \"" + value + "\"");
-        }
-        return items;
+    private String raw(Setting<?> setting) {
+        String value = values.get(setting.name());
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     /**
@@ -81,11 +67,11 @@ public final class Settings {
      * recorded as a problem and answers null.
      */
     public ShardMap shardMap(int shards) {
-        String spec = text("RTKV_SHARD_MAP", null);
+        String spec = get(RtkvSettings.SHARD_MAP);
         try {
             return spec == null ? ShardMap.evenlySplit(shards) : ShardMap.parse(spec, shards);
         } catch (IllegalArgumentException e) {
-            problems.add("RTKV_SHARD_MAP is invalid: " + e.getMessage());
+            problems.add(RtkvSettings.SHARD_MAP + " is invalid: " + e.getMessage());
             return null;
         }
     }
@@ -95,10 +81,27 @@ public final class Settings {
         problems.add(message);
     }
 
-    /** @throws ConfigException listing every problem seen so far */
+    /** The RTKV_ variables set here that no declaration names, each with what it may have been meant as. */
+    public List<String> warnings() {
+        List<String> warnings = new ArrayList<>();
+        for (String name : new TreeSet<>(values.keySet())) {
+            if (name.startsWith("RTKV_") && RtkvSettings.named(name).isEmpty()) {
+                warnings.add(name + " is not a setting of rtkv, and nothing reads it"
+                        + RtkvSettings.closestTo(name).map(s -> "; did you mean " + s + "?").orElse(""));
+            }
+        }
+        return warnings;
+    }
+
+    /**
+     * Logs a warning for each unknown RTKV_ variable, then fails if any setting was invalid.
+     *
+     * @throws ConfigException listing every problem seen so far
+     */
     public void validate() {
+        warnings().forEach(warning -> LOG.warn("{}: {}", service, warning));
         if (!problems.isEmpty()) {
-            throw new ConfigException(component, problems);
+            throw new ConfigException(service.toString(), problems);
         }
     }
 }

@@ -26,7 +26,7 @@ public final class Connectors {
      */
     public static ServerConnector create(Server server, HttpConfiguration http, String host, int port, EdgeConfig edge) {
         server.setErrorHandler(new JsonErrorHandler());
-        TrustedProxies proxies = new TrustedProxies(edge.trustedProxies());
+        TrustedProxies proxies = new TrustedProxies(edge.trustedProxies(), edge.forwardedHeader());
         if (!edge.trustedProxies().isEmpty()) {
             http.addCustomizer(proxies);
         }

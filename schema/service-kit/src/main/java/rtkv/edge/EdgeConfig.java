@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import rtkv.config.RtkvSettings;
 import rtkv.config.Settings;
 
 /**
@@ -22,7 +23,7 @@ import rtkv.config.Settings;
  *                                 speaks only TLS (https, wss) on its port
  * @param tlsKeystorePassword      RTKV_TLS_KEYSTORE_PASSWORD, required with a keystore
  * @param tlsKeystoreType          RTKV_TLS_KEYSTORE_TYPE, default PKCS12 (JKS also works)
- * @param maxConnectionsPerAddress RTKV_MAX_CONNECTIONS_PER_ADDRESS, default set by the service: open
+ * @param maxConnectionsPerAddress RTKV_MAX_CONNECTIONS_PER_ADDRESS, default 256 (api-service) or 1,000: open
  *                                 connections from one client IP address; more are closed at once
  * @param handshakeTimeoutSeconds  RTKV_HANDSHAKE_TIMEOUT_SECONDS, default 10: a new connection that has
  *                                 not sent the headers of its first request (for a WebSocket, its
@@ -38,20 +39,22 @@ import rtkv.config.Settings;
  *                                 the client address its Forwarded or X-Forwarded-For header names
  *                                 (the nearest hop that is not a trusted proxy), and its own connections
  *                                 have no per-address cap; headers from anywhere else are ignored
+ * @param forwardedHeader          RTKV_FORWARDED_HEADER, default X-Forwarded-For: the header the trusted
+ *                                 proxies write, X-Forwarded-For or Forwarded; the other is never read
  */
 public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tlsKeystoreType,
                          int maxConnectionsPerAddress, int handshakeTimeoutSeconds, int authFailuresPerAddress,
-                         List<String> trustedProxies) {
+                         List<String> trustedProxies, String forwardedHeader) {
 
     public EdgeConfig {
         trustedProxies = List.copyOf(trustedProxies);
     }
 
     /** Parses the edge settings; problems are recorded in {@code s} like the service's own. */
-    public static EdgeConfig from(Settings s, int defaultMaxConnectionsPerAddress) {
-        Path keystore = s.path("RTKV_TLS_KEYSTORE", null);
-        String password = s.text("RTKV_TLS_KEYSTORE_PASSWORD", null);
-        String type = s.text("RTKV_TLS_KEYSTORE_TYPE", "PKCS12");
+    public static EdgeConfig from(Settings s) {
+        Path keystore = s.get(RtkvSettings.TLS_KEYSTORE);
+        String password = s.get(RtkvSettings.TLS_KEYSTORE_PASSWORD);
+        String type = s.get(RtkvSettings.TLS_KEYSTORE_TYPE);
         if (keystore != null) {
             if (password == null) {
                 s.problem("RTKV_TLS_KEYSTORE_PASSWORD is required with RTKV_TLS_KEYSTORE");
@@ -62,20 +65,18 @@ public record EdgeConfig(Path tlsKeystore, String tlsKeystorePassword, String tl
             s.problem("RTKV_TLS_KEYSTORE_PASSWORD is set but RTKV_TLS_KEYSTORE is not");
         }
         List<String> proxies = new ArrayList<>();
-        for (String pattern : s.text("RTKV_TRUSTED_PROXIES", "").split(",")) {
-            if (!pattern.isBlank()) {
-                String problem = TrustedProxies.problem(pattern.strip());
-                if (problem != null) {
-                    s.problem("RTKV_TRUSTED_PROXIES: " + problem);
-                } else {
-                    proxies.add(pattern.strip());
-                }
+        for (String pattern : s.get(RtkvSettings.TRUSTED_PROXIES)) {
+            String problem = TrustedProxies.problem(pattern);
+            if (problem != null) {
+                s.problem("RTKV_TRUSTED_PROXIES: " + problem);
+            } else {
+                proxies.add(pattern);
             }
         }
         return new EdgeConfig(keystore, password, type,
-                s.integer("RTKV_MAX_CONNECTIONS_PER_ADDRESS", defaultMaxConnectionsPerAddress, 1, 10_000_000),
-                s.integer("RTKV_HANDSHAKE_TIMEOUT_SECONDS", 10, 1, 3_600),
-                s.integer("RTKV_AUTH_FAILURES_PER_ADDRESS", 10, 1, 10_000_000), proxies);
+                s.get(RtkvSettings.MAX_CONNECTIONS_PER_ADDRESS),
+                s.get(RtkvSettings.HANDSHAKE_TIMEOUT_SECONDS),
+                s.get(RtkvSettings.AUTH_FAILURES_PER_ADDRESS), proxies, s.get(RtkvSettings.FORWARDED_HEADER));
     }
 
     public boolean tls() {

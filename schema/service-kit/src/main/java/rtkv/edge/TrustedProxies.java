@@ -16,24 +16,33 @@ import org.eclipse.jetty.util.InetAddressSet;
 
 /**
  * The client's address behind proxies the operator trusts (RTKV_TRUSTED_PROXIES), for every per-address
- * limit. A request from a trusted proxy is taken to come from the nearest address in its
- * {@code Forwarded} (RFC 7239; {@code X-Forwarded-For} when there is none) that is not itself a trusted
- * proxy, read from the right: each proxy appends the address it saw, so everything left of the last
- * trusted hop is what the client wrote and proves nothing. Jetty's ForwardedRequestCustomizer is not
+ * limit. A request from a trusted proxy is taken to come from the nearest address in the header the
+ * proxies write (RTKV_FORWARDED_HEADER: {@code X-Forwarded-For}, or RFC 7239's {@code Forwarded}) that
+ * is not itself a trusted proxy, read from the right: each proxy appends the address it saw, so
+ * everything left of the last trusted hop is what the client wrote and proves nothing. The other
+ * header is never read: a proxy that does not write it passes on what the client put there. Jetty's ForwardedRequestCustomizer is not
  * used: it believes the left-most address of any request, which any client can write.
  * A request from anywhere else keeps its connection's address, whatever its headers say.
  */
 final class TrustedProxies implements HttpConfiguration.Customizer {
 
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    // The JDK parses a text as an IP literal only when it starts with a hex digit or a colon; any other
+    // text it looks up as a host name, which a request header must never make it do.
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|:");
 
     private final InetAddressSet trusted;
+    private final String header;
 
-    /** @param patterns addresses, CIDR blocks ("10.0.0.0/8") or ranges, as Jetty's InetAddressSet takes them */
-    TrustedProxies(List<String> patterns) {
+    /**
+     * @param patterns addresses, CIDR blocks ("10.0.0.0/8") or ranges, as Jetty's InetAddressSet takes them
+     * @param header   the header the proxies write, X-Forwarded-For or Forwarded: only that one is read, for a
+     *                 proxy passes the other on as the client sent it
+     */
+    TrustedProxies(List<String> patterns, String header) {
         this.trusted = new InetAddressSet();
         patterns.forEach(trusted::add);
+        this.header = header;
     }
 
     /** Why a pattern cannot name proxies, or null when it can. Names are refused, never looked up. */
@@ -101,30 +110,25 @@ final class TrustedProxies implements HttpConfiguration.Customizer {
     }
 
     /** The addresses the proxies recorded, nearest last. */
-    private static List<String> hops(HttpFields headers) {
+    private List<String> hops(HttpFields headers) {
         List<String> hops = new ArrayList<>();
-        List<String> forwarded = headers.getValuesList("Forwarded");
-        if (!forwarded.isEmpty()) {
-            for (String header : forwarded) {
-                for (String element : header.split(",")) {
-                    String node = null;
-                    for (String pair : element.split(";")) {
-                        int eq = pair.indexOf('=');
-                        if (eq > 0 && pair.substring(0, eq).strip().toLowerCase(Locale.ROOT).equals("for")) {
-                            node = pair.substring(eq + 1).strip();
-                        }
-                    }
-                    hops.add(node == null ? "" : node);
-                }
-            }
-            return hops;
-        }
-        for (String header : headers.getValuesList("X-Forwarded-For")) {
-            for (String hop : header.split(",")) {
-                hops.add(hop.strip());
+        for (String line : headers.getValuesList(header)) {
+            for (String element : line.split(",")) {
+                hops.add(header.equalsIgnoreCase("Forwarded") ? forNode(element) : element.strip());
             }
         }
         return hops;
+    }
+
+    /** The for= node of one Forwarded element, or "" when it names none. */
+    private static String forNode(String element) {
+        for (String pair : element.split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).strip().toLowerCase(Locale.ROOT).equals("for")) {
+                return pair.substring(eq + 1).strip();
+            }
+        }
+        return "";
     }
 
     /** An IP address written as one ("192.0.2.7", "[2001:db8::1]:4711", quoted or not), never looked up. */
