@@ -1,76 +1,80 @@
 package rtkv.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.TimeMeter;
 import java.time.Clock;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 
 /**
- * Events per second per name (an API key's requests, an address's failed authentications): a token
- * bucket per name that holds one second's worth, so a name may burst to its rate and then keeps to it.
- * Buckets idle for a second are full again and dropped now and then, so the map stays as small as the
- * set of busy names.
+ * Events per second per name (an API key's requests, an address's failed authentications): a Bucket4j
+ * token bucket per name that holds one second's worth and refills greedily, so a name may burst to its
+ * rate and then keeps to it. Buckets live in a Caffeine cache that forgets one idle for a second (it
+ * would be full again), so memory follows the set of busy names. Both read time from the injected clock
+ * through {@link ForwardTime}.
  */
 public final class RateLimiter {
 
-    private static final int PRUNE_EVERY = 10_000;
-
-    private static final class Bucket {
-        private final double rate;
-        private double tokens;
-        private long refilledAt;
-        private long usedAt;
-
-        Bucket(int rate, long now) {
-            this.rate = rate;
-            this.tokens = rate;
-            this.refilledAt = now;
-        }
-
-        /** 0 when one may go now (and, if {@code take}, it is taken), else the milliseconds until one may. */
-        synchronized long next(long now, boolean take) {
-            // A clock set back must not leave the bucket owing time.
-            tokens = Math.min(rate, tokens + Math.max(0, now - refilledAt) * rate / 1000.0);
-            refilledAt = now;
-            usedAt = now;
-            if (tokens >= 1) {
-                if (take) {
-                    tokens -= 1;
-                }
-                return 0;
-            }
-            return (long) Math.ceil((1 - tokens) * 1000.0 / rate);
-        }
-
-        synchronized boolean idleSince(long cutoff) {
-            return usedAt < cutoff;
-        }
-    }
-
-    private final Clock clock;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-    private final AtomicLong calls = new AtomicLong();
+    private final ForwardTime time;
+    private final Cache<String, Bucket> buckets;
 
     public RateLimiter(Clock clock) {
-        this.clock = clock;
+        this.time = new ForwardTime(clock);
+        this.buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofSeconds(1)).ticker(time::currentTimeNanos).build();
     }
 
     /** Takes one from the name's bucket: 0 when the event may happen, else the milliseconds to wait. */
     public long take(String name, int perSecond) {
-        return bucket(name, perSecond).next(clock.millis(), true);
+        ConsumptionProbe probe = bucket(name, perSecond).tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? 0 : millis(probe.getNanosToWaitForRefill());
     }
 
     /** As {@link #take}, without taking: whether one more may happen now. */
     public long waitFor(String name, int perSecond) {
-        return bucket(name, perSecond).next(clock.millis(), false);
+        EstimationProbe probe = bucket(name, perSecond).estimateAbilityToConsume(1);
+        return probe.canBeConsumed() ? 0 : millis(probe.getNanosToWaitForRefill());
     }
 
     private Bucket bucket(String name, int perSecond) {
-        long now = clock.millis();
-        if (calls.incrementAndGet() % PRUNE_EVERY == 0) {
-            // A bucket idle for a second is full again: dropping it changes nothing.
-            buckets.values().removeIf(bucket -> bucket.idleSince(now - 1_000));
+        return buckets.get(name, n -> Bucket.builder()
+                .addLimit(limit -> limit.capacity(perSecond).refillGreedy(perSecond, Duration.ofSeconds(1)))
+                .withCustomTimePrecision(time)
+                .build());
+    }
+
+    private static long millis(long nanos) {
+        return Math.max(1, (nanos + 999_999) / 1_000_000);
+    }
+
+    /**
+     * The clock's time, made to run only forward: Bucket4j takes a time that goes back as a bucket owing
+     * that long, and a wall clock set back by a minute would make every name wait a minute. A step back
+     * is ignored; time goes on from there.
+     */
+    static final class ForwardTime implements TimeMeter {
+        private final Clock clock;
+        private long lastMillis;
+        private long elapsedMillis;
+
+        ForwardTime(Clock clock) {
+            this.clock = clock;
+            this.lastMillis = clock.millis();
         }
-        return buckets.computeIfAbsent(name, n -> new Bucket(perSecond, now));
+
+        @Override
+        public synchronized long currentTimeNanos() {
+            long now = clock.millis();
+            elapsedMillis += Math.max(0, now - lastMillis);
+            lastMillis = now;
+            return elapsedMillis * 1_000_000;
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return false;
+        }
     }
 }
