@@ -7,6 +7,7 @@ import rtkv.config.RtkvSettings;
 import rtkv.config.Service;
 import rtkv.config.Settings;
 import rtkv.edge.EdgeConfig;
+import rtkv.link.DatabaseTls;
 import rtkv.pages.Pages;
 import rtkv.schema.ShardMap;
 
@@ -21,6 +22,7 @@ import rtkv.schema.ShardMap;
  *                          buckets, as FIRST-LAST:SHARD runs, e.g. 0-2047:0,2048-4095:1
  * @param dbUser            RTKV_DB_USER, default rtkv: needs SELECT, INSERT, UPDATE, DELETE on the database
  * @param dbPassword        RTKV_DB_PASSWORD, default empty
+ * @param dbTls             RTKV_DB_TLS_MODE and RTKV_DB_TLS_CA_FILE: TLS on every connection to the shards
  * @param poolSize          RTKV_DB_POOL_SIZE, default 16: connections per shard
  * @param queuePerShard     RTKV_DB_QUEUE, default 64: requests that may wait for a connection of one
  *                          shard; past that a request is refused with 429 rather than piling up
@@ -58,7 +60,7 @@ import rtkv.schema.ShardMap;
  *                          client address by default
  */
 record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMap, String dbUser, String dbPassword,
-                 int poolSize, int queuePerShard, int maxTableName, int maxKeyBytes, int maxValueBytes, int maxBatchOps,
+                 DatabaseTls dbTls, int poolSize, int queuePerShard, int maxTableName, int maxKeyBytes, int maxValueBytes, int maxBatchOps,
                  int maxBatchBytes, int maxTtlSeconds, int sweepMillis, int sweepBatch, int tombstoneSeconds, int idempotencySeconds,
                  String adminKey, int keyRateLimit, int keyCacheMillis, String pagesFanoutUrl, List<String> allowedOrigins,
                  EdgeConfig edge) {
@@ -84,6 +86,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
                 shardMap,
                 s.get(RtkvSettings.DB_USER),
                 s.get(RtkvSettings.DB_PASSWORD),
+                DatabaseTls.from(s, shardUrls),
                 s.get(RtkvSettings.DB_POOL_SIZE),
                 s.get(RtkvSettings.DB_QUEUE),
                 s.get(RtkvSettings.MAX_TABLE_NAME),
@@ -141,7 +144,7 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
 
     @Override
     public String toString() {
-        return "ApiConfig[" + host + ":" + port + ", shards=" + shardUrls + ", user=" + dbUser + ", pool=" + poolSize
+        return "ApiConfig[" + host + ":" + port + ", shards=" + shardUrls + ", user=" + dbUser + ", db tls=" + dbTls.mode() + ", pool=" + poolSize
                 + ", keyRateLimit=" + keyRateLimit + ", pages=" + (pagesFanoutUrl.isEmpty() ? "off" : pagesFanoutUrl)
                 + ", allowedOrigins=" + allowedOrigins
                 + ", " + edge + "]";

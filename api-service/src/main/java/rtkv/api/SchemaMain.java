@@ -11,6 +11,7 @@ import rtkv.config.ConfigException;
 import rtkv.config.RtkvSettings;
 import rtkv.config.Service;
 import rtkv.config.Settings;
+import rtkv.link.DatabaseTls;
 import rtkv.schema.KvSchema;
 
 /**
@@ -45,10 +46,11 @@ public final class SchemaMain {
             s.problem(RtkvSettings.DB_USER + " is required: a user allowed to create tables in the database");
         }
         String password = s.get(RtkvSettings.DB_PASSWORD);
+        DatabaseTls tls = DatabaseTls.from(s, shards);
         s.validate();
         List<String> failed = new ArrayList<>();
         for (int shard = 0; shard < shards.size(); shard++) {
-            try (Connection c = DriverManager.getConnection(shards.get(shard), user, password);
+            try (Connection c = DriverManager.getConnection(shards.get(shard), tls.connectionProperties(user, password));
                  Statement statement = c.createStatement()) {
                 for (String ddl : KvSchema.statements()) {
                     statement.execute(ddl);

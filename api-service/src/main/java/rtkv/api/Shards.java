@@ -37,6 +37,7 @@ final class Shards implements AutoCloseable {
             // Server-side prepared statements: tables, keys and values travel as typed parameters of
             // the binary protocol, never spliced into SQL text, not even escaped.
             hikari.addDataSourceProperty("useServerPrepStmts", "true");
+            config.dbTls().jdbcProperties().forEach(hikari::addDataSourceProperty);
             // Start even when a shard is down; /readyz says so and requests to it get 503.
             hikari.setInitializationFailTimeout(-1);
             hikari.setMetricRegistry(meters);

@@ -108,7 +108,8 @@ final class BinlogGap {
 
     private static Current currentPosition(RelayConfig config) {
         String url = config.cdcJdbcUrl() + "?connectTimeout=" + TIMEOUT.toMillis() + "&socketTimeout=" + TIMEOUT.toMillis();
-        try (Connection c = DriverManager.getConnection(url, config.cdcUser(), config.cdcPassword());
+        try (Connection c = DriverManager.getConnection(url,
+                config.dbTls().connectionProperties(config.cdcUser(), config.cdcPassword()));
              Statement s = c.createStatement()) {
             // Debezium resumes by the GTID position; a commit between it and the file position does no harm.
             String gtids;
@@ -159,8 +160,7 @@ final class BinlogGap {
     }
 
     private static Properties producerProperties(RelayConfig config) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-gap");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -6,6 +6,7 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
@@ -63,6 +64,7 @@ final class Relay implements AutoCloseable {
     private final BooleanSupplier leaseHeld;
     private final RelayMetrics metrics;
     private final int serverId;
+    private DebeziumLinks links;
     private volatile boolean positionSaved;
 
     /**
@@ -108,6 +110,7 @@ final class Relay implements AutoCloseable {
     }
 
     private void startEngine(ReplayGuard replays) {
+        links = DebeziumLinks.open(config.dbTls(), config.kafka(), Path.of(System.getProperty("java.io.tmpdir")));
         publisher = new KafkaPublisher(producer, config.topic(), new RowChangeMapper(config.shardId()), config.shardId(),
                 replays, MAX_UNCOMMITTED, config.lingerMillis(), leaseHeld, metrics, config.fault());
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -208,21 +211,22 @@ final class Relay implements AutoCloseable {
         if (publisher != null) {
             publisher.close();
         }
+        if (links != null) {
+            links.close();
+        }
         if (producer != null) {
             producer.close(config.leaseTerm().dividedBy(3));
         }
     }
 
     private Properties adminProperties() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-admin");
         return p;
     }
 
     private Properties producerProperties() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         // Idempotence keeps retried sends in order and free of duplicates within a partition; the
@@ -253,7 +257,6 @@ final class Relay implements AutoCloseable {
         p.put("database.user", config.cdcUser());
         p.put("database.password", config.cdcPassword());
         p.put("database.server.id", Integer.toString(serverId));
-        p.put("database.ssl.mode", "disable");
         p.put("database.include.list", KvSchema.DATABASE);
         p.put("table.include.list", KvSchema.DATABASE + "." + KvSchema.TABLE);
         // First start: read the rows already there, then stream; later starts resume from the saved offset.
@@ -273,16 +276,17 @@ final class Relay implements AutoCloseable {
         // every 0.8 x this keep-alive interval even when nothing is written.
         p.put("connect.keep.alive.interval.ms", Long.toString(Math.round(config.heartbeatMillis() / 0.8)));
         // Positions and schema history live in Kafka (topics made by RelayTopics), where a standby finds them.
-        p.put("bootstrap.servers", config.kafkaBootstrap());
+        p.put("bootstrap.servers", config.kafka().bootstrap());
         p.put("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         p.put("offset.storage.topic", config.offsetsTopic());
         p.put("offset.storage.partitions", "1");
         p.put("offset.storage.replication.factor", Short.toString(config.replicationFactor()));
         p.put("offset.flush.interval.ms", Integer.toString(config.offsetFlushMillis()));
         p.put("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
-        p.put("schema.history.internal.kafka.bootstrap.servers", config.kafkaBootstrap());
+        p.put("schema.history.internal.kafka.bootstrap.servers", config.kafka().bootstrap());
         p.put("schema.history.internal.kafka.topic", config.schemaHistoryTopic());
         p.put("schema.history.internal.store.only.captured.tables.ddl", "true");
+        p.putAll(links.properties());
         return p;
     }
 }

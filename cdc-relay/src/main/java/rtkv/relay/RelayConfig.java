@@ -5,6 +5,8 @@ import java.util.Map;
 import rtkv.config.RtkvSettings;
 import rtkv.config.Service;
 import rtkv.config.Settings;
+import rtkv.link.DatabaseTls;
+import rtkv.link.KafkaLink;
 
 /**
  * Everything a relay needs, read once from the environment at start-up.
@@ -19,7 +21,10 @@ import rtkv.config.Settings;
  *                          use start here; each run adds its lease connection's id (modulo a million), so an
  *                          active relay and one that lost the lease without knowing it never share one, and
  *                          the shard never drops the new one's connection for the old one's
- * @param kafkaBootstrap    RTKV_KAFKA_BOOTSTRAP, default 127.0.0.1:9092
+ * @param dbTls             RTKV_DB_TLS_MODE and RTKV_DB_TLS_CA_FILE: TLS on every connection to the shard, the
+ *                          binlog's among them
+ * @param kafka             RTKV_KAFKA_BOOTSTRAP (default 127.0.0.1:9092) and the RTKV_KAFKA_ security settings,
+ *                          shared by every Kafka client of the relay, Debezium's stores among them
  * @param topic             RTKV_TOPIC, default rtkv.changes
  * @param partitions        RTKV_TOPIC_PARTITIONS, default 8: used when this relay creates the topic
  * @param replicationFactor RTKV_TOPIC_REPLICATION, default 1 (3 in production)
@@ -40,8 +45,8 @@ import rtkv.config.Settings;
  * @param fault             RTKV_RELAY_FAULT, default none: for fault tests only, stops the process at an exact
  *                          point of publishing ({@link FaultHook})
  */
-record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, int serverIdBase,
-                          String kafkaBootstrap, String topic, int partitions, short replicationFactor,
+record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, String cdcPassword, DatabaseTls dbTls,
+                          int serverIdBase, KafkaLink kafka, String topic, int partitions, short replicationFactor,
                           String host, int port, int pollMillis, int offsetFlushMillis, int heartbeatMillis,
                           int lingerMillis, int leaseSeconds, FaultHook fault) {
 
@@ -56,8 +61,9 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
                 s.get(RtkvSettings.DB_PORT),
                 s.get(RtkvSettings.CDC_USER),
                 s.get(RtkvSettings.CDC_PASSWORD),
+                DatabaseTls.from(s),
                 s.get(RtkvSettings.RELAY_SERVER_ID),
-                s.get(RtkvSettings.KAFKA_BOOTSTRAP),
+                KafkaLink.from(s),
                 s.get(RtkvSettings.TOPIC),
                 s.get(RtkvSettings.TOPIC_PARTITIONS),
                 s.get(RtkvSettings.TOPIC_REPLICATION).shortValue(),
@@ -77,7 +83,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
         s.validate();
         if (hook != FaultHook.NONE) {
             config = new RelayConfig(config.shardId, config.dbHost, config.dbPort, config.cdcUser, config.cdcPassword,
-                    config.serverIdBase, config.kafkaBootstrap, config.topic, config.partitions, config.replicationFactor,
+                    config.dbTls, config.serverIdBase, config.kafka, config.topic, config.partitions, config.replicationFactor,
                     config.host, config.port, config.pollMillis, config.offsetFlushMillis, config.heartbeatMillis,
                     config.lingerMillis, config.leaseSeconds, hook);
         }
@@ -125,7 +131,7 @@ record RelayConfig(int shardId, String dbHost, int dbPort, String cdcUser, Strin
     @Override
     public String toString() {
         return "RelayConfig[shard=" + shardId + ", db=" + dbHost + ":" + dbPort + ", user=" + cdcUser
-                + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", linger=" + lingerMillis + "ms, lease=" + leaseSeconds
+                + ", tls=" + dbTls.mode() + ", kafka=" + kafka + ", topic=" + topic + ", linger=" + lingerMillis + "ms, lease=" + leaseSeconds
                 + "s]";
     }
 }

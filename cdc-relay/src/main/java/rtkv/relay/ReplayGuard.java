@@ -152,8 +152,7 @@ final class ReplayGuard {
     }
 
     private static Properties consumerProperties(RelayConfig config) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-replay-guard");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // What committed only: a fenced relay's aborted sends are not in the log, and are sent again.

@@ -39,8 +39,7 @@ final class SavedPosition {
 
     /** The newest record of the shard, or empty when it has none or its newest is a deletion. */
     static Optional<Saved> readRecord(RelayConfig config) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-relay-" + config.shardId() + "-position");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -39,9 +39,7 @@ final class ShardLease implements AutoCloseable {
 
     ShardLease(RelayConfig config) {
         this.url = config.cdcJdbcUrl();
-        this.credentials = new Properties();
-        credentials.setProperty("user", config.cdcUser());
-        credentials.setProperty("password", config.cdcPassword());
+        this.credentials = config.dbTls().connectionProperties(config.cdcUser(), config.cdcPassword());
         Duration term = config.leaseTerm();
         credentials.setProperty("connectTimeout", Long.toString(term.toMillis() / 3));
         // Long enough for one wait in GET_LOCK; once the lock is held, a third of the term (see renew).

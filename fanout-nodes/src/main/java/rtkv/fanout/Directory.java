@@ -46,8 +46,7 @@ final class Directory implements AutoCloseable {
 
     Directory(FanoutConfig config, long refreshMillis) {
         this.config = config;
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "rtkv-fanout-directory");
         this.admin = Admin.create(p);
         refresher.scheduleWithFixedDelay(this::refresh, 0, refreshMillis, TimeUnit.MILLISECONDS);

@@ -7,6 +7,8 @@ import rtkv.config.RtkvSettings;
 import rtkv.config.Service;
 import rtkv.config.Settings;
 import rtkv.edge.EdgeConfig;
+import rtkv.link.DatabaseTls;
+import rtkv.link.KafkaLink;
 import rtkv.schema.ShardMap;
 import rtkv.schema.SubscriberCaps;
 
@@ -15,12 +17,14 @@ import rtkv.schema.SubscriberCaps;
  *
  * @param host                RTKV_FANOUT_HOST, default 127.0.0.1
  * @param port                RTKV_FANOUT_PORT, default 8081 (0 picks a free port)
- * @param kafkaBootstrap      RTKV_KAFKA_BOOTSTRAP, default 127.0.0.1:9092
+ * @param kafka               RTKV_KAFKA_BOOTSTRAP (default 127.0.0.1:9092) and the RTKV_KAFKA_ security settings,
+ *                            shared by every Kafka client of the node
  * @param topic               RTKV_TOPIC, default rtkv.changes
  * @param shardUrls           RTKV_SHARDS, required: the shards' JDBC URLs in shard order, for snapshots
  * @param shardMap            RTKV_SHARD_MAP, default an even split, as for api-service
  * @param dbUser              RTKV_DB_USER, default reader: needs only SELECT on the rtkv database
  * @param dbPassword          RTKV_DB_PASSWORD, default empty
+ * @param dbTls               RTKV_DB_TLS_MODE and RTKV_DB_TLS_CA_FILE: TLS on the snapshot reads
  * @param maxTableName        RTKV_MAX_TABLE_NAME, default 128
  * @param maxSubscribers      RTKV_MAX_SUBSCRIBERS, default 100: subscribers of one table on this node,
  *                            unless a cap below or key TABLE (or PREFIX*) of table rtkv.settings says
@@ -53,8 +57,8 @@ import rtkv.schema.SubscriberCaps;
  *                            whose next change is older than this gets resync and a snapshot, since a key
  *                            deleted after it may have been removed for good meanwhile
  */
-record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, List<String> shardUrls, ShardMap shardMap,
-                    String dbUser, String dbPassword, int maxTableName, int maxSubscribers, Map<String, Integer> capPatterns,
+record FanoutConfig(String host, int port, KafkaLink kafka, String topic, List<String> shardUrls, ShardMap shardMap,
+                    String dbUser, String dbPassword, DatabaseTls dbTls, int maxTableName, int maxSubscribers, Map<String, Integer> capPatterns,
                     int maxPendingBytes,
                     int snapshotChunk, int presenceMillis, int heartbeatSeconds, int clientTimeoutSeconds, String adminKey, EdgeConfig edge,
                     String group, String advertisedUrl, int sessionTimeoutMillis, int maxSubscriptionsPerConnection,
@@ -87,12 +91,13 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
         FanoutConfig config = new FanoutConfig(
                 s.get(RtkvSettings.FANOUT_HOST),
                 s.get(RtkvSettings.FANOUT_PORT),
-                s.get(RtkvSettings.KAFKA_BOOTSTRAP),
+                KafkaLink.from(s),
                 s.get(RtkvSettings.TOPIC),
                 shardUrls,
                 shardMap,
                 s.get(RtkvSettings.DB_USER),
                 s.get(RtkvSettings.DB_PASSWORD),
+                DatabaseTls.from(s, shardUrls),
                 maxTableName,
                 s.get(RtkvSettings.MAX_SUBSCRIBERS),
                 capPatterns(s, maxTableName),
@@ -152,8 +157,8 @@ record FanoutConfig(String host, int port, String kafkaBootstrap, String topic, 
 
     @Override
     public String toString() {
-        return "FanoutConfig[" + host + ":" + port + ", kafka=" + kafkaBootstrap + ", topic=" + topic + ", group=" + group
+        return "FanoutConfig[" + host + ":" + port + ", kafka=" + kafka + ", topic=" + topic + ", group=" + group
                 + ", advertised=" + (advertisedUrl.isEmpty() ? "(from the bound port)" : advertisedUrl) + ", shards="
-                + shardUrls + ", user=" + dbUser + ", " + edge + "]";
+                + shardUrls + ", user=" + dbUser + ", db tls=" + dbTls.mode() + ", " + edge + "]";
     }
 }

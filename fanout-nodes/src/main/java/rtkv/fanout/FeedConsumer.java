@@ -12,8 +12,7 @@ final class FeedConsumer {
 
     /** @param advertisedUrl where subscribers reach this node; the group's other members read it from the client id */
     static Properties properties(FanoutConfig config, ChangeFeed.Scope scope, String advertisedUrl) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Only committed records: the relays publish in Kafka transactions, and a fenced relay's aborted
         // one must never reach a subscriber.

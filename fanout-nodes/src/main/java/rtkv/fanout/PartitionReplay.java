@@ -374,8 +374,7 @@ final class PartitionReplay {
     }
 
     private Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtkv-fanout-catch-up-" + partition.partition());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");

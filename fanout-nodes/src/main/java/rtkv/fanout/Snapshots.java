@@ -47,6 +47,7 @@ final class Snapshots implements AutoCloseable {
             hikari.setInitializationFailTimeout(-1);
             // Table names and keys travel as typed parameters, never inside SQL text.
             hikari.addDataSourceProperty("useServerPrepStmts", "true");
+            config.dbTls().jdbcProperties().forEach(hikari::addDataSourceProperty);
             pools.add(new HikariDataSource(hikari));
         }
     }

@@ -29,8 +29,7 @@ final class TopicLookup {
 
     /** Asks until the topic exists, with backoff; empty once {@code running} says to give up. */
     static Optional<Found> await(FanoutConfig config, BooleanSupplier running) throws InterruptedException {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties p = config.kafka().clientProperties();
         long backoff = 100;
         try (Admin admin = Admin.create(p)) {
             while (running.getAsBoolean()) {

@@ -42,6 +42,30 @@ public final class RtkvSettings {
             API_SERVICE, FANOUT_NODES);
     public static final Setting<String> KAFKA_BOOTSTRAP = Setting.text("RTKV_KAFKA_BOOTSTRAP", "127.0.0.1:9092",
             "Kafka's bootstrap servers", FANOUT_NODES, CDC_RELAY);
+    public static final Setting<String> KAFKA_SECURITY_PROTOCOL = Setting.choice("RTKV_KAFKA_SECURITY_PROTOCOL",
+            "PLAINTEXT", List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"),
+            "how every Kafka client of the service connects: TLS (SSL), SASL, both, or neither", FANOUT_NODES, CDC_RELAY);
+    public static final Setting<String> KAFKA_SASL_MECHANISM = Setting.choice("RTKV_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+            List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"), "the SASL mechanism, with a SASL_ protocol",
+            FANOUT_NODES, CDC_RELAY);
+    public static final Setting<String> KAFKA_SASL_USERNAME = Setting.text("RTKV_KAFKA_SASL_USERNAME", null,
+            "the SASL user, required with a SASL_ protocol", FANOUT_NODES, CDC_RELAY);
+    public static final Setting<String> KAFKA_SASL_PASSWORD = Setting.text("RTKV_KAFKA_SASL_PASSWORD", null,
+            "its password, required with a SASL_ protocol", FANOUT_NODES, CDC_RELAY);
+    public static final Setting<Path> KAFKA_TLS_CA_FILE = Setting.path("RTKV_KAFKA_TLS_CA_FILE", null,
+            "PEM certificates of the CAs the brokers' certificates are checked against; unset: the JVM's",
+            FANOUT_NODES, CDC_RELAY);
+    public static final Setting<Path> KAFKA_TLS_CERT_FILE = Setting.path("RTKV_KAFKA_TLS_CERT_FILE", null,
+            "mutual TLS: the client's PEM certificate chain, with RTKV_KAFKA_TLS_KEY_FILE", FANOUT_NODES, CDC_RELAY);
+    public static final Setting<Path> KAFKA_TLS_KEY_FILE = Setting.path("RTKV_KAFKA_TLS_KEY_FILE", null,
+            "mutual TLS: its unencrypted PKCS#8 PEM private key", FANOUT_NODES, CDC_RELAY);
+    public static final Setting<String> DB_TLS_MODE = Setting.choice("RTKV_DB_TLS_MODE", "disable",
+            List.of("disable", "trust", "verify-ca", "verify-full"),
+            "TLS to the shards: off, encrypted only, or also checking the CA, or the CA and the host name",
+            API_SERVICE, FANOUT_NODES, SCHEMA_JOB, CDC_RELAY);
+    public static final Setting<Path> DB_TLS_CA_FILE = Setting.path("RTKV_DB_TLS_CA_FILE", null,
+            "PEM certificates of the CAs the shards' certificates are checked against; unset: the JVM's",
+            API_SERVICE, FANOUT_NODES, SCHEMA_JOB, CDC_RELAY);
     public static final Setting<String> TOPIC = Setting.text("RTKV_TOPIC", "rtkv.changes", "the change topic",
             FANOUT_NODES, CDC_RELAY);
     public static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer("RTKV_TOPIC_PARTITIONS", 8, 1, 10_000,
