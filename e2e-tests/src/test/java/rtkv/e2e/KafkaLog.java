@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import rtkv.link.KafkaLink;
 import rtkv.schema.ChangeEvent;
 import rtkv.schema.ChangeEventJson;
 import rtkv.schema.GapMarker;
@@ -28,13 +29,18 @@ final class KafkaLog {
 
     /** How many gap markers of {@code shard} the log holds, over every partition. */
     static long gapMarkers(String bootstrap, int shard) {
-        return readAll(bootstrap, record -> GapMarker.of(record.key(), record.value()).filter(m -> m.shard() == shard)
+        return readAll(KafkaLink.plaintext(bootstrap), record -> GapMarker.of(record.key(), record.value()).filter(m -> m.shard() == shard)
                 .isPresent()).size();
     }
 
     /** Every change of the table in the log, in order. */
     static List<ChangeEvent> changesOf(String bootstrap, String table) {
-        return readAll(bootstrap, record -> table.equals(record.key())).stream()
+        return changesOf(KafkaLink.plaintext(bootstrap), table);
+    }
+
+    /** The same, through {@code link}'s security. */
+    static List<ChangeEvent> changesOf(KafkaLink link, String table) {
+        return readAll(link, record -> table.equals(record.key())).stream()
                 .map(record -> ChangeEventJson.read(record.value())).toList();
     }
 
@@ -43,7 +49,7 @@ final class KafkaLog {
      * every partition ended before the writes; answers the tables still missing after {@code patience}.
      */
     static Set<String> missingAfter(String bootstrap, Set<String> tables, Runnable write, Duration patience) {
-        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer(KafkaLink.plaintext(bootstrap))) {
             List<TopicPartition> partitions = assignEveryPartition(consumer);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
@@ -58,9 +64,9 @@ final class KafkaLog {
     }
 
     /** The records that pass {@code filter}, from the beginning of every partition to its end now. */
-    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap,
+    private static List<ConsumerRecord<String, byte[]>> readAll(KafkaLink link,
                                                                Predicate<ConsumerRecord<String, byte[]>> filter) {
-        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer(link)) {
             List<TopicPartition> partitions = assignEveryPartition(consumer);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -76,9 +82,8 @@ final class KafkaLog {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    private static KafkaConsumer<String, byte[]> consumer(KafkaLink link) {
+        Properties p = link.clientProperties();
         // As PRODUCT.md tells downstream consumers to read it: what committed, each change once.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());

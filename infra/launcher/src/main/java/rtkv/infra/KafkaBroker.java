@@ -33,13 +33,17 @@ final class KafkaBroker extends ProcessComponent {
     private final Path dir;
     private final RtkvHome home;
     private final Supplier<String> clusterId;
+    private final Optional<SecuredLinks> secured;
 
     /**
      * Node {@code nodeId} (from 1) of the layout's brokers; {@code clusterId} is asked once, when the node
-     * is formatted at its first start, and answers the same for every node of the cluster.
+     * is formatted at its first start, and answers the same for every node of the cluster; with {@code secured}
+     * it takes SASL_SSL only.
      */
-    KafkaBroker(int nodeId, ClusterLayout layout, Supplier<String> clusterId, RtkvHome home, Clock clock) {
+    KafkaBroker(int nodeId, ClusterLayout layout, Supplier<String> clusterId, Optional<SecuredLinks> secured,
+                RtkvHome home, Clock clock) {
         super(name(nodeId), layout.dataDir(), clock);
+        this.secured = secured;
         this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.layout = layout;
@@ -95,9 +99,11 @@ final class KafkaBroker extends ProcessComponent {
             throw new LauncherException("cannot write the broker's configuration in " + dir, e);
         }
         if (!Files.isRegularFile(data.resolve("meta.properties"))) {
-            process.runToCompletion(List.of(Executables.java().toString(), "-cp", classpath,
+            List<String> format = new ArrayList<>(List.of(Executables.java().toString(), "-cp", classpath,
                     "-Dlog4j2.configurationFile=" + logConfig, "kafka.tools.StorageTool", "format",
-                    "-t", clusterId.get(), "-c", config.toString()), FORMAT_TIMEOUT);
+                    "-t", clusterId.get(), "-c", config.toString()));
+            secured.ifPresent(links -> format.addAll(links.scramUsers()));
+            process.runToCompletion(format, FORMAT_TIMEOUT);
         }
         process.start(List.of(Executables.java().toString(), "-Xms256m", "-Xmx768m", "-XX:+ExitOnOutOfMemoryError",
                 "-Djava.awt.headless=true", "-Dlog4j2.configurationFile=" + logConfig,
@@ -112,15 +118,17 @@ final class KafkaBroker extends ProcessComponent {
         for (int node = 1; node <= brokers; node++) {
             voters.add(node + "@127.0.0.1:" + layout.kafkaControllerPorts().get(node - 1));
         }
-        return List.of(
+        List<String> properties = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=" + nodeId,
                 "controller.quorum.voters=" + String.join(",", voters),
+                "controller.listener.names=CONTROLLER"));
+        properties.addAll(secured.map(links -> links.brokerProperties(port(), controllerPort())).orElse(List.of(
                 "listeners=PLAINTEXT://127.0.0.1:" + port() + ",CONTROLLER://127.0.0.1:" + controllerPort(),
                 "advertised.listeners=PLAINTEXT://127.0.0.1:" + port(),
-                "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")));
+        properties.addAll(List.of(
                 "log.dirs=" + data,
                 // Topics are created on purpose, with their settings, never by a typo in a client.
                 "auto.create.topics.enable=false",
@@ -134,7 +142,8 @@ final class KafkaBroker extends ProcessComponent {
                 "share.coordinator.state.topic.replication.factor=" + replication,
                 "share.coordinator.state.topic.min.isr=" + minInSync,
                 "group.initial.rebalance.delay.ms=0",
-                "log.retention.hours=168");
+                "log.retention.hours=168"));
+        return properties;
     }
 
     private static final List<String> LOG_CONFIG = List.of(
@@ -150,7 +159,8 @@ final class KafkaBroker extends ProcessComponent {
 
     @Override
     protected String notReadyBecause() {
-        Properties properties = new Properties();
+        Properties properties = secured.map(links -> links.kafkaLink(bootstrap()).clientProperties())
+                .orElseGet(Properties::new);
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);

@@ -1,9 +1,5 @@
 package rtkv.infra;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
+import rtkv.link.DatabaseTls;
+import rtkv.link.KafkaLink;
 
 /**
  * A whole rtkv cluster on this machine, every part a real process: MariaDB shards, one or three KRaft
@@ -38,17 +36,19 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<String, Component> byName = new LinkedHashMap<>();
     private final RtkvHome home;
     private final Clock clock;
+    private final Optional<SecuredLinks> secured;
 
-    private LocalCluster(ClusterLayout layout, RtkvHome home, Clock clock) {
+    private LocalCluster(ClusterLayout layout, RtkvHome home, Clock clock, boolean securedLinks) {
         this.layout = layout;
         this.home = home;
         this.clock = clock;
         this.secrets = Secrets.loadOrCreate(layout.dataDir());
+        this.secured = securedLinks ? Optional.of(SecuredLinks.create(layout.dataDir(), secrets)) : Optional.empty();
         for (int i = 0; i < layout.shards(); i++) {
-            shards.add(new MariaDbShard(i, layout.shardPorts().get(i), layout.dataDir(), secrets, clock));
+            shards.add(new MariaDbShard(i, layout.shardPorts().get(i), layout.dataDir(), secrets, secured, clock));
         }
         for (int node = 1; node <= layout.kafkaBrokers(); node++) {
-            kafka.add(new KafkaBroker(node, layout, () -> KafkaBroker.clusterId(layout.dataDir()), home, clock));
+            kafka.add(new KafkaBroker(node, layout, () -> KafkaBroker.clusterId(layout.dataDir()), secured, home, clock));
         }
         for (int i = 0; i < layout.shards(); i++) {
             relays.add(relay(i, layout.shardPorts().get(i)));
@@ -64,7 +64,8 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private Map<String, String> apiEnvironment(int port) {
-        return Map.of(
+        Map<String, String> env = new HashMap<>(databaseEnvironment());
+        env.putAll(Map.of(
                 "RTKV_API_PORT", Integer.toString(port),
                 "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
                 "RTKV_DB_USER", Secrets.APP_USER,
@@ -75,7 +76,16 @@ public final class LocalCluster implements AutoCloseable {
                 "RTKV_DB_POOL_SIZE", "32",
                 "RTKV_PAGES_FANOUT_URL", "http://127.0.0.1:" + layout.fanoutPort(),
                 // A local cluster is for developing apps, whose pages come from a dev server of their own.
-                "RTKV_API_ALLOWED_ORIGINS", "*");
+                "RTKV_API_ALLOWED_ORIGINS", "*"));
+        return env;
+    }
+
+    private Map<String, String> databaseEnvironment() {
+        return secured.map(SecuredLinks::databaseEnvironment).orElse(Map.of());
+    }
+
+    private Map<String, String> kafkaEnvironment() {
+        return secured.map(SecuredLinks::kafkaEnvironment).orElse(Map.of());
     }
 
     /** Relay {@code shard}, reading its shard's binlog at 127.0.0.1:{@code dbPort}. */
@@ -84,7 +94,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private JavaService relay(String name, int shard, int dbPort, int healthPort, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(extra);
+        Map<String, String> env = new HashMap<>(databaseEnvironment());
+        env.putAll(kafkaEnvironment());
+        env.putAll(extra);
         env.put("RTKV_SHARD_ID", Integer.toString(shard));
         env.put("RTKV_DB_HOST", "127.0.0.1");
         env.put("RTKV_DB_PORT", Integer.toString(dbPort));
@@ -118,7 +130,7 @@ public final class LocalCluster implements AutoCloseable {
      * does not get ready, stops only it: the rest of the cluster keeps running.
      */
     private String addPart(JavaService part) {
-        refuseTakenPorts(List.of(part));
+        TakenPorts.refuse(List.of(part));
         byName.put(part.name(), part);
         part.start();
         try {
@@ -155,13 +167,17 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private JavaService fanoutNode(String name, int port) {
-        return new JavaService(name, "fanout-nodes", "rtkv.fanout.FanoutMain", ServiceJvm.fanout(), port, Map.of(
+        Map<String, String> env = new HashMap<>(databaseEnvironment());
+        env.putAll(kafkaEnvironment());
+        env.putAll(Map.of(
                 "RTKV_FANOUT_PORT", Integer.toString(port),
                 "RTKV_KAFKA_BOOTSTRAP", layout.kafkaBootstrap(),
                 "RTKV_SHARDS", shards.stream().map(MariaDbShard::jdbcUrl).collect(Collectors.joining(",")),
                 "RTKV_DB_USER", Secrets.READER_USER,
                 "RTKV_DB_PASSWORD", secrets.readerPassword(),
-                "RTKV_ADMIN_KEY", secrets.adminKey()), home, layout.dataDir(), clock);
+                "RTKV_ADMIN_KEY", secrets.adminKey()));
+        return new JavaService(name, "fanout-nodes", "rtkv.fanout.FanoutMain", ServiceJvm.fanout(), port, env, home,
+                layout.dataDir(), clock);
     }
 
     /**
@@ -189,7 +205,16 @@ public final class LocalCluster implements AutoCloseable {
 
     /** A cluster for this checkout (found from {@code rtkv.home} or the working directory); nothing starts yet. */
     public static LocalCluster of(ClusterLayout layout) {
-        return new LocalCluster(layout, RtkvHome.locate(), Clock.systemUTC());
+        return new LocalCluster(layout, RtkvHome.locate(), Clock.systemUTC(), false);
+    }
+
+    /**
+     * A cluster whose links are secured as managed services secure them: the brokers take SASL_SSL only
+     * (SCRAM-SHA-512 and a client certificate), the shards refuse connections without TLS, and every
+     * service is configured for both through its RTKV_KAFKA_ and RTKV_DB_TLS_ settings.
+     */
+    public static LocalCluster withSecuredLinks(ClusterLayout layout) {
+        return new LocalCluster(layout, RtkvHome.locate(), Clock.systemUTC(), true);
     }
 
     /** Starts every part in dependency order and waits until each is ready; on failure stops what started. */
@@ -200,7 +225,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Fails, naming every port and its part, when any port of the cluster is taken; starts nothing. */
     public void refuseTakenPorts() {
-        refuseTakenPorts(List.copyOf(byName.values()));
+        TakenPorts.refuse(List.copyOf(byName.values()));
     }
 
     /** Just the MariaDB shards, for tests of a part that needs nothing else. */
@@ -222,7 +247,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private LocalCluster startTogether(List<Component> parts, Duration timeout) {
         try {
-            refuseTakenPorts(parts);
+            TakenPorts.refuse(parts);
             parts.forEach(Component::start);
             // Readiness is awaited in parallel: on two cores the JVMs start faster side by side.
             List<CompletableFuture<Void>> ready = parts.stream()
@@ -234,31 +259,6 @@ public final class LocalCluster implements AutoCloseable {
             close();
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             throw cause instanceof LauncherException le ? le : new LauncherException(cause.getMessage(), cause);
-        }
-    }
-
-    private static void refuseTakenPorts(List<Component> parts) {
-        List<String> taken = new ArrayList<>();
-        for (Component part : parts) {
-            for (int port : part.ports()) {
-                if (!portIsFree(port)) {
-                    taken.add("port " + port + " (" + part.name() + ") is already in use");
-                }
-            }
-        }
-        if (!taken.isEmpty()) {
-            throw new LauncherException(String.join("\n", taken)
-                    + "\nStop whatever holds it (./rtkv down stops a detached cluster) or choose other ports.");
-        }
-    }
-
-    private static boolean portIsFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -280,6 +280,17 @@ public final class LocalCluster implements AutoCloseable {
 
     public String shardJdbcUrl(int shard) {
         return shards.get(shard).jdbcUrl();
+    }
+
+    /** How the services' Kafka clients connect: the bootstrap servers and, with secured links, their security. */
+    public KafkaLink kafkaLink() {
+        return secured.map(links -> links.kafkaLink(layout.kafkaBootstrap()))
+                .orElseGet(() -> KafkaLink.plaintext(layout.kafkaBootstrap()));
+    }
+
+    /** The TLS of the services' connections to the shards, for a test's own. */
+    public DatabaseTls databaseTls() {
+        return shards.get(0).databaseTls();
     }
 
     /**

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import rtkv.link.DatabaseTls;
 import rtkv.schema.KvSchema;
 
 /**
@@ -29,9 +31,12 @@ final class MariaDbShard extends ProcessComponent {
     private final int port;
     private final Path dir;
     private final Secrets secrets;
+    private final Optional<SecuredLinks> secured;
 
-    MariaDbShard(int index, int port, Path clusterDir, Secrets secrets, Clock clock) {
+    /** Shard {@code index}; with {@code secured} it refuses every TCP connection without TLS. */
+    MariaDbShard(int index, int port, Path clusterDir, Secrets secrets, Optional<SecuredLinks> secured, Clock clock) {
         super("mariadb-" + index, clusterDir, clock);
+        this.secured = secured;
         this.index = index;
         this.port = port;
         this.dir = clusterDir.resolve("mariadb-" + index);
@@ -78,6 +83,7 @@ final class MariaDbShard extends ProcessComponent {
                 "--innodb-buffer-pool-size=128M",
                 "--max-connections=500",
                 "--init-file=" + initFile));
+        secured.ifPresent(links -> command.addAll(links.shardOptions()));
         if (Executables.runningAsRoot()) {
             command.add("--user=root");
         }
@@ -168,9 +174,15 @@ final class MariaDbShard extends ProcessComponent {
         return "CREATE USER IF NOT EXISTS '" + name + "'@'%' IDENTIFIED BY '" + password + "';";
     }
 
+    /** The TLS of the launcher's own connections to the shard: the services'. */
+    DatabaseTls databaseTls() {
+        return secured.map(SecuredLinks::databaseTls).orElse(DatabaseTls.DISABLED);
+    }
+
     @Override
     protected String notReadyBecause() {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl(), Secrets.APP_USER, secrets.appPassword());
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(), databaseTls()
+                .connectionProperties(Secrets.APP_USER, secrets.appPassword()));
              Statement statement = connection.createStatement()) {
             statement.executeQuery("SELECT 1 FROM " + KvSchema.TABLE + " LIMIT 0").close();
             return null;

@@ -18,9 +18,12 @@ import rtkv.auth.ApiKeys;
  * @param appPassword    password of user {@code rtkv}, which api-service connects as
  * @param cdcPassword    password of user {@code cdc}, which the relays read the binlog as
  * @param readerPassword password of user {@code reader}, which fanout nodes read snapshots as
+ * @param kafkaPassword  SCRAM password of Kafka user {@code rtkv}, the services' own, on a cluster with secured links
+ * @param brokerPassword SCRAM password of Kafka user {@code broker}, which the brokers reach each other as
  * @param adminKey       the admin API key, alone in {@code admin.key} so that scripts can read it
  */
-record Secrets(String appPassword, String cdcPassword, String readerPassword, String adminKey) {
+record Secrets(String appPassword, String cdcPassword, String readerPassword, String kafkaPassword,
+               String brokerPassword, String adminKey) {
 
     static final String ADMIN_KEY_FILE = "admin.key";
 
@@ -32,6 +35,8 @@ record Secrets(String appPassword, String cdcPassword, String readerPassword, St
     static final String APP_USER = "rtkv";
     static final String CDC_USER = "cdc";
     static final String READER_USER = "reader";
+    static final String KAFKA_USER = "rtkv";
+    static final String BROKER_USER = "broker";
 
     static Secrets loadOrCreate(Path dataDir) {
         Path file = dataDir.resolve("secrets.properties");
@@ -43,7 +48,8 @@ record Secrets(String appPassword, String cdcPassword, String readerPassword, St
                 }
             }
             boolean added = false;
-            for (String name : new String[] {"app.password", "cdc.password", "reader.password"}) {
+            for (String name : new String[] {"app.password", "cdc.password", "reader.password", "kafka.password",
+                    "kafka.broker.password"}) {
                 if (properties.getProperty(name) == null) {
                     properties.setProperty(name, randomPassword());
                     added = true;
@@ -57,7 +63,8 @@ record Secrets(String appPassword, String cdcPassword, String readerPassword, St
                 }
             }
             return new Secrets(properties.getProperty("app.password"), properties.getProperty("cdc.password"),
-                    properties.getProperty("reader.password"), adminKey(dataDir.resolve(ADMIN_KEY_FILE)));
+                    properties.getProperty("reader.password"), properties.getProperty("kafka.password"),
+                    properties.getProperty("kafka.broker.password"), adminKey(dataDir.resolve(ADMIN_KEY_FILE)));
         } catch (IOException e) {
             throw new LauncherException("cannot read or create " + file, e);
         }
