@@ -67,6 +67,74 @@ app.kubernetes.io/component: {{ .component }}
       key: {{ .key }}
 {{- end -}}
 
+{{/*
+The settings of a component's links: TLS to the shards, and with "kafka" true Kafka's security; call
+with (dict "root" $ "kafka" true). The files they name are mounted by rtkv.linkVolumeMounts.
+*/}}
+{{- define "rtkv.linkEnv" -}}
+{{- $db := .root.Values.databaseTls -}}
+{{- if ne $db.mode "disable" }}
+- name: RTKV_DB_TLS_MODE
+  value: {{ $db.mode | quote }}
+{{- end }}
+{{- if $db.caSecret }}
+- name: RTKV_DB_TLS_CA_FILE
+  value: {{ printf "/etc/rtkv/db-ca/%s" $db.caKey | quote }}
+{{- end }}
+{{- if .kafka }}
+{{- $k := .root.Values.kafka.security }}
+- name: RTKV_KAFKA_SECURITY_PROTOCOL
+  value: {{ $k.protocol | quote }}
+{{- if hasPrefix "SASL_" $k.protocol }}
+- name: RTKV_KAFKA_SASL_MECHANISM
+  value: {{ $k.sasl.mechanism | quote }}
+- name: RTKV_KAFKA_SASL_USERNAME
+  value: {{ $k.sasl.username | quote }}
+- name: RTKV_KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $k.sasl.passwordSecret | default (include "rtkv.secretName" .root) }}
+      key: {{ $k.sasl.passwordKey }}
+{{- end }}
+{{- if $k.tls.caSecret }}
+- name: RTKV_KAFKA_TLS_CA_FILE
+  value: {{ printf "/etc/rtkv/kafka-ca/%s" $k.tls.caKey | quote }}
+{{- end }}
+{{- if $k.tls.clientSecret }}
+- name: RTKV_KAFKA_TLS_CERT_FILE
+  value: {{ printf "/etc/rtkv/kafka-client/%s" $k.tls.certKey | quote }}
+- name: RTKV_KAFKA_TLS_KEY_FILE
+  value: {{ printf "/etc/rtkv/kafka-client/%s" $k.tls.keyKey | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The Secrets whose files rtkv.linkEnv names, as (name, secret) pairs; call as rtkv.linkEnv. */}}
+{{- define "rtkv.linkSecrets" -}}
+{{- $secrets := dict -}}
+{{- with .root.Values.databaseTls.caSecret }}{{- $_ := set $secrets "db-ca" . -}}{{- end }}
+{{- if .kafka }}
+{{- with .root.Values.kafka.security.tls.caSecret }}{{- $_ := set $secrets "kafka-ca" . -}}{{- end }}
+{{- with .root.Values.kafka.security.tls.clientSecret }}{{- $_ := set $secrets "kafka-client" . -}}{{- end }}
+{{- end }}
+{{- toJson $secrets -}}
+{{- end -}}
+
+{{- define "rtkv.linkVolumeMounts" -}}
+{{- range $name, $secret := include "rtkv.linkSecrets" . | fromJson }}
+- {name: {{ $name }}, mountPath: /etc/rtkv/{{ $name }}, readOnly: true}
+{{- end }}
+{{- end -}}
+
+{{- define "rtkv.linkVolumes" -}}
+{{- range $name, $secret := include "rtkv.linkSecrets" . | fromJson }}
+- name: {{ $name }}
+  secret:
+    secretName: {{ $secret }}
+    defaultMode: 0440
+{{- end }}
+{{- end -}}
+
 {{/* A component's extra RTKV_* settings from values, sorted by name. */}}
 {{- define "rtkv.extraEnv" -}}
 {{- range $name, $value := . }}
@@ -138,6 +206,12 @@ startupProbe:
 {{- if and .Values.fanout.publicPods.domain (not .Values.ingress.enabled) -}}{{- $problems = append $problems "fanout.publicPods.domain needs ingress.enabled: the public names are Ingress hosts" -}}{{- end -}}
 {{- if ge (int $fanoutMost) (int .Values.kafka.partitions) -}}{{- $problems = append $problems (printf "fanout nodes: at most %v, fewer than kafka.partitions (%v), or a node has no partition and a rollout stalls" $fanoutMost .Values.kafka.partitions) -}}{{- end -}}
 {{- if and .Values.schemaJob.enabled (not .Values.secrets.existingSecret) -}}{{- $problems = append $problems "schemaJob needs secrets.existingSecret: the Job runs before the chart makes its own Secret" -}}{{- end -}}
+{{- $k := .Values.kafka.security -}}
+{{- if and (hasPrefix "SASL_" $k.protocol) (not $k.sasl.username) -}}{{- $problems = append $problems (printf "kafka.security.sasl.username is required with protocol %s" $k.protocol) -}}{{- end -}}
+{{- if and (not (hasSuffix "SSL" $k.protocol)) (or $k.tls.caSecret $k.tls.clientSecret) -}}{{- $problems = append $problems (printf "kafka.security.tls is set, but protocol %s uses no TLS: use SSL or SASL_SSL" $k.protocol) -}}{{- end -}}
+{{- if and (hasPrefix "SASL_" $k.protocol) (not $k.sasl.passwordSecret) (not .Values.secrets.existingSecret) (not .Values.secrets.kafkaPassword) -}}{{- $problems = append $problems "secrets.kafkaPassword is required with a SASL protocol (or set kafka.security.sasl.passwordSecret)" -}}{{- end -}}
+{{- if and (ne .Values.databaseTls.mode "disable") (regexMatch "(?i)(sslMode|serverSslCert)=" .Values.jdbcParameters) -}}{{- $problems = append $problems "jdbcParameters sets sslMode or serverSslCert, and databaseTls.mode too: set TLS in databaseTls alone" -}}{{- end -}}
+{{- if and .Values.databaseTls.caSecret (not (hasPrefix "verify-" .Values.databaseTls.mode)) -}}{{- $problems = append $problems (printf "databaseTls.caSecret is set, but mode %s checks no certificate: use verify-ca or verify-full" .Values.databaseTls.mode) -}}{{- end -}}
 {{- if not .Values.kafka.bootstrapServers -}}{{- $problems = append $problems "kafka.bootstrapServers is required" -}}{{- end -}}
 {{- if not .Values.secrets.existingSecret -}}
 {{- if lt (len (toString .Values.secrets.adminKey)) 32 -}}{{- $problems = append $problems "secrets.adminKey: at least 32 characters (or set secrets.existingSecret)" -}}{{- end -}}

@@ -110,15 +110,18 @@ class HelmChartTest {
             Map<String, String> env = env(relay);
             assertEquals(Integer.toString(shard), env.get("RTKV_SHARD_ID"));
             assertEquals("mysql-" + shard + ".mysql.databases.svc.cluster.local", env.get("RTKV_DB_HOST"));
-            assertEquals("rtkv-kafka-bootstrap.kafka.svc.cluster.local:9092", env.get("RTKV_KAFKA_BOOTSTRAP"));
+            assertEquals("rtkv-kafka-bootstrap.kafka.svc.cluster.local:9093", env.get("RTKV_KAFKA_BOOTSTRAP"));
+            assertEquals("SSL", env.get("RTKV_KAFKA_SECURITY_PROTOCOL"));
+            assertEquals("verify-full", env.get("RTKV_DB_TLS_MODE"), "the binlog stream too");
             assertEquals(0, relay.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
             assertEquals(1, get(objects, PodDisruptionBudget.class, "rtkv-relay-" + shard).getSpec().getMaxUnavailable()
                     .getIntVal(), "a drain leaves the shard a relay");
         }
         Map<String, String> api = env(get(objects, Deployment.class, "rtkv-api"));
         assertEquals(4, api.get("RTKV_SHARDS").split(",").length);
-        assertTrue(api.get("RTKV_SHARDS").startsWith("jdbc:mariadb://mysql-0.mysql.databases.svc.cluster.local:3306/rtkv?sslMode=verify-full"),
+        assertTrue(api.get("RTKV_SHARDS").startsWith("jdbc:mariadb://mysql-0.mysql.databases.svc.cluster.local:3306/rtkv,"),
                 api.get("RTKV_SHARDS"));
+        assertEquals("verify-full", api.get("RTKV_DB_TLS_MODE"));
         assertEquals("0-1023:0,1024-2047:1,2048-3071:2,3072-4095:3", api.get("RTKV_SHARD_MAP"));
 
         ServiceMonitor monitor = get(objects, ServiceMonitor.class, "rtkv");
