@@ -208,6 +208,7 @@ startupProbe:
 {{- if and .Values.schemaJob.enabled (not .Values.secrets.existingSecret) -}}{{- $problems = append $problems "schemaJob needs secrets.existingSecret: the Job runs before the chart makes its own Secret" -}}{{- end -}}
 {{- $k := .Values.kafka.security -}}
 {{- if and (hasPrefix "SASL_" $k.protocol) (not $k.sasl.username) -}}{{- $problems = append $problems (printf "kafka.security.sasl.username is required with protocol %s" $k.protocol) -}}{{- end -}}
+{{- if and (not (hasPrefix "SASL_" $k.protocol)) (or $k.sasl.username $k.sasl.passwordSecret .Values.secrets.kafkaPassword) -}}{{- $problems = append $problems (printf "kafka.security.sasl (or secrets.kafkaPassword) is set, but protocol %s uses no SASL: use SASL_SSL" $k.protocol) -}}{{- end -}}
 {{- if and (not (hasSuffix "SSL" $k.protocol)) (or $k.tls.caSecret $k.tls.clientSecret) -}}{{- $problems = append $problems (printf "kafka.security.tls is set, but protocol %s uses no TLS: use SSL or SASL_SSL" $k.protocol) -}}{{- end -}}
 {{- if and (hasPrefix "SASL_" $k.protocol) (not $k.sasl.passwordSecret) (not .Values.secrets.existingSecret) (not .Values.secrets.kafkaPassword) -}}{{- $problems = append $problems "secrets.kafkaPassword is required with a SASL protocol (or set kafka.security.sasl.passwordSecret)" -}}{{- end -}}
 {{- if and (ne .Values.databaseTls.mode "disable") (regexMatch "(?i)(sslMode|serverSslCert)=" .Values.jdbcParameters) -}}{{- $problems = append $problems "jdbcParameters sets sslMode or serverSslCert, and databaseTls.mode too: set TLS in databaseTls alone" -}}{{- end -}}

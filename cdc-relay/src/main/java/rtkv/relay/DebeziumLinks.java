@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,58 +25,91 @@ import rtkv.link.KafkaLink;
  */
 final class DebeziumLinks implements AutoCloseable {
 
-    private final Map<String, String> properties;
-    private final Path trustStore;
+    private static final String KEY = "ssl.keystore.key";
+    private static final String CHAIN = "ssl.keystore.certificate.chain";
 
-    private DebeziumLinks(Map<String, String> properties, Path trustStore) {
+    private final Map<String, String> properties;
+    private final List<Path> files;
+
+    private DebeziumLinks(Map<String, String> properties, List<Path> files) {
         this.properties = Map.copyOf(properties);
-        this.trustStore = trustStore;
+        this.files = List.copyOf(files);
     }
 
-    /** The properties for one run of the engine; a trust store it needs is written in {@code workDir} until {@link #close}. */
+    /**
+     * The properties for one run of the engine; the files they name (a trust store, a key store) are
+     * written in {@code workDir}, readable by this user only, until {@link #close}.
+     */
     static DebeziumLinks open(DatabaseTls tls, KafkaLink kafka, Path workDir) {
         Map<String, String> p = new LinkedHashMap<>();
-        Path store = null;
+        List<Path> files = new ArrayList<>();
         p.put("database.ssl.mode", tls.mode());
         if (tls.caFile() != null) {
             // The JDBC connection goes through Connector/J, which reads the PEM itself ("driver." is passed
             // to it). The binlog client takes its CAs only from a key store file.
             p.put("driver.serverSslCert", tls.caFile().toString());
             String password = randomPassword();
-            store = trustStore(tls.caFile(), workDir, password);
+            Path store = trustStore(tls.caFile(), workDir, password);
+            files.add(store);
             p.put("database.ssl.truststore", store.toString());
             p.put("database.ssl.truststore.password", password);
         }
+        Map<String, String> security = new LinkedHashMap<>(kafka.securityProperties());
+        if (security.containsKey(KEY)) {
+            // Debezium logs its whole configuration when a task starts, and hides only names like passwords:
+            // the client's key goes to it as a file (Kafka reads a PEM key store file holding key and chain).
+            Path keyStore = ownerOnlyFile(workDir, "rtkv-relay-kafka-client", ".pem");
+            files.add(keyStore);
+            write(keyStore, security.remove(KEY) + "\n" + security.remove(CHAIN));
+            security.put("ssl.keystore.location", keyStore.toString());
+        }
         // The offset store's clients take the engine's own top-level properties, the history's their prefixes.
-        p.putAll(kafka.securityProperties());
-        p.putAll(kafka.prefixed("schema.history.internal.producer."));
-        p.putAll(kafka.prefixed("schema.history.internal.consumer."));
-        return new DebeziumLinks(p, store);
+        security.forEach((name, value) -> {
+            p.put(name, value);
+            p.put("schema.history.internal.producer." + name, value);
+            p.put("schema.history.internal.consumer." + name, value);
+        });
+        return new DebeziumLinks(p, files);
     }
 
     Map<String, String> properties() {
         return properties;
     }
 
-    /** Deletes the trust store, if one was written; idempotent. */
+    /** Deletes the files it wrote; idempotent. */
     @Override
     public void close() {
-        if (trustStore != null) {
+        for (Path file : files) {
             try {
-                Files.deleteIfExists(trustStore);
+                Files.deleteIfExists(file);
             } catch (IOException e) {
-                // Only a file in the relay's temporary directory is left behind; the JVM deletes it at exit.
+                // Only a file in the relay's own temporary directory is left behind.
             }
+        }
+    }
+
+    private static Path ownerOnlyFile(Path workDir, String prefix, String suffix) {
+        try {
+            Files.createDirectories(workDir);
+            return Files.createTempFile(workDir, prefix, suffix,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cdc-relay: cannot create a file in " + workDir + ": " + e, e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new IllegalStateException("cdc-relay: cannot write " + file + ": " + e, e);
         }
     }
 
     /** A PKCS12 trust store of the PEM file's certificates, readable by this user only. */
     static Path trustStore(Path pem, Path workDir, String password) {
+        Path file = ownerOnlyFile(workDir, "rtkv-relay-db-ca", ".p12");
         try {
-            Files.createDirectories(workDir);
-            Path file = Files.createTempFile(workDir, "rtkv-relay-db-ca", ".p12",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            file.toFile().deleteOnExit();
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             List<? extends Certificate> certificates;

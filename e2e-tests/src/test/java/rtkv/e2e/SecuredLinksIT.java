@@ -2,6 +2,7 @@ package rtkv.e2e;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,6 +79,21 @@ class SecuredLinksIT {
         List<ChangeEvent> logged = KafkaLog.changesOf(cluster.kafkaLink(), table);
         assertEquals(List.of(1L, 2L, 1L), logged.stream().map(ChangeEvent::version).toList(),
                 "a downstream consumer with the cluster's credentials reads each change once");
+    }
+
+    /** Debezium logs its whole configuration; the services' client key must not be in it, nor anywhere else. */
+    @Test
+    void noLogHoldsThePrivateKeyOrThePasswords() throws IOException {
+        String key = Files.readString(dir.resolve("tls/rtkv-tls-key.pem"));
+        String body = key.lines().filter(line -> !line.startsWith("-----")).findFirst().orElseThrow();
+        try (var logs = Files.list(dir.resolve("logs"))) {
+            for (Path log : logs.toList()) {
+                String text = Files.readString(log);
+                assertFalse(text.contains("PRIVATE KEY") || text.contains(body), log + " holds the private key");
+                assertFalse(text.contains(cluster.appPassword()) || text.contains(cluster.cdcPassword()),
+                        log + " holds a password");
+            }
+        }
     }
 
     @Test

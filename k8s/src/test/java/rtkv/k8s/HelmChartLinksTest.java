@@ -109,9 +109,12 @@ class HelmChartLinksTest {
             assertTrue(refused.getMessage().contains(problem), refused.getMessage());
         }
         IllegalStateException plaintextTls = assertThrows(IllegalStateException.class, () -> Charts.template()
-                .withName("rtkv").set("kafka.security.tls.caSecret", "kafka-ca").call());
+                .withName("rtkv").set("kafka.security.tls.caSecret", "kafka-ca")
+                .set("kafka.security.sasl.username", "rtkv").call());
         assertTrue(plaintextTls.getMessage().contains("kafka.security.tls is set, but protocol PLAINTEXT uses no TLS"),
                 plaintextTls.getMessage());
+        assertTrue(plaintextTls.getMessage().contains("kafka.security.sasl (or secrets.kafkaPassword) is set, but protocol"
+                + " PLAINTEXT uses no SASL"), plaintextTls.getMessage());
         IllegalStateException twice = assertThrows(IllegalStateException.class, () -> Charts.template()
                 .withName("rtkv").set("databaseTls.mode", "verify-ca").set("jdbcParameters", "sslMode=trust").call());
         assertTrue(twice.getMessage().contains("jdbcParameters sets sslMode or serverSslCert, and databaseTls.mode too"),

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,11 +52,19 @@ final class JavaService extends ProcessComponent {
 
     @Override
     public void start() {
+        // A temporary directory of its own in the cluster's: what a service writes there (a relay's trust
+        // and key stores, owner-only) stays with the cluster's data, also when a fault test kills it.
+        Path tmp = clusterDir.resolve("tmp").resolve(name());
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new LauncherException("cannot create " + tmp, e);
+        }
         List<String> command = new ArrayList<>();
         command.add(Executables.java().toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-Drtkv.cluster=" + clusterDir, "-cp", home.classpathOf(module),
-                mainClass));
+        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-Drtkv.cluster=" + clusterDir, "-Djava.io.tmpdir=" + tmp,
+                "-cp", home.classpathOf(module), mainClass));
         process.start(command, environment);
     }
 

@@ -93,6 +93,8 @@ final class KafkaBroker extends ProcessComponent {
         String classpath = home.classpathOf("infra/kafka-broker");
         try {
             Files.createDirectories(data);
+            // With secured links it holds the broker's SCRAM and key store passwords.
+            Secrets.writeOwnerOnly(config);
             Files.write(config, serverProperties(data));
             Files.write(logConfig, LOG_CONFIG);
         } catch (IOException e) {

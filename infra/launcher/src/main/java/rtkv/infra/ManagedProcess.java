@@ -86,7 +86,9 @@ final class ManagedProcess {
                         + "; see " + logFile);
             }
             if (process.exitValue() != 0) {
-                throw new LauncherException(name + ": " + String.join(" ", command) + " failed with exit code "
+                // A formatter's SCRAM users carry their passwords on the command line.
+                String shown = String.join(" ", command).replaceAll("password=[^,\\]\\s]*", "password=(hidden)");
+                throw new LauncherException(name + ": " + shown + " failed with exit code "
                         + process.exitValue() + ":\n" + tail(INSTALLER_TAIL));
             }
         } catch (IOException e) {

@@ -136,13 +136,6 @@ public final class KafkaLink {
         return properties;
     }
 
-    /** The same properties, each name after {@code prefix}: Debezium's schema history takes its clients' so. */
-    public Map<String, String> prefixed(String prefix) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        security.forEach((name, value) -> properties.put(prefix + name, value));
-        return properties;
-    }
-
     /** The bootstrap servers and the protocol, never a secret. */
     @Override
     public String toString() {
