@@ -2,6 +2,7 @@ package rtkv.api;
 
 import io.javalin.http.Context;
 import java.time.Clock;
+import rtkv.api.store.KeyDirectory;
 import rtkv.auth.ApiKeys;
 import rtkv.auth.Authenticator;
 import rtkv.auth.KeyRecord;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import rtkv.api.store.KeyDirectory;
 import rtkv.auth.Scope;
 import rtkv.schema.ErrorCode;
 

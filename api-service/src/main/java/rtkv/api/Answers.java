@@ -5,6 +5,9 @@ import static rtkv.schema.JsonText.object;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.util.List;
+import rtkv.api.store.AnswerText;
+import rtkv.api.store.Entry;
+import rtkv.api.store.KeyDirectory;
 import rtkv.auth.KeyRecord;
 import rtkv.auth.Scope;
 import rtkv.schema.ErrorCode;
@@ -13,15 +16,33 @@ import rtkv.schema.JsonText;
 /** The JSON bodies api-service answers with. Values are stored as JSON text and embedded verbatim. */
 final class Answers {
 
+    /** A write's answers, as the store keeps them beside an Idempotency-Key. */
+    static final AnswerText TEXT = new AnswerText() {
+        @Override
+        public String entry(Entry entry) {
+            return Answers.entry(entry);
+        }
+
+        @Override
+        public String deleted(Entry entry) {
+            return Answers.deleted(entry);
+        }
+
+        @Override
+        public String results(List<Entry> results) {
+            return Answers.results(results);
+        }
+    };
+
     private Answers() {
     }
 
     /** {@code {"key","value"?,"version","expiresAt"}}: the value only where the answer has one. */
-    static String entry(KeySql.Entry entry) {
+    static String entry(Entry entry) {
         return object(g -> fields(g, entry));
     }
 
-    static String deleted(KeySql.Entry entry) {
+    static String deleted(Entry entry) {
         return object(g -> {
             g.writeStringField("key", entry.key());
             g.writeNumberField("version", entry.version());
@@ -29,7 +50,7 @@ final class Answers {
     }
 
     /** A page of a listing; {@code next} is the {@code after} of the following page, null on the last one. */
-    static String page(List<KeySql.Entry> entries, String next) {
+    static String page(List<Entry> entries, String next) {
         return object(g -> {
             entries(g, "keys", entries);
             g.writeStringField("next", next);
@@ -37,7 +58,7 @@ final class Answers {
     }
 
     /** The outcome of each operation of a batch, in request order. */
-    static String results(List<KeySql.Entry> results) {
+    static String results(List<Entry> results) {
         return object(g -> entries(g, "results", results));
     }
 
@@ -106,9 +127,9 @@ final class Answers {
         return object(g -> g.writeStringField("status", status));
     }
 
-    private static void entries(JsonGenerator g, String field, List<KeySql.Entry> entries) throws IOException {
+    private static void entries(JsonGenerator g, String field, List<Entry> entries) throws IOException {
         g.writeArrayFieldStart(field);
-        for (KeySql.Entry entry : entries) {
+        for (Entry entry : entries) {
             g.writeStartObject();
             fields(g, entry);
             g.writeEndObject();
@@ -116,7 +137,7 @@ final class Answers {
         g.writeEndArray();
     }
 
-    private static void fields(JsonGenerator g, KeySql.Entry entry) throws IOException {
+    private static void fields(JsonGenerator g, Entry entry) throws IOException {
         g.writeStringField("key", entry.key());
         if (entry.value() != null) {
             JsonText.writeValue(g, "value", entry.value());

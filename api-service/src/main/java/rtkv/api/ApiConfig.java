@@ -2,6 +2,7 @@ package rtkv.api;
 
 import java.util.List;
 import java.util.Map;
+import rtkv.api.store.StoreConfig;
 import rtkv.auth.ApiKeys;
 import rtkv.config.RtkvSettings;
 import rtkv.config.Service;
@@ -140,6 +141,12 @@ record ApiConfig(String host, int port, List<String> shardUrls, ShardMap shardMa
         } catch (java.net.URISyntaxException e) {
             return false;
         }
+    }
+
+    /** What the store takes of this configuration. */
+    StoreConfig store() {
+        return new StoreConfig(shardUrls, shardMap, dbUser, dbPassword, dbTls, poolSize, queuePerShard, sweepMillis,
+                sweepBatch, tombstoneSeconds, idempotencySeconds);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package rtkv.api;
 
+import rtkv.api.store.StoreException;
 import rtkv.schema.ErrorCode;
 
 /**
@@ -61,6 +62,22 @@ final class ApiException extends RuntimeException {
 
     static ApiException unavailable(String message) {
         return of(ErrorCode.UNAVAILABLE, message);
+    }
+
+    /** What the store refused, as the API answers it. */
+    static ApiException from(StoreException e) {
+        ErrorCode code = switch (e.failure()) {
+            case NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case VERSION_MISMATCH -> ErrorCode.VERSION_MISMATCH;
+            case INVALID_CONDITION -> ErrorCode.INVALID_HEADER;
+            case NOT_A_NUMBER -> ErrorCode.NOT_A_NUMBER;
+            case OUT_OF_RANGE -> ErrorCode.OUT_OF_RANGE;
+            case IDEMPOTENCY_KEY_REUSED -> ErrorCode.IDEMPOTENCY_KEY_REUSED;
+            case BUSY -> ErrorCode.TOO_MANY_REQUESTS;
+            case UNAVAILABLE -> ErrorCode.UNAVAILABLE;
+            case INTERNAL -> ErrorCode.INTERNAL;
+        };
+        return new ApiException(code, e.getMessage(), e.hasCurrentVersion(), e.currentVersion(), e.operation(), 1);
     }
 
     /** The same failure, as the answer to operation {@code index} of a batch. */

@@ -10,6 +10,11 @@ import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.api.store.KeyDirectory;
+import rtkv.api.store.KvStore;
+import rtkv.api.store.Shards;
+import rtkv.api.store.StoreException;
+import rtkv.api.store.Sweeper;
 import rtkv.edge.Connectors;
 import rtkv.edge.JsonErrorHandler;
 import rtkv.metrics.ServiceMetrics;
@@ -33,10 +38,10 @@ final class ApiServer implements AutoCloseable {
 
     ApiServer(ApiConfig config, Clock clock) {
         this.config = config;
-        this.shards = new Shards(config, metrics.registry());
+        this.shards = new Shards(config.store(), metrics.registry());
         RequestTimer requests = new RequestTimer(metrics.registry());
-        this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, config, clock) : null;
-        KvStore store = new KvStore(shards, clock, config.idempotencySeconds());
+        this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, config.store(), clock) : null;
+        KvStore store = new KvStore(shards, clock, config.idempotencySeconds(), Answers.TEXT);
         KeyDirectory directory = new KeyDirectory(store, clock, config.keyCacheMillis());
         Access access = new Access(config, directory, clock);
         KeyRoutes keys = new KeyRoutes(store, config);
@@ -90,17 +95,8 @@ final class ApiServer implements AutoCloseable {
                 boolean ready = shards.allReachable();
                 json(ctx, ready ? 200 : 503, Answers.status(ready ? "ok" : "a shard is unreachable"));
             });
-            c.routes.exception(ApiException.class, (e, ctx) -> {
-                if (!Bodies.drain(ctx)) {
-                    ctx.header("Connection", "close");
-                }
-                if (e.status() == 429) {
-                    ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-                } else if (e.status() == 401) {
-                    ctx.header("WWW-Authenticate", "Bearer realm=\"rtkv\"");
-                }
-                json(ctx, e.status(), e.body());
-            });
+            c.routes.exception(ApiException.class, ApiServer::answer);
+            c.routes.exception(StoreException.class, (e, ctx) -> answer(ApiException.from(e), ctx));
             c.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (!Bodies.drain(ctx)) {
                     ctx.header("Connection", "close");
@@ -112,6 +108,18 @@ final class ApiServer implements AutoCloseable {
                 json(ctx, 500, Answers.error(ErrorCode.INTERNAL, "the request failed; it was logged"));
             });
         });
+    }
+
+    private static void answer(ApiException e, Context ctx) {
+        if (!Bodies.drain(ctx)) {
+            ctx.header("Connection", "close");
+        }
+        if (e.status() == 429) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        } else if (e.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"rtkv\"");
+        }
+        json(ctx, e.status(), e.body());
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import rtkv.api.store.KvStore;
+import rtkv.api.store.Precondition;
 import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
 import rtkv.schema.Names;

@@ -1,6 +1,7 @@
 package rtkv.api;
 
 import java.util.List;
+import rtkv.api.store.KvStore;
 import rtkv.schema.ErrorCode;
 import rtkv.schema.SubscriberCaps;
 

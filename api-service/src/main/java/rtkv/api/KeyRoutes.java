@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rtkv.api.store.Entry;
+import rtkv.api.store.IdempotencyKey;
+import rtkv.api.store.KvStore;
+import rtkv.api.store.Precondition;
 import rtkv.auth.Permission;
 import rtkv.schema.ErrorCode;
 import rtkv.schema.JsonText;
@@ -41,14 +45,14 @@ final class KeyRoutes {
             throw ApiException.of(ErrorCode.INVALID_JSON, e.getMessage());
         }
         CapSettings.checkPut(table, key, value, config);
-        Idempotency.Key idempotency = Idempotency.of(ctx, body);
+        IdempotencyKey idempotency = Idempotency.of(ctx, body);
         reply(ctx, store.put(table, key, value, ttl, precondition, idempotency));
     }
 
     void get(Context ctx) {
         String table = table(ctx, Permission.READ);
         String key = key(ctx);
-        KeySql.Entry entry = store.get(table, key)
+        Entry entry = store.get(table, key)
                 .orElseThrow(() -> ApiException.notFound("no key \"" + key + "\" in table " + table));
         ctx.header("ETag", etag(entry.version()));
         smallJson(ctx, Answers.entry(entry));
@@ -90,9 +94,9 @@ final class KeyRoutes {
         String prefix = keyParameter(ctx, "prefix");
         String after = keyParameter(ctx, "after");
         int limit = limitParameter(ctx);
-        List<KeySql.Entry> entries = store.list(table, prefix, after, limit + 1);
+        List<Entry> entries = store.list(table, prefix, after, limit + 1);
         boolean more = entries.size() > limit;
-        List<KeySql.Entry> page = more ? entries.subList(0, limit) : entries;
+        List<Entry> page = more ? entries.subList(0, limit) : entries;
         json(ctx, Answers.page(page, more ? page.get(limit - 1).key() : null));
     }
 
@@ -104,7 +108,7 @@ final class KeyRoutes {
         CapSettings.checkBatch(table, operations, config);
         KvStore.Written written = store.batch(table, operations, Idempotency.of(ctx, body));
         replayed(ctx, written);
-        json(ctx, written.json());
+        json(ctx, written.text());
     }
 
     /** For {@code /v1/tables/{table}/keys/} with nothing after it. */
@@ -194,7 +198,7 @@ final class KeyRoutes {
     private static void reply(Context ctx, KvStore.Written written) {
         ctx.header("ETag", etag(written.version()));
         replayed(ctx, written);
-        smallJson(ctx, written.json());
+        smallJson(ctx, written.text());
     }
 
     private static void replayed(Context ctx, KvStore.Written written) {

@@ -1,6 +1,7 @@
 package rtkv.api;
 
 import io.javalin.http.Context;
+import rtkv.api.store.Precondition;
 import rtkv.schema.ErrorCode;
 
 /** Reads If-Match and If-None-Match; the version is the ETag, sent bare ({@code 3}) or quoted ({@code "3"}). */

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import rtkv.api.store.Shards;
+import rtkv.api.store.Sweeper;
 
 /** Idempotency-Key: a write retried with the key it was sent with is answered again, not applied again. */
 @ExtendWith(ApiFixture.class)
@@ -146,10 +148,10 @@ class IdempotencyIT {
         put(table, "k", "1", KEY, "old");
         assertEquals(1, answersOf(table));
         ApiConfig config = ApiFixture.config(ApiFixture.cluster(), Map.of("RTKV_IDEMPOTENCY_RETENTION_SECONDS", "3600"));
-        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            new Sweeper(shards, config, Clock.systemUTC()).sweep(shards.shardOf(table));
+        try (Shards shards = new Shards(config.store(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            new Sweeper(shards, config.store(), Clock.systemUTC()).sweep(shards.shardOf(table));
             assertEquals(1, answersOf(table), "an answer within the retention stays");
-            Sweeper later = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));
+            Sweeper later = new Sweeper(shards, config.store(), Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));
             await("swept").atMost(Duration.ofSeconds(10)).until(() -> {
                 later.sweep(shards.shardOf(table));
                 return answersOf(table) == 0;

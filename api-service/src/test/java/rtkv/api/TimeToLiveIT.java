@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import rtkv.api.store.Shards;
+import rtkv.api.store.Sweeper;
 
 /** Time to live: never read once expired, then tombstoned by the sweeper, then garbage-collected. */
 @ExtendWith(ApiFixture.class)
@@ -120,8 +122,8 @@ class TimeToLiveIT {
         assertEquals(List.of("k|null|2|0|false"), rows(table));
         // A sweeper whose clock runs two days ahead finds the tombstone older than its one-day retention.
         ApiConfig config = ApiFixture.config(ApiFixture.cluster(), java.util.Map.of("RTKV_TOMBSTONE_RETENTION_SECONDS", "86400"));
-        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            Sweeper sweeper = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+        try (Shards shards = new Shards(config.store(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            Sweeper sweeper = new Sweeper(shards, config.store(), Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
             await("collected").atMost(Duration.ofSeconds(10)).until(() -> {
                 sweeper.sweep(shards.shardOf(table));
                 return rows(table).isEmpty();
@@ -142,8 +144,8 @@ class TimeToLiveIT {
         await("the short key's tombstone").atMost(Duration.ofSeconds(10))
                 .until(() -> rows(table).contains("short|null|2|0|true"));
         ApiConfig config = ApiFixture.config(ApiFixture.cluster(), java.util.Map.of("RTKV_TOMBSTONE_RETENTION_SECONDS", "86400"));
-        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            Sweeper sweeper = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+        try (Shards shards = new Shards(config.store(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            Sweeper sweeper = new Sweeper(shards, config.store(), Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
             await("all three collected").atMost(Duration.ofSeconds(10)).until(() -> {
                 sweeper.sweep(shards.shardOf(table));
                 return rows(table).isEmpty();
@@ -165,8 +167,8 @@ class TimeToLiveIT {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger removed = new AtomicInteger();
         ExecutorService sweeping = Executors.newSingleThreadExecutor();
-        try (Shards shards = new Shards(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            Sweeper sweeper = new Sweeper(shards, config, Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
+        try (Shards shards = new Shards(config.store(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            Sweeper sweeper = new Sweeper(shards, config.store(), Clock.offset(Clock.systemUTC(), Duration.ofDays(2)));
             Future<?> sweeps = sweeping.submit(() -> {
                 while (writing.get()) {
                     removed.addAndGet(sweeper.sweep(shards.shardOf(table)));

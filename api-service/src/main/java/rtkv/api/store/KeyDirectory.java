@@ -1,4 +1,4 @@
-package rtkv.api;
+package rtkv.api.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -20,17 +20,17 @@ import rtkv.auth.Scope;
  * table's shard cannot be reached, a key seen in the last minutes is still trusted, so one shard's
  * outage does not lock every client out of every other shard.
  */
-final class KeyDirectory {
+public final class KeyDirectory {
 
     private static final long STALE_IF_ERROR_MILLIS = 5 * 60_000;
     private static final int MAX_CACHED = 100_000;
 
     /** A key as stored, with the version of its row (for compare-and-set). */
-    record Stored(String id, KeyRecord record, long version) {
+    public record Stored(String id, KeyRecord record, long version) {
     }
 
     /** A new key: the only time its secret is known. */
-    record Created(String id, String key, KeyRecord record) {
+    public record Created(String id, String key, KeyRecord record) {
         @Override
         public String toString() {
             return "Created[" + id + "]";
@@ -38,7 +38,7 @@ final class KeyDirectory {
     }
 
     /** A page of keys; {@code next} is the {@code after} of the following page, null on the last. */
-    record Page(List<Stored> keys, String next) {
+    public record Page(List<Stored> keys, String next) {
     }
 
     /** A lookup's answer and the row version it saw (0: no row), so an older read never replaces a newer. */
@@ -52,7 +52,7 @@ final class KeyDirectory {
     /** Fresh for {@code cacheMillis}; kept longer only to answer while the shard is down. */
     private final Cache<String, Cached> cache;
 
-    KeyDirectory(KvStore store, Clock clock, long cacheMillis) {
+    public KeyDirectory(KvStore store, Clock clock, long cacheMillis) {
         this.store = store;
         this.clock = clock;
         this.cacheMillis = cacheMillis;
@@ -65,7 +65,7 @@ final class KeyDirectory {
                 .build();
     }
 
-    Created create(String name, List<Scope> scopes, Long ttlSeconds, Integer rateLimit) {
+    public Created create(String name, List<Scope> scopes, Long ttlSeconds, Integer rateLimit) {
         long now = clock.millis();
         for (int attempt = 0; ; attempt++) {
             String id = ApiKeys.newId(random);
@@ -75,33 +75,33 @@ final class KeyDirectory {
             try {
                 store.put(KeyRecord.TABLE, id, record.toJson(), null, new Precondition.IfNoneMatch());
                 return new Created(id, ApiKeys.format(id, secret), record);
-            } catch (ApiException e) {
+            } catch (StoreException e) {
                 // Two random 64-bit ids colliding: only worth a retry, never an overwrite.
-                if (e.status() != 412 || attempt == 2) {
+                if (e.failure() != StoreException.Failure.VERSION_MISMATCH || attempt == 2) {
                     throw e;
                 }
             }
         }
     }
 
-    Optional<Stored> get(String id) {
+    public Optional<Stored> get(String id) {
         return store.get(KeyRecord.TABLE, id).flatMap(entry -> KeyRecord.readable(id, entry.value())
                 .map(record -> new Stored(id, record, entry.version())));
     }
 
     /** Keys in id order after {@code after}, at most {@code limit}. */
-    Page list(String after, int limit) {
-        List<KeySql.Entry> rows = store.list(KeyRecord.TABLE, "", after, limit + 1);
+    public Page list(String after, int limit) {
+        List<Entry> rows = store.list(KeyRecord.TABLE, "", after, limit + 1);
         boolean more = rows.size() > limit;
         List<Stored> keys = new ArrayList<>();
-        for (KeySql.Entry row : more ? rows.subList(0, limit) : rows) {
+        for (Entry row : more ? rows.subList(0, limit) : rows) {
             KeyRecord.readable(row.key(), row.value()).ifPresent(record -> keys.add(new Stored(row.key(), record, row.version())));
         }
         return new Page(keys, more ? rows.get(limit - 1).key() : null);
     }
 
     /** Revokes the key for good; revoking a revoked key changes nothing. Empty when there is no such key. */
-    Optional<Stored> revoke(String id) {
+    public Optional<Stored> revoke(String id) {
         for (int attempt = 0; ; attempt++) {
             Optional<Stored> current = get(id);
             if (current.isEmpty() || current.get().record().revokedAt() != null) {
@@ -109,12 +109,12 @@ final class KeyDirectory {
             }
             KeyRecord revoked = current.get().record().revoked(clock.millis());
             try {
-                KeySql.Entry written = store.put(KeyRecord.TABLE, id, revoked.toJson(), null,
+                Entry written = store.put(KeyRecord.TABLE, id, revoked.toJson(), null,
                         new Precondition.IfMatch(current.get().version()));
                 remember(id, new Cached(Optional.of(revoked), written.version(), clock.millis()));
                 return Optional.of(new Stored(id, revoked, written.version()));
-            } catch (ApiException e) {
-                if (e.status() != 412 || attempt == 2) {
+            } catch (StoreException e) {
+                if (e.failure() != StoreException.Failure.VERSION_MISMATCH || attempt == 2) {
                     throw e;
                 }
             }
@@ -122,27 +122,24 @@ final class KeyDirectory {
     }
 
     /** The key with this id, for authentication: cached for {@code cacheMillis}. */
-    Optional<KeyRecord> lookup(String id) {
+    public Optional<KeyRecord> lookup(String id) {
         long now = clock.millis();
         Cached cached = cache.getIfPresent(id);
         if (cached != null && now - cached.fetchedAt() < cacheMillis) {
             return cached.record();
         }
-        Optional<KeySql.Entry> row;
+        Optional<Entry> row;
         try {
             row = store.get(KeyRecord.TABLE, id);
-        } catch (ApiException e) {
-            if (e.status() >= 500 || e.status() == 429) {
-                if (cached != null && now - cached.fetchedAt() < STALE_IF_ERROR_MILLIS) {
-                    return cached.record();
-                }
-                throw ApiException.unavailable("API keys cannot be checked: the shard of " + KeyRecord.TABLE
-                        + " is unavailable; retry shortly");
+        } catch (StoreException e) {
+            if (cached != null && now - cached.fetchedAt() < STALE_IF_ERROR_MILLIS) {
+                return cached.record();
             }
-            throw e;
+            throw StoreException.of(StoreException.Failure.UNAVAILABLE, "API keys cannot be checked: the shard of "
+                    + KeyRecord.TABLE + " is unavailable; retry shortly");
         }
         Cached read = new Cached(row.flatMap(entry -> KeyRecord.readable(id, entry.value())),
-                row.map(KeySql.Entry::version).orElse(0L), now);
+                row.map(Entry::version).orElse(0L), now);
         return remember(id, read).record();
     }
 

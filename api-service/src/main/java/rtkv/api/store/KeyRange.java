@@ -1,4 +1,4 @@
-package rtkv.api;
+package rtkv.api.store;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package rtkv.api;
+package rtkv.api.store;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import rtkv.schema.ErrorCode;
 
 /**
  * Every operation on a key is one statement on one row: it locks that row for the statement alone and
@@ -79,10 +78,6 @@ final class KeySql {
     private KeySql() {
     }
 
-    /** A key's state after a write, or as read. {@code value} is null where the answer carries none. */
-    record Entry(String key, String value, long version, Long expiresAt) {
-    }
-
     static Entry put(Connection c, String table, String key, String value, Long expiresAt, Precondition precondition,
                      long now) throws SQLException {
         if (precondition instanceof Precondition.IfNoneMatch) {
@@ -91,7 +86,7 @@ final class KeySql {
                 boolean written = s.executeUpdate() > 0;
                 long version = generated(s).orElseThrow();
                 if (!written) {
-                    throw ApiException.preconditionFailed("key \"" + key + "\" already exists", version);
+                    throw StoreException.versionMismatch("key \"" + key + "\" already exists", version);
                 }
                 return new Entry(key, null, version, expiresAt);
             }
@@ -128,7 +123,7 @@ final class KeySql {
     static Entry delete(Connection c, String table, String key, Precondition precondition, long now)
             throws SQLException {
         if (precondition instanceof Precondition.IfNoneMatch) {
-            throw ApiException.of(ErrorCode.INVALID_HEADER, "If-None-Match: * makes no sense on a delete");
+            throw StoreException.of(StoreException.Failure.INVALID_CONDITION, "If-None-Match: * makes no sense on a delete");
         }
         ensureFloorRow(c, table);
         if (precondition instanceof Precondition.IfMatch match) {
@@ -146,7 +141,7 @@ final class KeySql {
         try (PreparedStatement s = c.prepareStatement(DELETE, Statement.RETURN_GENERATED_KEYS)) {
             bind(s, now, table, key(key), now);
             if (s.executeUpdate() == 0) {
-                throw ApiException.notFound("no key \"" + key + "\" in table " + table);
+                throw StoreException.of(StoreException.Failure.NOT_FOUND, "no key \"" + key + "\" in table " + table);
             }
             return new Entry(key, null, generated(s).orElseThrow(), null);
         }
@@ -164,7 +159,7 @@ final class KeySql {
         try (PreparedStatement s = c.prepareStatement(TTL, Statement.RETURN_GENERATED_KEYS)) {
             bind(s, expiresAt, now, table, key(key), now);
             if (s.executeUpdate() == 0) {
-                throw ApiException.notFound("no key \"" + key + "\" in table " + table);
+                throw StoreException.of(StoreException.Failure.NOT_FOUND, "no key \"" + key + "\" in table " + table);
             }
             return new Entry(key, null, generated(s).orElseThrow(), expiresAt);
         }
@@ -177,14 +172,14 @@ final class KeySql {
                 rs.next();
                 String value = rs.getString(1);
                 if (!INTEGER_TEXT.matcher(value).matches()) {
-                    throw ApiException.of(ErrorCode.NOT_A_NUMBER,
+                    throw StoreException.of(StoreException.Failure.NOT_A_NUMBER,
                             "the value of key \"" + key + "\" is " + abbreviate(value) + ", not an integer; incr adds to integers");
                 }
                 return new Entry(key, value, rs.getLong(2), nullableLong(rs, 3));
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == ER_DATA_OUT_OF_RANGE || e.getErrorCode() == ER_TRUNCATED_WRONG_VALUE) {
-                throw ApiException.of(ErrorCode.OUT_OF_RANGE,
+                throw StoreException.of(StoreException.Failure.OUT_OF_RANGE,
                         "adding " + by + " to key \"" + key + "\" leaves the range of 64-bit integers");
             }
             throw e;
@@ -226,12 +221,12 @@ final class KeySql {
         }
     }
 
-    private static ApiException mismatch(String key, long expected, Optional<Long> current) {
+    private static StoreException mismatch(String key, long expected, Optional<Long> current) {
         if (current.isEmpty()) {
-            return ApiException.preconditionFailed("key \"" + key + "\" does not exist, so it is not at version "
+            return StoreException.versionMismatch("key \"" + key + "\" does not exist, so it is not at version "
                     + expected, null);
         }
-        return ApiException.preconditionFailed("key \"" + key + "\" is at version " + current.get() + ", not "
+        return StoreException.versionMismatch("key \"" + key + "\" is at version " + current.get() + ", not "
                 + expected, current.get());
     }
 

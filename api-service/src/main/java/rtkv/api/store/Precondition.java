@@ -1,7 +1,7 @@
-package rtkv.api;
+package rtkv.api.store;
 
-/** What must hold for a conditional write, from the If-Match and If-None-Match headers. */
-sealed interface Precondition {
+/** What must hold of a key for a write to apply (HTTP says it with If-Match and If-None-Match). */
+public sealed interface Precondition {
 
     Precondition NONE = new None();
 
@@ -9,11 +9,11 @@ sealed interface Precondition {
     record None() implements Precondition {
     }
 
-    /** {@code If-Match: VERSION}: the key exists at exactly this version. */
+    /** The key exists at exactly this version. */
     record IfMatch(long version) implements Precondition {
     }
 
-    /** {@code If-None-Match: *}: the key does not exist (a tombstone or an expired key does not count). */
+    /** The key does not exist (a tombstone or an expired key does not count as one). */
     record IfNoneMatch() implements Precondition {
     }
 }

@@ -1,4 +1,4 @@
-package rtkv.api;
+package rtkv.api.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -11,14 +11,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import rtkv.schema.ShardMap;
 
 /** A connection pool per shard, which one holds a table, and how many requests may wait for each. */
-final class Shards implements AutoCloseable {
+public final class Shards implements AutoCloseable {
 
     private final ShardMap map;
     private final List<HikariDataSource> pools = new ArrayList<>();
     private final List<Semaphore> admissions = new ArrayList<>();
 
     /** @param meters where each pool's connections in use, idle and waited for are counted (hikaricp_*) */
-    Shards(ApiConfig config, MeterRegistry meters) {
+    public Shards(StoreConfig config, MeterRegistry meters) {
         this.map = config.shardMap();
         for (int i = 0; i < config.shardUrls().size(); i++) {
             HikariConfig hikari = new HikariConfig();
@@ -50,7 +50,7 @@ final class Shards implements AutoCloseable {
         return pools.size();
     }
 
-    int shardOf(String table) {
+    public int shardOf(String table) {
         return map.shardOf(table);
     }
 
@@ -68,7 +68,7 @@ final class Shards implements AutoCloseable {
     }
 
     /** Every shard hands out a live connection. */
-    boolean allReachable() {
+    public boolean allReachable() {
         for (HikariDataSource pool : pools) {
             try (Connection connection = pool.getConnection()) {
                 if (!connection.isValid(1)) {

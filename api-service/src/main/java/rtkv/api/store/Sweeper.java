@@ -1,4 +1,4 @@
-package rtkv.api;
+package rtkv.api.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * yet (tombstones made before floors existed) gets one, and its tombstones are removed from the next
  * round on.
  */
-final class Sweeper implements AutoCloseable {
+public final class Sweeper implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
 
@@ -54,19 +54,19 @@ final class Sweeper implements AutoCloseable {
     private static final int ER_LOCK_DEADLOCK = 1213;
 
     private final Shards shards;
-    private final ApiConfig config;
+    private final StoreConfig config;
     private final Clock clock;
     private final ExecutorService threads;
     private volatile boolean running = true;
 
-    Sweeper(Shards shards, ApiConfig config, Clock clock) {
+    public Sweeper(Shards shards, StoreConfig config, Clock clock) {
         this.shards = shards;
         this.config = config;
         this.clock = clock;
         this.threads = Executors.newFixedThreadPool(shards.count(), r -> new Thread(r, "sweeper"));
     }
 
-    void start() {
+    public void start() {
         for (int shard = 0; shard < shards.count(); shard++) {
             int s = shard;
             threads.execute(() -> loop(s));
@@ -94,13 +94,13 @@ final class Sweeper implements AutoCloseable {
     }
 
     /** One round on a shard: a batch of expiries, then a batch of old tombstones; answers the rows changed. */
-    int sweep(int shard) throws SQLException {
+    public int sweep(int shard) throws SQLException {
         long now = clock.millis();
         int expired = expire(shard, now);
         int removed = removeTombstones(shard, now - config.tombstoneSeconds() * 1000L);
         int answers;
         try (Connection c = shards.connectionFor(shard)) {
-            answers = Idempotency.sweep(c, now - config.idempotencySeconds() * 1000L, config.sweepBatch());
+            answers = IdempotencySql.sweep(c, now - config.idempotencySeconds() * 1000L, config.sweepBatch());
         }
         return Math.max(Math.max(expired, removed), answers);
     }
