@@ -46,23 +46,13 @@ final class ApiException extends RuntimeException {
         return of(ErrorCode.NOT_FOUND, message);
     }
 
-    /** 412, carrying the key's current version ({@code null} when the key does not exist). */
-    static ApiException preconditionFailed(String message, Long currentVersion) {
-        return new ApiException(ErrorCode.VERSION_MISMATCH, message, true, currentVersion, null, 1);
-    }
 
-    static ApiException tooManyRequests(String message) {
-        return of(ErrorCode.TOO_MANY_REQUESTS, message);
-    }
 
     /** 429 with {@code Retry-After: seconds}. */
     static ApiException tooManyRequests(String message, long retryAfterSeconds) {
         return new ApiException(ErrorCode.TOO_MANY_REQUESTS, message, false, null, null, Math.max(1, retryAfterSeconds));
     }
 
-    static ApiException unavailable(String message) {
-        return of(ErrorCode.UNAVAILABLE, message);
-    }
 
     /** What the store refused, as the API answers it. */
     static ApiException from(StoreException e) {

@@ -132,6 +132,10 @@ public final class KeyDirectory {
         try {
             row = store.get(KeyRecord.TABLE, id);
         } catch (StoreException e) {
+            if (e.failure() != StoreException.Failure.BUSY && e.failure() != StoreException.Failure.UNAVAILABLE
+                    && e.failure() != StoreException.Failure.INTERNAL) {
+                throw e;
+            }
             if (cached != null && now - cached.fetchedAt() < STALE_IF_ERROR_MILLIS) {
                 return cached.record();
             }

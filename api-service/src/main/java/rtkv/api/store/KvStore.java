@@ -113,7 +113,7 @@ public final class KvStore {
     }
 
     /**
-     * Runs a write and renders its answer. With an Idempotency-Key, the key's row is inserted first, then
+     * Runs a write and renders its answer. With an idempotency key, the key's row is inserted first, then
      * the write runs and the answer is stored in that row, all in one transaction; a key with a committed
      * answer is answered again without writing. A second request with a key in flight waits on the
      * first one's row, then meets it as a duplicate and is retried (below) until it reads the answer.

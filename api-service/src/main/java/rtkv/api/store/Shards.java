@@ -28,7 +28,7 @@ public final class Shards implements AutoCloseable {
             hikari.setPassword(config.dbPassword());
             hikari.setMaximumPoolSize(config.poolSize());
             hikari.setMinimumIdle(Math.min(2, config.poolSize()));
-            // A shard that cannot give a connection quickly is down: answer 503 rather than queue.
+            // A shard that cannot give a connection quickly is down: fail the request rather than queue it.
             hikari.setConnectionTimeout(2_000);
             // Row-based binlog makes READ COMMITTED safe, and it takes no gap locks.
             hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
@@ -38,7 +38,7 @@ public final class Shards implements AutoCloseable {
             // the binary protocol, never spliced into SQL text, not even escaped.
             hikari.addDataSourceProperty("useServerPrepStmts", "true");
             config.dbTls().jdbcProperties().forEach(hikari::addDataSourceProperty);
-            // Start even when a shard is down; /readyz says so and requests to it get 503.
+            // Start even when a shard is down; allReachable() says so and requests to it fail as unavailable.
             hikari.setInitializationFailTimeout(-1);
             hikari.setMetricRegistry(meters);
             pools.add(new HikariDataSource(hikari));
@@ -50,6 +50,7 @@ public final class Shards implements AutoCloseable {
         return pools.size();
     }
 
+    /** Public for the integration tests that sweep the shard of a table of theirs. */
     public int shardOf(String table) {
         return map.shardOf(table);
     }

@@ -13,7 +13,7 @@ public final class StoreException extends RuntimeException {
         NOT_FOUND,
         /** A condition on the key's version did not hold; {@link #currentVersion()} says what it is. */
         VERSION_MISMATCH,
-        /** A condition that the operation cannot take (If-None-Match on a delete). */
+        /** A condition that the operation cannot take ("the key does not exist" on a delete). */
         INVALID_CONDITION,
         /** An increment of a value that is not an integer. */
         NOT_A_NUMBER,

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns expired keys into tombstones, so that each expiry is a committed change the relay publishes as
  * {@code expire}, and removes tombstones older than the retention period and the answers stored under
- * Idempotency-Keys once they are older than theirs. One thread per shard; every api-service instance
+ * idempotency keys once they are older than theirs. One thread per shard; every api-service instance
  * runs one, and they share the work: rows are claimed with {@code FOR UPDATE SKIP LOCKED} through
  * index {@code due}, so two sweepers never wait for each other's rows or for a writer's, and a
  * transaction changes at most {@code sweepBatch} rows.
@@ -93,7 +93,10 @@ public final class Sweeper implements AutoCloseable {
         }
     }
 
-    /** One round on a shard: a batch of expiries, then a batch of old tombstones; answers the rows changed. */
+    /**
+     * One round on a shard: a batch of expiries, then a batch of old tombstones; answers the rows changed.
+     * Public for the integration tests that sweep at a time of their choosing.
+     */
     public int sweep(int shard) throws SQLException {
         long now = clock.millis();
         int expired = expire(shard, now);

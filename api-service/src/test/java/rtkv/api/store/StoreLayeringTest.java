@@ -11,7 +11,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import rtkv.schema.ErrorCode;
+import rtkv.schema.JsonText;
 
 /**
  * Issue 23: api-service's storage knows neither HTTP nor JSON answers. The store ({@code rtkv.api.store})
@@ -25,8 +28,10 @@ class StoreLayeringTest {
             .importPackages("rtkv.api", "rtkv.pages");
 
     static final ArchRule STORE_KNOWS_NO_HTTP = noClasses().that().resideInAPackage("rtkv.api.store..")
-            .should().dependOnClassesThat().resideInAnyPackage("rtkv.api", "rtkv.pages..", "io.javalin..",
-                    "org.eclipse.jetty..", "jakarta.servlet..", "com.fasterxml.jackson..")
+            .should().dependOnClassesThat().resideInAnyPackage("rtkv.api", "rtkv.pages..", "rtkv.edge..",
+                    "io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..", "com.fasterxml.jackson..")
+            // The API's error codes carry HTTP statuses; JsonText writes JSON answers.
+            .orShould().dependOnClassesThat().belongToAnyOf(ErrorCode.class, JsonText.class)
             .because("storage throws StoreException and keeps answers as text it never reads");
 
     @Test
@@ -60,14 +65,30 @@ class StoreLayeringTest {
 
     @Test
     void theRuleFailsOnAStoreClassThatUsesTheHttpLayer() {
-        JavaClasses forged = new ClassFileImporter().importClasses(ForgedStore.class);
-        assertThrows(AssertionError.class, () -> STORE_KNOWS_NO_HTTP.check(forged));
+        for (Class<?> forged : List.of(AnswersARequest.class, UsesTheApiPackage.class, ThrowsAnErrorCode.class)) {
+            JavaClasses classes = new ClassFileImporter().importClasses(forged);
+            assertThrows(AssertionError.class, () -> STORE_KNOWS_NO_HTTP.check(classes), forged.getSimpleName());
+        }
     }
 
     /** A store class as it must not be: it answers an HTTP request itself. */
-    static final class ForgedStore {
+    static final class AnswersARequest {
         static void answer(io.javalin.http.Context ctx) {
             ctx.status(200);
+        }
+    }
+
+    /** Nor one that reaches back into the HTTP layer. */
+    static final class UsesTheApiPackage {
+        static String name(rtkv.api.ApiMain main) {
+            return main.toString();
+        }
+    }
+
+    /** Nor one that decides an HTTP status. */
+    static final class ThrowsAnErrorCode {
+        static int status() {
+            return ErrorCode.NOT_FOUND.status();
         }
     }
 }
