@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import rtkv.api.store.KeyDirectory;
 import rtkv.api.store.KvStore;
 import rtkv.api.store.Shards;
+import rtkv.api.store.StoreConfig;
 import rtkv.api.store.StoreException;
 import rtkv.api.store.Sweeper;
 import rtkv.edge.Connectors;
@@ -38,10 +39,11 @@ final class ApiServer implements AutoCloseable {
 
     ApiServer(ApiConfig config, Clock clock) {
         this.config = config;
-        this.shards = new Shards(config.store(), metrics.registry());
+        StoreConfig storage = config.store();
+        this.shards = new Shards(storage, metrics.registry());
         RequestTimer requests = new RequestTimer(metrics.registry());
-        this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, config.store(), clock) : null;
-        KvStore store = new KvStore(shards, clock, config.idempotencySeconds(), Answers.TEXT);
+        this.sweeper = config.sweepMillis() > 0 ? new Sweeper(shards, storage, clock) : null;
+        KvStore store = new KvStore(shards, clock, storage.idempotencySeconds(), Answers.TEXT);
         KeyDirectory directory = new KeyDirectory(store, clock, config.keyCacheMillis());
         Access access = new Access(config, directory, clock);
         KeyRoutes keys = new KeyRoutes(store, config);

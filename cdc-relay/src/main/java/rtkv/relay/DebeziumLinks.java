@@ -8,10 +8,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.util.Base64;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ final class DebeziumLinks implements AutoCloseable {
             // to it). The binlog client takes its CAs only from a key store file.
             p.put("driver.serverSslCert", tls.caFile().toString());
             String password = randomPassword();
-            Path store = trustStore(tls.caFile(), workDir, password);
+            Path store = trustStore(tls, workDir, password);
             files.add(store);
             p.put("database.ssl.truststore", store.toString());
             p.put("database.ssl.truststore.password", password);
@@ -106,16 +105,13 @@ final class DebeziumLinks implements AutoCloseable {
         }
     }
 
-    /** A PKCS12 trust store of the PEM file's certificates, readable by this user only. */
-    static Path trustStore(Path pem, Path workDir, String password) {
+    /** A PKCS12 trust store of the CA file's certificates, readable by this user only. */
+    static Path trustStore(DatabaseTls tls, Path workDir, String password) {
         Path file = ownerOnlyFile(workDir, "rtkv-relay-db-ca", ".p12");
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            List<? extends Certificate> certificates;
-            try (var in = Files.newInputStream(pem)) {
-                certificates = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
-            }
+            List<X509Certificate> certificates = tls.caCertificates();
             for (int i = 0; i < certificates.size(); i++) {
                 store.setCertificateEntry("ca-" + i, certificates.get(i));
             }
@@ -124,7 +120,7 @@ final class DebeziumLinks implements AutoCloseable {
             }
             return file;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cdc-relay: cannot make a trust store of " + pem + ": " + e, e);
+            throw new IllegalStateException("cdc-relay: cannot make a trust store of " + tls.caFile() + ": " + e, e);
         }
     }
 

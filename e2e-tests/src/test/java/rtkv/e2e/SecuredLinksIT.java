@@ -31,6 +31,7 @@ import rtkv.infra.ClusterLayout;
 import rtkv.infra.LocalCluster;
 import rtkv.infra.SelfSignedTls;
 import rtkv.link.DatabaseTls;
+import rtkv.link.KafkaLink;
 import rtkv.schema.ChangeEvent;
 
 /**
@@ -102,8 +103,7 @@ class SecuredLinksIT {
         assertEquals(1, brokersSeenWith(good), "the services' own credentials are accepted");
 
         Properties wrongPassword = cluster.kafkaLink().clientProperties();
-        wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                + " username=\"rtkv\" password=\"not-the-password\";");
+        wrongPassword.put("sasl.jaas.config", KafkaLink.jaas("SCRAM-SHA-512", "rtkv", "not-the-password"));
         assertInstanceOf(SaslAuthenticationException.class, refusal(wrongPassword));
 
         Properties noCertificate = cluster.kafkaLink().clientProperties();

@@ -65,8 +65,7 @@ record SecuredLinks(SelfSignedTls tls, Secrets secrets) {
                 "sasl.enabled.mechanisms=" + MECHANISM,
                 "sasl.mechanism.inter.broker.protocol=" + MECHANISM,
                 "listener.name.sasl_ssl." + MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config="
-                        + "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                        + Secrets.BROKER_USER + "\" password=\"" + secrets.brokerPassword() + "\";",
+                        + KafkaLink.jaas(MECHANISM, Secrets.BROKER_USER, secrets.brokerPassword()),
                 "ssl.keystore.type=PKCS12",
                 "ssl.keystore.location=" + tls.keystore(),
                 "ssl.keystore.password=" + tls.password(),

@@ -34,7 +34,7 @@ public final class Setting<T> {
         this.parser = parser;
         this.defaults = defaults;
         this.required = required;
-        this.readers = readers;
+        this.readers = Set.copyOf(readers);
         this.doc = doc;
     }
 
@@ -111,7 +111,7 @@ public final class Setting<T> {
     }
 
     public Set<Service> readers() {
-        return Set.copyOf(readers);
+        return readers;
     }
 
     public boolean required() {

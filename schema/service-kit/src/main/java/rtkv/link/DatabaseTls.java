@@ -1,6 +1,7 @@
 package rtkv.link;
 
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,11 @@ public record DatabaseTls(String mode, Path caFile) {
             properties.put("serverSslCert", caFile.toString());
         }
         return properties;
+    }
+
+    /** The CA file's certificates, none without one; the file was checked at start-up, and is read again. */
+    public List<X509Certificate> caCertificates() {
+        return caFile == null ? List.of() : Pem.certificates(caFile);
     }
 
     /** The JDBC properties with a user and password, for a single connection. */

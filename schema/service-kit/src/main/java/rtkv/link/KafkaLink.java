@@ -16,13 +16,11 @@ import rtkv.config.Settings;
 public final class KafkaLink {
 
     private final String bootstrap;
-    private final String protocol;
     private final String description;
     private final Map<String, String> security;
 
-    private KafkaLink(String bootstrap, String protocol, String description, Map<String, String> security) {
+    private KafkaLink(String bootstrap, String description, Map<String, String> security) {
         this.bootstrap = bootstrap;
-        this.protocol = protocol;
         this.description = description;
         this.security = Map.copyOf(security);
     }
@@ -75,12 +73,12 @@ public final class KafkaLink {
             ignoredWith(s, protocol, RtkvSettings.KAFKA_TLS_CERT_FILE.name(), cert != null);
             ignoredWith(s, protocol, RtkvSettings.KAFKA_TLS_KEY_FILE.name(), key != null);
         }
-        return new KafkaLink(bootstrap, protocol, description, security);
+        return new KafkaLink(bootstrap, description, security);
     }
 
     /** A plaintext link to {@code bootstrap}, for tools and tests of an unsecured Kafka. */
     public static KafkaLink plaintext(String bootstrap) {
-        return new KafkaLink(bootstrap, "PLAINTEXT", "PLAINTEXT", Map.of("security.protocol", "PLAINTEXT"));
+        return new KafkaLink(bootstrap, "PLAINTEXT", Map.of("security.protocol", "PLAINTEXT"));
     }
 
     private static void requiredWith(Settings s, String name, String value, String protocol) {
@@ -104,7 +102,7 @@ public final class KafkaLink {
     }
 
     /** The JAAS line of a SASL login, with the user and password quoted as Kafka's JAAS parser unquotes them. */
-    static String jaas(String mechanism, String user, String password) {
+    public static String jaas(String mechanism, String user, String password) {
         String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
                 : "org.apache.kafka.common.security.scram.ScramLoginModule";
         return module + " required username=\"" + quoted(user) + "\" password=\"" + quoted(password) + "\";";
@@ -116,11 +114,6 @@ public final class KafkaLink {
 
     public String bootstrap() {
         return bootstrap;
-    }
-
-    /** PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. */
-    public String protocol() {
-        return protocol;
     }
 
     /** The security properties every client of this link takes (the password among them: never log them). */
